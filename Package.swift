@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-rest-auth",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "RestAuth", targets: ["RestAuth"]),
+        .executable(name: "RestAuthDemo", targets: ["RestAuthDemo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.0"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CRestAuthZlib"),
+        .target(
+            name: "RestAuth",
+            dependencies: [
+                "CRestAuthZlib",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "RestAuthDemo",
+            dependencies: [
+                "RestAuth",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ]
+        ),
+        .testTarget(
+            name: "RestAuthTests",
+            dependencies: [
+                "RestAuth",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

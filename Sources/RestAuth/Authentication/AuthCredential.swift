@@ -1,0 +1,18 @@
+/// How a request proved who it is.
+public enum AuthCredential: Sendable, Equatable {
+    /// `Authorization: Token <key>` (DRF's `TokenAuthentication`).
+    case token(key: String)
+    /// The session cookie (Django's sessions; CSRF applies to unsafe methods).
+    case session(key: String)
+}
+
+/// A user that an authenticator recognised, with the credential it recognised.
+public struct Authentication: Sendable {
+    public var user: AuthUser
+    public var credential: AuthCredential
+
+    public init(user: AuthUser, credential: AuthCredential) {
+        self.user = user
+        self.credential = credential
+    }
+}

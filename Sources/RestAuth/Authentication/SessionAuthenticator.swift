@@ -1,0 +1,21 @@
+import Vapor
+
+/// DRF's `SessionAuthentication` over Django's sessions: the session cookie names a
+/// session whose user is active and whose password has not changed since; unsafe methods
+/// must then pass Django's CSRF check (403 otherwise).
+struct SessionAuthenticator: RestAuthenticator {
+    let cookieName: String
+    let store: SessionStore
+    let csrf: CSRF
+    let isSecure: @Sendable (Request) -> Bool
+
+    var challenge: String? { nil }
+
+    func authenticate(_ request: Request) async throws -> Authentication? {
+        guard let key = request.cookies[cookieName]?.string, !key.isEmpty,
+            let user = try await store.user(forKey: key, on: request.db), user.isActive
+        else { return nil }
+        try csrf.enforce(request, isSecure: isSecure(request))
+        return Authentication(user: user, credential: .session(key: key))
+    }
+}

@@ -1,0 +1,83 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// What Django's `createsuperuser` and `changepassword` do, without the terminal: the
+/// commands ask their questions and call these.
+public struct AccountAdministration: Sendable {
+    let state: RestAuthState
+    let database: any Database
+
+    public init(application: Application, database: (any Database)? = nil) {
+        self.state = application.restAuth.state
+        self.database = database ?? application.db
+    }
+
+    public enum Failure: Error, CustomStringConvertible, Equatable {
+        case invalid([String])
+        case noSuchUser(String)
+
+        public var description: String {
+            switch self {
+            case .invalid(let messages): messages.joined(separator: "\n")
+            case .noSuchUser(let username): "user '\(username)' does not exist"
+            }
+        }
+    }
+
+    /// Problems with a would-be superuser's username and e-mail address.
+    public func problems(username: String, email: String) async throws -> [String] {
+        var problems: [String] = []
+        if username.isEmpty {
+            problems.append("Username: This field cannot be blank.")
+        } else if username.unicodeScalars.count > state.configuration.usernameMaxLength {
+            problems.append("Username: Ensure this value has at most \(state.configuration.usernameMaxLength) characters.")
+        } else if !UsernameSyntax.isValid(username) {
+            problems.append("Username: \(UsernameSyntax.message)")
+        } else if try await state.users.usernameTaken(username, on: database) {
+            problems.append("Error: That username is already taken.")
+        }
+        if !email.isEmpty && !EmailAddressSyntax.isValid(email) {
+            problems.append("Email address: Enter a valid email address.")
+        }
+        return problems
+    }
+
+    /// The validators' messages for a password of this user (Django asks whether to bypass them).
+    public func passwordProblems(_ password: String, username: String, email: String) -> [String] {
+        state.configuration.passwordValidators.messages(
+            for: password, user: PasswordUserAttributes(username: username, firstName: "", lastName: "", email: email))
+    }
+
+    /// Creates a superuser (staff, active) with a verified primary address when one is given.
+    @discardableResult
+    public func createSuperuser(username: String, email: String, password: String) async throws -> AuthUser {
+        let problems = try await problems(username: username, email: email)
+        guard problems.isEmpty else { throw Failure.invalid(problems) }
+        let hash = try await state.passwords.hash(password)
+        let user = AuthUser(
+            username: username, email: email.lowercased(), password: hash, isActive: true, isStaff: true, isSuperuser: true)
+        try await database.transaction { db in
+            try await user.create(on: db)
+            if !email.isEmpty {
+                try await EmailAddress(email: email.lowercased(), verified: true, primary: true, userID: user.requireID())
+                    .create(on: db)
+            }
+        }
+        return user
+    }
+
+    /// Sets a user's password (Django's `changepassword`); their sessions end with the old hash.
+    public func changePassword(username: String, to password: String) async throws {
+        guard let user = try await AuthUser.query(on: database).filter(\.$username == username).first() else {
+            throw Failure.noSuchUser(username)
+        }
+        user.password = try await state.passwords.hash(password)
+        try await user.save(on: database)
+    }
+
+    /// The user's attributes, to validate a new password against.
+    public func user(named username: String) async throws -> AuthUser? {
+        try await AuthUser.query(on: database).filter(\.$username == username).first()
+    }
+}

@@ -1,0 +1,278 @@
+import Foundation
+
+extension RestAuthConfiguration {
+    /// Every environment variable the loader reads, for the README and for spotting typos.
+    public static let environmentSettings: [String] = [
+        "SECRET_KEY", "PASSWORD_HASHERS", "PBKDF2_ITERATIONS", "AUTH_PASSWORD_VALIDATORS", "PASSWORD_HASHING_THREADS",
+        "DATA_UPLOAD_MAX_MEMORY_SIZE", "PASSWORD_RESET_TIMEOUT", "DEFAULT_FROM_EMAIL", "SITE_DOMAIN", "SITE_NAME",
+        "REST_AUTH_TOKEN_MODEL", "REST_AUTH_SESSION_LOGIN", "REST_AUTH_USE_JWT", "REST_AUTH_JWT_AUTH_COOKIE",
+        "REST_AUTH_JWT_AUTH_REFRESH_COOKIE", "REST_AUTH_JWT_AUTH_REFRESH_COOKIE_PATH", "REST_AUTH_JWT_AUTH_SECURE",
+        "REST_AUTH_JWT_AUTH_HTTPONLY", "REST_AUTH_JWT_AUTH_SAMESITE", "REST_AUTH_JWT_AUTH_COOKIE_DOMAIN",
+        "REST_AUTH_JWT_AUTH_RETURN_EXPIRATION", "REST_AUTH_JWT_AUTH_COOKIE_USE_CSRF",
+        "REST_AUTH_JWT_AUTH_COOKIE_ENFORCE_CSRF_ON_UNAUTHENTICATED", "REST_AUTH_OLD_PASSWORD_FIELD_ENABLED",
+        "REST_AUTH_LOGOUT_ON_PASSWORD_CHANGE", "REST_AUTH_PASSWORD_RESET_USE_SITES_DOMAIN",
+        "REST_AUTH_PASSWORD_RESET_URL_TEMPLATE", "REST_AUTH_EMAIL_CONFIRMATION_URL_TEMPLATE",
+        "ACCOUNT_EMAIL_VERIFICATION", "ACCOUNT_LOGIN_METHODS", "ACCOUNT_UNIQUE_EMAIL", "ACCOUNT_LOGOUT_ON_GET",
+        "ACCOUNT_USERNAME_MIN_LENGTH", "ACCOUNT_USERNAME_MAX_LENGTH", "ACCOUNT_USERNAME_BLACKLIST",
+        "ACCOUNT_PRESERVE_USERNAME_CASING", "ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", "ACCOUNT_EMAIL_SUBJECT_PREFIX",
+        "ACCOUNT_RATE_LIMITS", "SIMPLE_JWT_ACCESS_TOKEN_LIFETIME", "SIMPLE_JWT_REFRESH_TOKEN_LIFETIME",
+        "SIMPLE_JWT_ROTATE_REFRESH_TOKENS", "SIMPLE_JWT_BLACKLIST_AFTER_ROTATION", "SIMPLE_JWT_UPDATE_LAST_LOGIN",
+        "SIMPLE_JWT_ALGORITHM", "SIMPLE_JWT_SIGNING_KEY", "SIMPLE_JWT_VERIFYING_KEY", "SIMPLE_JWT_AUDIENCE",
+        "SIMPLE_JWT_ISSUER", "SIMPLE_JWT_LEEWAY", "SIMPLE_JWT_USER_ID_CLAIM", "SIMPLE_JWT_AUTH_HEADER_TYPES",
+        "SESSION_COOKIE_NAME", "SESSION_COOKIE_AGE", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE", "SESSION_COOKIE_DOMAIN", "SESSION_COOKIE_PATH", "CSRF_COOKIE_NAME",
+        "CSRF_HEADER_NAME", "CSRF_COOKIE_AGE", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE",
+        "CSRF_COOKIE_DOMAIN", "CSRF_COOKIE_PATH", "CSRF_TRUSTED_ORIGINS",
+    ]
+
+    /// Builds the configuration from environment variables named as Django's settings
+    /// (`REST_AUTH_USE_JWT`, `ACCOUNT_EMAIL_VERIFICATION`, `SIMPLE_JWT_ROTATE_REFRESH_TOKENS`, ...).
+    /// Unset variables keep dj-rest-auth's defaults; a value that cannot be read throws a
+    /// ``ConfigurationError`` that names the variable.
+    ///
+    /// - Parameter secretKey: used when `SECRET_KEY` is not in `environment`.
+    public init(environment env: [String: String], secretKey fallbackSecretKey: String? = nil) throws {
+        let reader = EnvironmentReader(env)
+        guard let secretKey = reader.string("SECRET_KEY") ?? fallbackSecretKey, !secretKey.isEmpty else {
+            throw ConfigurationError(setting: "SECRET_KEY", message: "is not set")
+        }
+        self.init(secretKey: secretKey)
+        var c = self
+
+        let iterations = try reader.int("PBKDF2_ITERATIONS", min: 1) ?? PBKDF2PasswordHasher.defaultIterations
+        if let names = reader.list("PASSWORD_HASHERS") {
+            c.passwordHashers = try names.map { try Self.hasher(named: $0, iterations: iterations) }
+        } else {
+            c.passwordHashers = c.passwordHashers.map {
+                guard let pbkdf2 = $0 as? PBKDF2PasswordHasher else { return $0 }
+                return PBKDF2PasswordHasher(algorithm: pbkdf2.digest, iterations: iterations)
+            }
+        }
+        if let names = reader.list("AUTH_PASSWORD_VALIDATORS") {
+            c.passwordValidators = try names.map(Self.validator(named:))
+        }
+        c.passwordHashingThreads = try reader.int("PASSWORD_HASHING_THREADS", min: 1) ?? c.passwordHashingThreads
+        c.maxBodySize = try reader.int("DATA_UPLOAD_MAX_MEMORY_SIZE", min: 1024) ?? c.maxBodySize
+        c.passwordResetTimeout = try reader.seconds("PASSWORD_RESET_TIMEOUT") ?? c.passwordResetTimeout
+        c.defaultFromEmail = reader.string("DEFAULT_FROM_EMAIL") ?? c.defaultFromEmail
+        c.siteDomain = reader.string("SITE_DOMAIN") ?? c.siteDomain
+        c.siteName = reader.string("SITE_NAME") ?? c.siteName
+
+        if let value = reader.string("REST_AUTH_TOKEN_MODEL") {
+            switch value.lowercased() {
+            case "none", "null", "false", "0", "off", "no": c.tokenModel = false
+            case "rest_framework.authtoken.models.token", "true", "1", "on", "yes": c.tokenModel = true
+            default:
+                throw ConfigurationError(
+                    setting: "REST_AUTH_TOKEN_MODEL",
+                    message: "expected None or rest_framework.authtoken.models.Token, got \(value.debugDescription)")
+            }
+        } else if env["REST_AUTH_TOKEN_MODEL"] != nil {
+            c.tokenModel = false  // set but empty: None
+        }
+        c.sessionLogin = try reader.bool("REST_AUTH_SESSION_LOGIN") ?? c.sessionLogin
+        c.useJWT = try reader.bool("REST_AUTH_USE_JWT") ?? c.useJWT
+        c.jwtAuthCookie = reader.string("REST_AUTH_JWT_AUTH_COOKIE") ?? c.jwtAuthCookie
+        c.jwtAuthRefreshCookie = reader.string("REST_AUTH_JWT_AUTH_REFRESH_COOKIE") ?? c.jwtAuthRefreshCookie
+        c.jwtAuthRefreshCookiePath = reader.string("REST_AUTH_JWT_AUTH_REFRESH_COOKIE_PATH") ?? c.jwtAuthRefreshCookiePath
+        c.jwtAuthSecure = try reader.bool("REST_AUTH_JWT_AUTH_SECURE") ?? c.jwtAuthSecure
+        c.jwtAuthHTTPOnly = try reader.bool("REST_AUTH_JWT_AUTH_HTTPONLY") ?? c.jwtAuthHTTPOnly
+        c.jwtAuthSameSite = try reader.sameSite("REST_AUTH_JWT_AUTH_SAMESITE") ?? c.jwtAuthSameSite
+        c.jwtAuthCookieDomain = reader.string("REST_AUTH_JWT_AUTH_COOKIE_DOMAIN") ?? c.jwtAuthCookieDomain
+        c.jwtAuthReturnExpiration = try reader.bool("REST_AUTH_JWT_AUTH_RETURN_EXPIRATION") ?? c.jwtAuthReturnExpiration
+        c.jwtAuthCookieUseCSRF = try reader.bool("REST_AUTH_JWT_AUTH_COOKIE_USE_CSRF") ?? c.jwtAuthCookieUseCSRF
+        c.jwtAuthCookieEnforceCSRFOnUnauthenticated =
+            try reader.bool("REST_AUTH_JWT_AUTH_COOKIE_ENFORCE_CSRF_ON_UNAUTHENTICATED")
+            ?? c.jwtAuthCookieEnforceCSRFOnUnauthenticated
+        c.oldPasswordFieldEnabled = try reader.bool("REST_AUTH_OLD_PASSWORD_FIELD_ENABLED") ?? c.oldPasswordFieldEnabled
+        c.logoutOnPasswordChange = try reader.bool("REST_AUTH_LOGOUT_ON_PASSWORD_CHANGE") ?? c.logoutOnPasswordChange
+        c.passwordResetUseSitesDomain =
+            try reader.bool("REST_AUTH_PASSWORD_RESET_USE_SITES_DOMAIN") ?? c.passwordResetUseSitesDomain
+        c.passwordResetURLTemplate = reader.string("REST_AUTH_PASSWORD_RESET_URL_TEMPLATE") ?? c.passwordResetURLTemplate
+        c.emailConfirmationURLTemplate =
+            reader.string("REST_AUTH_EMAIL_CONFIRMATION_URL_TEMPLATE") ?? c.emailConfirmationURLTemplate
+
+        c.emailVerification = try reader.choice("ACCOUNT_EMAIL_VERIFICATION", EmailVerification.self) ?? c.emailVerification
+        if let methods = reader.list("ACCOUNT_LOGIN_METHODS") {
+            c.loginMethods = Set(try methods.map { name in
+                guard let method = LoginMethod(rawValue: name.lowercased()) else {
+                    throw ConfigurationError(
+                        setting: "ACCOUNT_LOGIN_METHODS", message: "expected username and/or email, got \(name.debugDescription)")
+                }
+                return method
+            })
+        }
+        c.uniqueEmail = try reader.bool("ACCOUNT_UNIQUE_EMAIL") ?? c.uniqueEmail
+        c.logoutOnGet = try reader.bool("ACCOUNT_LOGOUT_ON_GET") ?? c.logoutOnGet
+        c.usernameMinLength = try reader.int("ACCOUNT_USERNAME_MIN_LENGTH", min: 1) ?? c.usernameMinLength
+        c.usernameMaxLength = try reader.int("ACCOUNT_USERNAME_MAX_LENGTH", min: 1) ?? c.usernameMaxLength
+        c.usernameBlacklist = reader.list("ACCOUNT_USERNAME_BLACKLIST") ?? c.usernameBlacklist
+        c.preserveUsernameCasing = try reader.bool("ACCOUNT_PRESERVE_USERNAME_CASING") ?? c.preserveUsernameCasing
+        c.emailConfirmationExpireDays =
+            try reader.int("ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", min: 0) ?? c.emailConfirmationExpireDays
+        if let prefix = env["ACCOUNT_EMAIL_SUBJECT_PREFIX"] { c.emailSubjectPrefix = prefix }
+        if let rules = reader.string("ACCOUNT_RATE_LIMITS") {
+            c.rateLimits = try Self.rateLimits(from: rules)
+        }
+
+        c.jwtAccessTokenLifetime = try reader.seconds("SIMPLE_JWT_ACCESS_TOKEN_LIFETIME") ?? c.jwtAccessTokenLifetime
+        c.jwtRefreshTokenLifetime = try reader.seconds("SIMPLE_JWT_REFRESH_TOKEN_LIFETIME") ?? c.jwtRefreshTokenLifetime
+        c.jwtRotateRefreshTokens = try reader.bool("SIMPLE_JWT_ROTATE_REFRESH_TOKENS") ?? c.jwtRotateRefreshTokens
+        c.jwtBlacklistAfterRotation = try reader.bool("SIMPLE_JWT_BLACKLIST_AFTER_ROTATION") ?? c.jwtBlacklistAfterRotation
+        c.jwtUpdateLastLogin = try reader.bool("SIMPLE_JWT_UPDATE_LAST_LOGIN") ?? c.jwtUpdateLastLogin
+        c.jwtAlgorithm = try reader.choice("SIMPLE_JWT_ALGORITHM", JWTAlgorithm.self) ?? c.jwtAlgorithm
+        c.jwtSigningKey = reader.string("SIMPLE_JWT_SIGNING_KEY") ?? c.jwtSigningKey
+        c.jwtVerifyingKey = reader.string("SIMPLE_JWT_VERIFYING_KEY") ?? c.jwtVerifyingKey
+        c.jwtAudience = reader.string("SIMPLE_JWT_AUDIENCE") ?? c.jwtAudience
+        c.jwtIssuer = reader.string("SIMPLE_JWT_ISSUER") ?? c.jwtIssuer
+        c.jwtLeeway = try reader.seconds("SIMPLE_JWT_LEEWAY", allowZero: true) ?? c.jwtLeeway
+        c.jwtUserIDClaim = reader.string("SIMPLE_JWT_USER_ID_CLAIM") ?? c.jwtUserIDClaim
+        c.jwtAuthHeaderTypes = reader.list("SIMPLE_JWT_AUTH_HEADER_TYPES") ?? c.jwtAuthHeaderTypes
+
+        c.sessionCookieName = reader.string("SESSION_COOKIE_NAME") ?? c.sessionCookieName
+        c.sessionCookieAge = try reader.int("SESSION_COOKIE_AGE", min: 1) ?? c.sessionCookieAge
+        c.sessionCookieSecure = try reader.bool("SESSION_COOKIE_SECURE") ?? c.sessionCookieSecure
+        c.sessionCookieHTTPOnly = try reader.bool("SESSION_COOKIE_HTTPONLY") ?? c.sessionCookieHTTPOnly
+        c.sessionCookieSameSite = try reader.sameSite("SESSION_COOKIE_SAMESITE") ?? c.sessionCookieSameSite
+        c.sessionCookieDomain = reader.string("SESSION_COOKIE_DOMAIN") ?? c.sessionCookieDomain
+        c.sessionCookiePath = reader.string("SESSION_COOKIE_PATH") ?? c.sessionCookiePath
+        c.csrfCookieName = reader.string("CSRF_COOKIE_NAME") ?? c.csrfCookieName
+        if let header = reader.string("CSRF_HEADER_NAME") { c.csrfHeaderName = Self.headerName(fromDjangoMeta: header) }
+        c.csrfCookieAge = try reader.int("CSRF_COOKIE_AGE", min: 1) ?? c.csrfCookieAge
+        c.csrfCookieSecure = try reader.bool("CSRF_COOKIE_SECURE") ?? c.csrfCookieSecure
+        c.csrfCookieHTTPOnly = try reader.bool("CSRF_COOKIE_HTTPONLY") ?? c.csrfCookieHTTPOnly
+        c.csrfCookieSameSite = try reader.sameSite("CSRF_COOKIE_SAMESITE") ?? c.csrfCookieSameSite
+        c.csrfCookieDomain = reader.string("CSRF_COOKIE_DOMAIN") ?? c.csrfCookieDomain
+        c.csrfCookiePath = reader.string("CSRF_COOKIE_PATH") ?? c.csrfCookiePath
+        c.csrfTrustedOrigins = reader.list("CSRF_TRUSTED_ORIGINS") ?? c.csrfTrustedOrigins
+
+        try c.validate()
+        self = c
+    }
+
+    /// Variables that look like settings of this package (`REST_AUTH_*`, `SIMPLE_JWT_*`) but
+    /// are not read by it: usually a typo worth a warning.
+    public static func unrecognisedSettings(in env: [String: String]) -> [String] {
+        let known = Set(environmentSettings)
+        return env.keys.filter { ($0.hasPrefix("REST_AUTH_") || $0.hasPrefix("SIMPLE_JWT_")) && !known.contains($0) }
+            .sorted()
+    }
+
+    /// `HTTP_X_CSRFTOKEN` (Django's spelling) becomes `X-CSRFToken`'s equivalent `X-Csrftoken`;
+    /// a plain header name is kept.
+    static func headerName(fromDjangoMeta value: String) -> String {
+        guard value.hasPrefix("HTTP_") else { return value }
+        return value.dropFirst(5).split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }
+            .joined(separator: "-")
+    }
+
+    static func hasher(named name: String, iterations: Int) throws -> any PasswordHasher {
+        let short = name.split(separator: ".").last.map(String.init) ?? name
+        switch short.lowercased() {
+        case "pbkdf2_sha256", "pbkdf2passwordhasher": return PBKDF2PasswordHasher(iterations: iterations)
+        case "pbkdf2_sha1", "pbkdf2sha1passwordhasher": return PBKDF2PasswordHasher(algorithm: .sha1, iterations: iterations)
+        case "bcrypt_sha256", "bcryptsha256passwordhasher": return BCryptPasswordHasher(variant: .sha256)
+        case "bcrypt", "bcryptpasswordhasher": return BCryptPasswordHasher(variant: .plain)
+        case "scrypt", "scryptpasswordhasher": return ScryptPasswordHasher()
+        case "md5", "md5passwordhasher": return MD5PasswordHasher()
+        default:
+            throw ConfigurationError(
+                setting: "PASSWORD_HASHERS",
+                message: "unknown hasher \(name.debugDescription) (known: pbkdf2_sha256, pbkdf2_sha1, bcrypt_sha256, bcrypt, scrypt, md5)")
+        }
+    }
+
+    static func validator(named name: String) throws -> any PasswordValidator {
+        let short = name.split(separator: ".").last.map(String.init) ?? name
+        switch short.lowercased() {
+        case "userattributesimilarityvalidator", "similarity": return UserAttributeSimilarityValidator()
+        case "minimumlengthvalidator", "minimum_length": return MinimumLengthValidator()
+        case "commonpasswordvalidator", "common": return CommonPasswordValidator.shared
+        case "numericpasswordvalidator", "numeric": return NumericPasswordValidator()
+        default:
+            throw ConfigurationError(
+                setting: "AUTH_PASSWORD_VALIDATORS",
+                message: "unknown validator \(name.debugDescription) (known: UserAttributeSimilarityValidator, MinimumLengthValidator, CommonPasswordValidator, NumericPasswordValidator)")
+        }
+    }
+
+    /// `false` turns rate limits off; a JSON object overrides the actions it names and keeps
+    /// allauth's defaults for the others (`{}` is the defaults), as allauth merges its setting.
+    static func rateLimits(from text: String) throws -> [String: String]? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if ["false", "0", "off", "no", "none"].contains(trimmed.lowercased()) { return nil }
+        if ["true", "1", "on", "yes"].contains(trimmed.lowercased()) { return defaultRateLimits }
+        guard let data = trimmed.data(using: .utf8),
+            let object = try? JSONDecoder().decode([String: JSONValue].self, from: data)
+        else {
+            throw ConfigurationError(
+                setting: "ACCOUNT_RATE_LIMITS", message: "expected false or a JSON object such as {\"login\": \"30/m/ip\"}")
+        }
+        var merged = defaultRateLimits
+        for (action, rule) in object {
+            switch rule {
+            case .string(let value): merged[action] = value
+            case .bool(false), .null: merged[action] = nil
+            default:
+                throw ConfigurationError(
+                    setting: "ACCOUNT_RATE_LIMITS", message: "the rule for \(action.debugDescription) must be a string")
+            }
+        }
+        return merged
+    }
+}
+
+/// Reads typed values from environment variables; every failure names the variable.
+struct EnvironmentReader {
+    let env: [String: String]
+
+    init(_ env: [String: String]) { self.env = env }
+
+    /// The value, or nil when unset or empty.
+    func string(_ name: String) -> String? {
+        guard let value = env[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        guard let value = string(name) else { return nil }
+        switch value.lowercased() {
+        case "1", "true", "yes", "on", "t", "y": return true
+        case "0", "false", "no", "off", "f", "n": return false
+        default:
+            throw ConfigurationError(setting: name, message: "expected true or false, got \(value.debugDescription)")
+        }
+    }
+
+    func int(_ name: String, min: Int) throws -> Int? {
+        guard let value = string(name) else { return nil }
+        guard let number = Int(value), number >= min else {
+            throw ConfigurationError(setting: name, message: "expected a whole number of at least \(min), got \(value.debugDescription)")
+        }
+        return number
+    }
+
+    func seconds(_ name: String, allowZero: Bool = false) throws -> TimeInterval? {
+        guard let value = string(name) else { return nil }
+        guard let number = TimeInterval(value), number.isFinite, allowZero ? number >= 0 : number > 0 else {
+            throw ConfigurationError(setting: name, message: "expected a number of seconds, got \(value.debugDescription)")
+        }
+        return number
+    }
+
+    func list(_ name: String) -> [String]? {
+        guard let value = env[name] else { return nil }
+        return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+        guard let value = string(name) else { return nil }
+        if let match = T.allCases.first(where: { $0.rawValue.lowercased() == value.lowercased() }) { return match }
+        let known = T.allCases.map(\.rawValue).joined(separator: ", ")
+        throw ConfigurationError(setting: name, message: "expected one of \(known), got \(value.debugDescription)")
+    }
+
+    func sameSite(_ name: String) throws -> CookieSameSite? {
+        try choice(name, CookieSameSite.self)
+    }
+}

@@ -1,0 +1,259 @@
+import Foundation
+import Vapor
+
+/// Every setting of dj-rest-auth's `REST_AUTH`, the django-allauth account settings its
+/// endpoints depend on, simplejwt's `SIMPLE_JWT`, and the Django settings they read
+/// (`SECRET_KEY`, password hashers and validators, session and CSRF cookies).
+///
+/// Defaults equal dj-rest-auth 7.2's. Set what you need and pass the value to
+/// `app.restAuth.configure(_:)`; it is read once at boot, never per request.
+///
+/// ```swift
+/// var config = RestAuthConfiguration(secretKey: Environment.get("SECRET_KEY")!)
+/// config.emailVerification = .mandatory
+/// config.loginMethods = [.email]
+/// try app.restAuth.configure(config)
+/// ```
+public struct RestAuthConfiguration: Sendable {
+    // MARK: Django
+
+    /// Django's `SECRET_KEY`: keys session signatures, reset tokens, confirmation keys and,
+    /// unless `jwtSigningKey` is set, JWT signatures.
+    public var secretKey: String
+    /// Django's `PASSWORD_HASHERS`: the first hashes new passwords, the others only verify
+    /// and are replaced by the first on a good login.
+    public var passwordHashers: [any PasswordHasher]
+    /// Django's `AUTH_PASSWORD_VALIDATORS`, run in order; all their messages are reported.
+    public var passwordValidators: [any PasswordValidator]
+    /// Threads that compute password hashes (never the event loops). Default: one per core.
+    public var passwordHashingThreads: Int
+    /// The largest request body accepted under the API prefix, in bytes (Django's
+    /// `DATA_UPLOAD_MAX_MEMORY_SIZE` role); a larger one is a 413. Default 1 MB.
+    public var maxBodySize: Int
+
+    // MARK: REST_AUTH
+
+    /// `TOKEN_MODEL`: whether DRF tokens (`authtoken_token`) are issued and accepted.
+    public var tokenModel: Bool = true
+    /// `SESSION_LOGIN`: whether login also starts a Django session (cookie `sessionid`).
+    public var sessionLogin: Bool = true
+    /// `USE_JWT`: login returns JWT access and refresh tokens instead of a DRF token.
+    public var useJWT: Bool = false
+    /// `JWT_AUTH_COOKIE`: name of the cookie that carries the access token, or nil for none.
+    public var jwtAuthCookie: String? = nil
+    /// `JWT_AUTH_REFRESH_COOKIE`: name of the cookie that carries the refresh token, or nil.
+    public var jwtAuthRefreshCookie: String? = nil
+    /// `JWT_AUTH_REFRESH_COOKIE_PATH`.
+    public var jwtAuthRefreshCookiePath: String = "/"
+    /// `JWT_AUTH_SECURE`: the JWT cookies carry `Secure`.
+    public var jwtAuthSecure: Bool = false
+    /// `JWT_AUTH_HTTPONLY`: the JWT cookies carry `HttpOnly`, and the refresh token travels only in its cookie.
+    public var jwtAuthHTTPOnly: Bool = true
+    /// `JWT_AUTH_SAMESITE`.
+    public var jwtAuthSameSite: CookieSameSite = .lax
+    /// `JWT_AUTH_COOKIE_DOMAIN`.
+    public var jwtAuthCookieDomain: String? = nil
+    /// `JWT_AUTH_RETURN_EXPIRATION`: login and refresh return `access_expiration` and `refresh_expiration`.
+    public var jwtAuthReturnExpiration: Bool = false
+    /// `JWT_AUTH_COOKIE_USE_CSRF`: unsafe requests authenticated by the JWT cookie need a CSRF token.
+    public var jwtAuthCookieUseCSRF: Bool = false
+    /// `JWT_AUTH_COOKIE_ENFORCE_CSRF_ON_UNAUTHENTICATED`: CSRF is checked even without a valid cookie.
+    public var jwtAuthCookieEnforceCSRFOnUnauthenticated: Bool = false
+    /// `OLD_PASSWORD_FIELD_ENABLED`: password change asks for the current password.
+    public var oldPasswordFieldEnabled: Bool = false
+    /// `LOGOUT_ON_PASSWORD_CHANGE`: a password change ends the caller's session.
+    public var logoutOnPasswordChange: Bool = false
+    /// `PASSWORD_RESET_USE_SITES_DOMAIN`: reset links use `siteDomain` rather than the request's host.
+    public var passwordResetUseSitesDomain: Bool = false
+    /// The Sites framework's domain (`Site.domain`), for links when the request's host must not be used.
+    public var siteDomain: String? = nil
+    /// The site's name, shown in e-mails (`Site.name`).
+    public var siteName: String? = nil
+
+    // MARK: allauth account
+
+    /// `ACCOUNT_EMAIL_VERIFICATION`.
+    public var emailVerification: EmailVerification = .optional
+    /// `ACCOUNT_LOGIN_METHODS`.
+    public var loginMethods: Set<LoginMethod> = [.username, .email]
+    /// `ACCOUNT_UNIQUE_EMAIL`: a verified address belongs to one account only.
+    public var uniqueEmail: Bool = true
+    /// `ACCOUNT_LOGOUT_ON_GET`: `GET logout/` logs out (otherwise it is a 405).
+    public var logoutOnGet: Bool = false
+    /// `ACCOUNT_USERNAME_MIN_LENGTH`.
+    public var usernameMinLength: Int = 1
+    /// The username's maximum length (the user model's `max_length`, 150).
+    public var usernameMaxLength: Int = 150
+    /// `ACCOUNT_USERNAME_BLACKLIST`, compared case-insensitively.
+    public var usernameBlacklist: [String] = []
+    /// `ACCOUNT_PRESERVE_USERNAME_CASING`: when false, usernames are stored in lower case.
+    public var preserveUsernameCasing: Bool = true
+    /// `ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS`.
+    public var emailConfirmationExpireDays: Int = 3
+    /// `ACCOUNT_EMAIL_SUBJECT_PREFIX` (nil: `[site name] `).
+    public var emailSubjectPrefix: String? = nil
+    /// `ACCOUNT_RATE_LIMITS`: allauth's rules by action, or nil when rate limiting is off.
+    public var rateLimits: [String: String]? = RestAuthConfiguration.defaultRateLimits
+    /// `PASSWORD_RESET_TIMEOUT` (Django): how long a reset link works. Default three days.
+    public var passwordResetTimeout: TimeInterval = 259_200
+    /// `DEFAULT_FROM_EMAIL`.
+    public var defaultFromEmail: String = "webmaster@localhost"
+    /// Where reset links point; `{site}`, `{uid}` and `{token}` are filled in.
+    public var passwordResetURLTemplate: String = "{site}/password-reset/confirm/{uid}/{token}/"
+    /// Where confirmation links point; `{site}` and `{key}` are filled in.
+    public var emailConfirmationURLTemplate: String = "{site}/account-confirm-email/{key}/"
+
+    // MARK: SIMPLE_JWT
+
+    /// `ACCESS_TOKEN_LIFETIME`, in seconds.
+    public var jwtAccessTokenLifetime: TimeInterval = 300
+    /// `REFRESH_TOKEN_LIFETIME`, in seconds.
+    public var jwtRefreshTokenLifetime: TimeInterval = 86_400
+    /// `ROTATE_REFRESH_TOKENS`.
+    public var jwtRotateRefreshTokens: Bool = false
+    /// `BLACKLIST_AFTER_ROTATION`.
+    public var jwtBlacklistAfterRotation: Bool = false
+    /// `UPDATE_LAST_LOGIN`: a token refresh updates `last_login`.
+    public var jwtUpdateLastLogin: Bool = false
+    /// `ALGORITHM`.
+    public var jwtAlgorithm: JWTAlgorithm = .hs256
+    /// `SIGNING_KEY` (nil: `secretKey`).
+    public var jwtSigningKey: String? = nil
+    /// `VERIFYING_KEY`, for the asymmetric algorithms.
+    public var jwtVerifyingKey: String? = nil
+    /// `AUDIENCE`.
+    public var jwtAudience: String? = nil
+    /// `ISSUER`.
+    public var jwtIssuer: String? = nil
+    /// `LEEWAY`, in seconds.
+    public var jwtLeeway: TimeInterval = 0
+    /// `USER_ID_CLAIM`.
+    public var jwtUserIDClaim: String = "user_id"
+    /// `AUTH_HEADER_TYPES`.
+    public var jwtAuthHeaderTypes: [String] = ["Bearer"]
+
+    // MARK: Sessions and CSRF (Django)
+
+    /// `SESSION_COOKIE_NAME`.
+    public var sessionCookieName: String = "sessionid"
+    /// `SESSION_COOKIE_AGE`, in seconds (two weeks).
+    public var sessionCookieAge: Int = 1_209_600
+    /// `SESSION_COOKIE_SECURE`.
+    public var sessionCookieSecure: Bool = false
+    /// `SESSION_COOKIE_HTTPONLY`.
+    public var sessionCookieHTTPOnly: Bool = true
+    /// `SESSION_COOKIE_SAMESITE`.
+    public var sessionCookieSameSite: CookieSameSite = .lax
+    /// `SESSION_COOKIE_DOMAIN`.
+    public var sessionCookieDomain: String? = nil
+    /// `SESSION_COOKIE_PATH`.
+    public var sessionCookiePath: String = "/"
+    /// `CSRF_COOKIE_NAME`.
+    public var csrfCookieName: String = "csrftoken"
+    /// `CSRF_HEADER_NAME`, as sent by clients (Django spells it `HTTP_X_CSRFTOKEN`).
+    public var csrfHeaderName: String = "X-CSRFToken"
+    /// `CSRF_COOKIE_AGE`, in seconds (a year).
+    public var csrfCookieAge: Int = 31_449_600
+    /// `CSRF_COOKIE_SECURE`.
+    public var csrfCookieSecure: Bool = false
+    /// `CSRF_COOKIE_HTTPONLY`.
+    public var csrfCookieHTTPOnly: Bool = false
+    /// `CSRF_COOKIE_SAMESITE`.
+    public var csrfCookieSameSite: CookieSameSite = .lax
+    /// `CSRF_COOKIE_DOMAIN`.
+    public var csrfCookieDomain: String? = nil
+    /// `CSRF_COOKIE_PATH`.
+    public var csrfCookiePath: String = "/"
+    /// `CSRF_TRUSTED_ORIGINS`: origins (`https://app.example.com`, `https://*.example.com`)
+    /// accepted besides the request's own.
+    public var csrfTrustedOrigins: [String] = []
+
+    /// A configuration with dj-rest-auth's defaults.
+    public init(secretKey: String) {
+        self.secretKey = secretKey
+        self.passwordHashers = Self.defaultPasswordHashers
+        self.passwordValidators = Self.defaultPasswordValidators
+        self.passwordHashingThreads = System.coreCount
+        self.maxBodySize = 1_048_576
+    }
+
+    /// Django's hashers that this package implements, in Django's order: PBKDF2-SHA256
+    /// (1,000,000 iterations, Django 5.2's count), PBKDF2-SHA1, bcrypt-SHA256, bcrypt, scrypt.
+    public static var defaultPasswordHashers: [any PasswordHasher] {
+        [PBKDF2PasswordHasher(), PBKDF2PasswordHasher(algorithm: .sha1), BCryptPasswordHasher(variant: .sha256),
+         BCryptPasswordHasher(variant: .plain), ScryptPasswordHasher()]
+    }
+
+    /// Django's four validators in the order of its project template.
+    public static var defaultPasswordValidators: [any PasswordValidator] {
+        [UserAttributeSimilarityValidator(), MinimumLengthValidator(), CommonPasswordValidator.shared,
+         NumericPasswordValidator()]
+    }
+
+    /// allauth's `ACCOUNT_RATE_LIMITS` defaults.
+    public static let defaultRateLimits: [String: String] = [
+        "change_password": "5/m/user",
+        "manage_email": "10/m/user",
+        "reset_password": "20/m/ip,5/m/key",
+        "reauthenticate": "10/m/user",
+        "reset_password_from_key": "20/m/ip",
+        "signup": "20/m/ip",
+        "login": "30/m/ip",
+        "login_failed": "10/m/ip,5/5m/key",
+        "confirm_email": "1/3m/key",
+    ]
+
+    /// Checks the combination of settings; the error names the setting at fault.
+    public func validate() throws {
+        if !tokenModel && !useJWT && !sessionLogin {
+            throw ConfigurationError(
+                setting: "REST_AUTH_TOKEN_MODEL",
+                message: "no way to authenticate: TOKEN_MODEL is None while USE_JWT and SESSION_LOGIN are both false")
+        }
+        if secretKey.isEmpty {
+            throw ConfigurationError(setting: "SECRET_KEY", message: "must not be empty")
+        }
+        if passwordHashers.isEmpty {
+            throw ConfigurationError(setting: "PASSWORD_HASHERS", message: "needs at least one hasher")
+        }
+        if loginMethods.isEmpty {
+            throw ConfigurationError(setting: "ACCOUNT_LOGIN_METHODS", message: "needs username, email or both")
+        }
+        if usernameMinLength < 1 || usernameMaxLength < usernameMinLength || usernameMaxLength > 150 {
+            throw ConfigurationError(
+                setting: "ACCOUNT_USERNAME_MIN_LENGTH",
+                message: "needs 1 <= min length <= max length <= 150 (got \(usernameMinLength) and \(usernameMaxLength))")
+        }
+        if passwordHashingThreads < 1 {
+            throw ConfigurationError(setting: "PASSWORD_HASHING_THREADS", message: "needs at least one thread")
+        }
+        if maxBodySize < 1024 {
+            throw ConfigurationError(setting: "DATA_UPLOAD_MAX_MEMORY_SIZE", message: "must be at least 1024 bytes")
+        }
+        if useJWT && !jwtAlgorithm.isSymmetric && jwtVerifyingKey == nil {
+            throw ConfigurationError(
+                setting: "SIMPLE_JWT_VERIFYING_KEY",
+                message: "\(jwtAlgorithm.rawValue) needs a verifying (public) key")
+        }
+        if jwtAccessTokenLifetime <= 0 || jwtRefreshTokenLifetime <= 0 {
+            throw ConfigurationError(setting: "SIMPLE_JWT_ACCESS_TOKEN_LIFETIME", message: "lifetimes must be positive")
+        }
+        if jwtAuthHeaderTypes.isEmpty {
+            throw ConfigurationError(setting: "SIMPLE_JWT_AUTH_HEADER_TYPES", message: "needs at least one type")
+        }
+    }
+}
+
+/// A setting with a value that cannot work; start-up stops with this message.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    /// The setting's name as Django spells it (`REST_AUTH_USE_JWT`).
+    public var setting: String
+    public var message: String
+
+    public init(setting: String, message: String) {
+        self.setting = setting
+        self.message = message
+    }
+
+    public var description: String { "Invalid setting \(setting): \(message)" }
+}

@@ -1,0 +1,11 @@
+/// The route table: every endpoint the configuration serves.
+struct Endpoints: Sendable {
+    let state: RestAuthState
+
+    var all: [Endpoint] {
+        LoginController(state: state).endpoints
+            + UserDetailsController(state: state).endpoints
+            + PasswordController(state: state).endpoints
+            + RegistrationController(state: state).endpoints
+    }
+}

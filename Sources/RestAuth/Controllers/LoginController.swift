@@ -1,0 +1,38 @@
+import Fluent
+import Vapor
+
+/// `login/` and `logout/`.
+struct LoginController: Sendable {
+    let state: RestAuthState
+
+    var endpoints: [Endpoint] {
+        var logoutHandlers: [(method: HTTPMethod, handler: Endpoint.Handler)] = [(.POST, logout)]
+        if state.configuration.logoutOnGet { logoutHandlers.insert((.GET, logout), at: 0) }
+        return [
+            Endpoint(["login"], name: "Login", permission: .allowAny, handlers: [(.POST, login)]),
+            Endpoint(["logout"], name: "Logout", permission: .allowAny, handlers: logoutHandlers),
+        ]
+    }
+
+    @Sendable func login(_ request: Request) async throws -> Response {
+        let fields = try RequestBody.parse(request).fields()
+        let outcome = try await LoginSerializer(state: state).validate(fields, on: request.db)
+        let grant = try await state.logIn(outcome.user, upgradedPassword: outcome.upgradedPassword, request: request)
+        return grant.response()
+    }
+
+    /// dj-rest-auth's `LogoutView`: deletes the user's token, ends the session; answers 200
+    /// even to an anonymous caller.
+    @Sendable func logout(_ request: Request) async throws -> Response {
+        if let user = request.restAuth.user, let userID = user.id, state.configuration.tokenModel {
+            try await state.users.deleteTokens(ofUser: userID, on: request.db)
+        }
+        var cookies: [String: HTTPCookies.Value] = [:]
+        if state.configuration.sessionLogin {
+            cookies = try await state.endSession(request: request)
+        }
+        let response = Response.json(["detail": "Successfully logged out."])
+        for (name, cookie) in cookies { response.cookies[name] = cookie }
+        return response
+    }
+}

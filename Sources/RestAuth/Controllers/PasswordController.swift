@@ -1,0 +1,29 @@
+import Fluent
+import Vapor
+
+/// `password/change/`.
+struct PasswordController: Sendable {
+    let state: RestAuthState
+
+    var endpoints: [Endpoint] {
+        [Endpoint(["password", "change"], name: "Password Change", permission: .isAuthenticated, handlers: [(.POST, change)])]
+    }
+
+    /// Sets the new password. Every session of the user ends with the old hash; unless
+    /// `logoutOnPasswordChange`, the caller's own session is renewed (Django's
+    /// `update_session_auth_hash`). DRF tokens are kept, as dj-rest-auth keeps them.
+    @Sendable func change(_ request: Request) async throws -> Response {
+        let user = try request.restAuth.requireUser()
+        let fields = try RequestBody.parse(request).fields()
+        let newPassword = try await PasswordChangeSerializer(state: state).validate(fields, for: user)
+        user.password = try await state.passwords.hash(newPassword)
+        try await user.save(on: request.db)
+        let response = Response.json(["detail": "New password has been saved."])
+        if case .session = request.restAuth.credential, !state.configuration.logoutOnPasswordChange {
+            for (name, cookie) in try await state.startSession(for: user, request: request) {
+                response.cookies[name] = cookie
+            }
+        }
+        return response
+    }
+}

@@ -1,0 +1,64 @@
+import Vapor
+
+/// An error response in DRF's shape. Every error raised under the API prefix reaches the
+/// client as one of these: a 400 with field errors, or `{"detail": ...}` with its status.
+///
+/// ```swift
+/// throw APIError.permissionDenied("Only staff may do this.")
+/// ```
+public struct APIError: Error, Sendable {
+    public var status: HTTPResponseStatus
+    public var body: JSONValue
+    public var headers: HTTPHeaders
+
+    public init(status: HTTPResponseStatus, body: JSONValue, headers: HTTPHeaders = [:]) {
+        self.status = status
+        self.body = body
+        self.headers = headers
+    }
+
+    /// `{"detail": message}` (and `"code"` when given) with the given status.
+    public static func detail(_ status: HTTPResponseStatus, _ message: String, code: String? = nil, headers: HTTPHeaders = [:]) -> APIError {
+        var object: JSONObject = ["detail": .string(message)]
+        if let code { object["code"] = .string(code) }
+        return APIError(status: status, body: .object(object), headers: headers)
+    }
+
+    /// A 400 with field errors.
+    public static func validation(_ errors: ValidationErrors) -> APIError {
+        APIError(status: .badRequest, body: errors.json)
+    }
+
+    /// 403 `{"detail": message}`; DRF's PermissionDenied.
+    public static func permissionDenied(_ message: String = "You do not have permission to perform this action.") -> APIError {
+        .detail(.forbidden, message)
+    }
+
+    /// 405 with an `Allow` header; DRF's MethodNotAllowed.
+    static func methodNotAllowed(_ method: HTTPMethod, allowed: [HTTPMethod]) -> APIError {
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .allow, value: allowed.map(\.rawValue).joined(separator: ", "))
+        return .detail(.methodNotAllowed, "Method \"\(method.rawValue)\" not allowed.", headers: headers)
+    }
+
+    static func unsupportedMediaType(_ mediaType: String) -> APIError {
+        .detail(.unsupportedMediaType, "Unsupported media type \"\(mediaType)\" in request.")
+    }
+
+    static func parseError(_ message: String) -> APIError {
+        .detail(.badRequest, message)
+    }
+
+    static func payloadTooLarge(limit: Int) -> APIError {
+        .detail(.payloadTooLarge, "Request body is larger than the limit of \(limit) bytes.")
+    }
+
+    static let notFound = APIError.detail(.notFound, "Not found.")
+
+    /// The response this error renders to.
+    func response() -> Response {
+        var headers = self.headers
+        headers.replaceOrAdd(name: .contentType, value: "application/json")
+        return Response(status: status, headers: headers, body: .init(data: Data(body.serialized())))
+    }
+}

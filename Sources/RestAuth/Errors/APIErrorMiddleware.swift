@@ -1,0 +1,52 @@
+import Vapor
+
+/// Renders every error under the API prefix in DRF's shape; Vapor's
+/// `{"error": true, "reason": ...}` never reaches a client of these routes.
+struct APIErrorMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return Self.response(for: error, request: request)
+        }
+    }
+
+    static func apiError(for error: any Error, request: Request) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let errors as ValidationErrors:
+            return .validation(errors)
+        case let abort as any AbortError:
+            switch abort.status {
+            case .notFound: return .notFound
+            case .payloadTooLarge:
+                return .payloadTooLarge(limit: request.application.restAuthMaxBodySize)
+            case .unsupportedMediaType:
+                return .unsupportedMediaType(request.headers.first(name: .contentType) ?? "")
+            case .methodNotAllowed:
+                return .detail(.methodNotAllowed, "Method \"\(request.method.rawValue)\" not allowed.")
+            case .internalServerError:
+                request.logger.report(error: error)
+                return .detail(.internalServerError, "A server error occurred.")
+            default:
+                return .detail(abort.status, abort.reason, headers: abort.headers)
+            }
+        case is DecodingError:
+            return .parseError("JSON parse error - \(error)")
+        default:
+            request.logger.error("RestAuth: unexpected error: \(String(reflecting: error))")
+            return .detail(.internalServerError, "A server error occurred.")
+        }
+    }
+
+    static func response(for error: any Error, request: Request) -> Response {
+        apiError(for: error, request: request).response()
+    }
+}
+
+extension Application {
+    var restAuthMaxBodySize: Int {
+        storage[RestAuthStateKey.self]?.configuration.maxBodySize ?? 1_048_576
+    }
+}

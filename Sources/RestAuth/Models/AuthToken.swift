@@ -1,0 +1,30 @@
+import Fluent
+import Foundation
+
+/// DRF's `authtoken.Token` in `authtoken_token`: one 40-hex-character key per user.
+public final class AuthToken: Model, @unchecked Sendable {
+    public static let schema = "authtoken_token"
+
+    /// The key itself is the primary key, as in DRF.
+    @ID(custom: "key", generatedBy: .user)
+    public var id: String?
+
+    @Field(key: "created")
+    public var created: Date
+
+    @Parent(key: "user_id")
+    public var user: AuthUser
+
+    public init() {}
+
+    public init(key: String = AuthToken.generateKey(), userID: Int, created: Date = Date()) {
+        self.id = key
+        self.$user.id = userID
+        self.created = created
+    }
+
+    /// DRF's `Token.generate_key()`: 20 random bytes in hex.
+    public static func generateKey() -> String {
+        SaltGenerator.randomHex(bytes: 20)
+    }
+}

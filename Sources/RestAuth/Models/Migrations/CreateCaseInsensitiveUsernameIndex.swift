@@ -1,0 +1,34 @@
+import Fluent
+import SQLKit
+
+/// A unique index on `lower(username)`.
+///
+/// allauth treats usernames case-insensitively (`Bob` and `bob` are one account) but
+/// Django's own constraint is case-sensitive, so two sign-ups racing with `Bob` and `bob`
+/// could both pass allauth's check. This index makes the database settle the race. It is
+/// an addition to Django's schema that Django ignores; on a database that already holds
+/// case variants of one username it cannot be built, and the migration says so in the
+/// log and goes on (the application check still applies).
+struct CreateCaseInsensitiveUsernameIndex: AsyncMigration {
+    var name: String { "RestAuth.CreateCaseInsensitiveUsernameIndex" }
+
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        do {
+            try await sql.raw(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS "auth_user_username_lower_uniq" ON "auth_user" (lower("username"))
+                """
+            ).run()
+        } catch {
+            database.logger.warning(
+                "RestAuth: cannot create a case-insensitive unique index on auth_user.username (are there usernames that differ only in case?); uniqueness stays checked by the application: \(String(reflecting: error))"
+            )
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.raw(#"DROP INDEX IF EXISTS "auth_user_username_lower_uniq""#).run()
+    }
+}

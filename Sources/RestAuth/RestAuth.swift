@@ -1,0 +1,112 @@
+import Fluent
+import Vapor
+
+struct RestAuthStateKey: StorageKey {
+    typealias Value = RestAuthState
+}
+
+extension AuthUser: Authenticatable {}
+
+extension Application {
+    /// dj-rest-auth's account API for this application.
+    ///
+    /// ```swift
+    /// app.databases.use(.sqlite(.file("db.sqlite")), as: .sqlite)
+    /// try app.restAuth.configure(RestAuthConfiguration(environment: Environment.process.all))
+    /// try await app.autoMigrate()
+    /// try app.restAuth.mount(at: "dj-rest-auth")
+    /// ```
+    public var restAuth: RestAuth { RestAuth(application: self) }
+
+    public struct RestAuth: Sendable {
+        public let application: Application
+
+        /// The package's Fluent migrations, in order. They create Django's tables only where
+        /// they do not exist yet, so a Django database keeps its data.
+        public static var migrations: [any Migration] {
+            [CreateAuthUser(), CreateAuthToken(), CreateEmailAddress(), CreateDjangoSession(),
+             CreateCaseInsensitiveUsernameIndex()]
+        }
+
+        /// Validates and stores the configuration, starts the password-hashing threads and
+        /// adds the migrations for `database` (the default database when nil).
+        public func configure(_ configuration: RestAuthConfiguration, database: DatabaseID? = nil) throws {
+            try configuration.validate()
+            if let previous = application.storage[RestAuthStateKey.self] { previous.pool.shutdown() }
+            let state = RestAuthState(configuration: configuration)
+            application.storage[RestAuthStateKey.self] = state
+            application.migrations.add(Self.migrations, to: database)
+            application.lifecycle.use(HashingPoolShutdown(pool: state.pool))
+        }
+
+        var state: RestAuthState {
+            guard let state = application.storage[RestAuthStateKey.self] else {
+                fatalError("RestAuth is not configured: call app.restAuth.configure(_:) first")
+            }
+            return state
+        }
+
+        /// The configuration given to ``configure(_:database:)``.
+        public var configuration: RestAuthConfiguration { state.configuration }
+
+        /// Hashing and checking of passwords with the configured hashers, off the event loops.
+        public var passwords: PasswordService { state.passwords }
+
+        /// Serves the endpoints under `path` (dj-rest-auth's URLs: `login/`, `logout/`,
+        /// `user/`, `password/change/`, `registration/`, ...). Trailing slashes are optional.
+        public func mount(at path: PathComponent...) throws {
+            try mount(on: application.routes, at: path)
+        }
+
+        /// Serves the endpoints under `path` of `routes` (a group with the app's own
+        /// middleware, for instance).
+        public func mount(on routes: any RoutesBuilder, at path: [PathComponent]) throws {
+            let state = self.state
+            let api = routes.grouped(path).grouped(APIErrorMiddleware())
+            // Anything else under the prefix is a DRF-shaped 404.
+            for method in Endpoint.dispatchedMethods {
+                api.on(method, "**") { _ async throws -> Response in throw APIError.notFound }
+            }
+            let authenticated = api.grouped(AuthenticationMiddleware(authenticators: state.authenticators))
+            for endpoint in Endpoints(state: state).all {
+                endpoint.register(on: authenticated, state: state)
+            }
+        }
+    }
+}
+
+private struct HashingPoolShutdown: LifecycleHandler {
+    let pool: HashingThreadPool
+
+    func shutdown(_ application: Application) {
+        pool.shutdown()
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        pool.shutdown()
+    }
+}
+
+extension Request {
+    /// The account API's view of this request: who is authenticated, and how.
+    public var restAuth: RestAuthRequest { RestAuthRequest(request: self) }
+}
+
+/// The account API's view of a request.
+public struct RestAuthRequest: Sendable {
+    let request: Request
+
+    /// The authenticated user, if any.
+    public var user: AuthUser? { request.auth.get(AuthUser.self) }
+
+    /// How the user was authenticated.
+    public var credential: AuthCredential? { request.storage[AuthCredentialKey.self] }
+
+    /// The authenticated user, or DRF's 401/403 "Authentication credentials were not provided."
+    public func requireUser() throws -> AuthUser {
+        guard let user else {
+            throw request.application.restAuth.state.notAuthenticated()
+        }
+        return user
+    }
+}

@@ -1,0 +1,51 @@
+import Fluent
+import Vapor
+
+/// Everything the endpoints share, built once at boot from the configuration.
+final class RestAuthState: Sendable {
+    let configuration: RestAuthConfiguration
+    let pool: HashingThreadPool
+    let passwords: PasswordService
+    let sessions: SessionStore
+    let csrf: CSRF
+    let authenticators: [any RestAuthenticator]
+    let users: UserStore
+
+    init(configuration: RestAuthConfiguration) {
+        self.configuration = configuration
+        self.pool = HashingThreadPool(threads: configuration.passwordHashingThreads)
+        self.passwords = PasswordService(hashers: configuration.passwordHashers, pool: pool)
+        self.sessions = SessionStore(secretKey: configuration.secretKey, age: configuration.sessionCookieAge)
+        self.csrf = CSRF(configuration: configuration)
+        self.users = UserStore(configuration: configuration)
+        var authenticators: [any RestAuthenticator] = []
+        if configuration.tokenModel { authenticators.append(TokenAuthenticator()) }
+        if configuration.sessionLogin {
+            authenticators.append(
+                SessionAuthenticator(
+                    cookieName: configuration.sessionCookieName, store: sessions, csrf: csrf,
+                    isSecure: { $0.restAuthIsSecure }))
+        }
+        self.authenticators = authenticators
+    }
+
+    /// The `WWW-Authenticate` challenge of the first authenticator (DRF's rule): with one,
+    /// a missing credential is a 401; without, a 403.
+    var challenge: String? { authenticators.first?.challenge }
+
+    /// DRF's `NotAuthenticated`.
+    func notAuthenticated() -> APIError {
+        let message = "Authentication credentials were not provided."
+        guard let challenge else { return .detail(.forbidden, message) }
+        return .detail(.unauthorized, message, headers: ["WWW-Authenticate": challenge])
+    }
+}
+
+extension Request {
+    /// Whether the request reached the server over TLS (directly, or through a proxy that
+    /// says so in `X-Forwarded-Proto`, Django's `SECURE_PROXY_SSL_HEADER` convention).
+    var restAuthIsSecure: Bool {
+        if application.http.server.configuration.tlsConfiguration != nil { return true }
+        return headers.first(name: "X-Forwarded-Proto")?.lowercased() == "https"
+    }
+}

@@ -1,0 +1,119 @@
+import Crypto
+import Foundation
+
+/// Django's `django.core.signing`: `Signer`, `TimestampSigner` and `sign_object` /
+/// `loads`, with SHA-256 (Django's default since 3.1), so values signed here are read by
+/// Django and the other way round.
+struct DjangoSigner: Sendable {
+    let secret: String
+    let salt: String
+    static let separator: Character = ":"
+
+    init(secret: String, salt: String) {
+        self.secret = secret
+        self.salt = salt
+    }
+
+    // MARK: Primitives
+
+    /// `salted_hmac(key_salt, value, secret, algorithm="sha256")`.
+    static func saltedHMAC(keySalt: String, value: String, secret: String) -> [UInt8] {
+        let key = SymmetricKey(data: SHA256.hash(data: Array((keySalt + secret).utf8)))
+        return Array(HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: key))
+    }
+
+    /// `base64.urlsafe_b64encode(data).strip(b"=")`.
+    static func b64Encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func b64Decode(_ text: Substring) -> [UInt8]? {
+        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            return nil
+        }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64).map(Array.init)
+    }
+
+    static let base62Alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+    static func b62Encode(_ value: Int) -> String {
+        guard value > 0 else { return "0" }
+        var value = value
+        var out: [Character] = []
+        while value > 0 {
+            out.append(base62Alphabet[value % 62])
+            value /= 62
+        }
+        return String(out.reversed())
+    }
+
+    static func b62Decode(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.count <= 10 else { return nil }
+        var value = 0
+        for character in text {
+            guard let digit = base62Alphabet.firstIndex(of: character) else { return nil }
+            value = value * 62 + digit
+        }
+        return value
+    }
+
+    // MARK: Signer
+
+    func signature(_ value: String) -> String {
+        Self.b64Encode(Self.saltedHMAC(keySalt: salt + "signer", value: value, secret: secret))
+    }
+
+    func sign(_ value: String) -> String {
+        "\(value)\(Self.separator)\(signature(value))"
+    }
+
+    func unsign(_ signed: String) -> String? {
+        guard let index = signed.lastIndex(of: Self.separator) else { return nil }
+        let value = String(signed[..<index])
+        let provided = String(signed[signed.index(after: index)...])
+        return ConstantTime.equals(provided, signature(value)) ? value : nil
+    }
+
+    // MARK: TimestampSigner
+
+    func timestampSign(_ value: String, at date: Date = Date()) -> String {
+        sign("\(value)\(Self.separator)\(Self.b62Encode(Int(date.timeIntervalSince1970)))")
+    }
+
+    /// The value, when the signature is right and (with `maxAge`) it is not too old.
+    func timestampUnsign(_ signed: String, maxAge: TimeInterval? = nil, now: Date = Date()) -> (value: String, timestamp: Int)? {
+        guard let result = unsign(signed), let index = result.lastIndex(of: Self.separator),
+            let timestamp = Self.b62Decode(result[result.index(after: index)...])
+        else { return nil }
+        if let maxAge, now.timeIntervalSince1970 - Double(timestamp) > maxAge { return nil }
+        return (String(result[..<index]), timestamp)
+    }
+
+    // MARK: Objects
+
+    /// `signing.dumps(obj, salt=salt, compress=True)` for an object already serialised to
+    /// JSON; compressed when that is shorter, as Django does.
+    func signObject(json: [UInt8], at date: Date = Date()) -> String {
+        var data = json
+        var compressed = false
+        if let deflated = Zlib.compress(json), deflated.count < json.count - 1 {
+            data = deflated
+            compressed = true
+        }
+        let encoded = (compressed ? "." : "") + Self.b64Encode(data)
+        return timestampSign(encoded, at: date)
+    }
+
+    /// `signing.loads(...)`: the JSON bytes, or nil when the signature, age or encoding is wrong.
+    func unsignObject(_ signed: String, maxAge: TimeInterval? = nil) -> [UInt8]? {
+        guard let (value, _) = timestampUnsign(signed, maxAge: maxAge) else { return nil }
+        let compressed = value.hasPrefix(".")
+        guard let data = Self.b64Decode(compressed ? value.dropFirst() : Substring(value)) else { return nil }
+        return compressed ? Zlib.decompress(data) : data
+    }
+}

@@ -1,0 +1,51 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import RestAuth
+import Vapor
+
+/// Everything the demo sets up, in one place so tests can build the same app.
+enum DemoApp {
+    static func configure(_ app: Application, environment env: [String: String]) async throws {
+        let database = try DatabaseURL(env["DATABASE_URL"] ?? "sqlite://restauth.sqlite")
+        switch database {
+        case .sqlite(let path):
+            app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        case .sqliteMemory:
+            app.databases.use(.sqlite(.memory), as: .sqlite)
+        case .postgres(let url):
+            app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4), as: .psql)
+        }
+
+        let secretKey = try SecretKeyFile.secretKey(environment: env, database: database, logger: app.logger)
+        let configuration = try RestAuthConfiguration(environment: env, secretKey: secretKey)
+        for name in RestAuthConfiguration.unrecognisedSettings(in: env) {
+            app.logger.warning("\(name) is not a setting this server reads; ignored")
+        }
+
+        app.http.server.configuration.hostname = env["HOST"] ?? "127.0.0.1"
+        if let port = env["PORT"] {
+            guard let number = Int(port), (1...65535).contains(number) else {
+                throw ConfigurationError(setting: "PORT", message: "expected a port number, got \(port.debugDescription)")
+            }
+            app.http.server.configuration.port = number
+        } else {
+            app.http.server.configuration.port = 8000
+        }
+
+        // One line per request; errors under the API prefix are rendered by the package.
+        app.middleware = Middlewares()
+        app.middleware.use(RequestLogMiddleware())
+        app.middleware.use(ErrorMiddleware.default(environment: app.environment))
+
+        try app.restAuth.configure(configuration)
+        try await app.autoMigrate()
+        try app.restAuth.mount(at: "dj-rest-auth")
+
+        app.get("health") { _ in ["status": "ok"] }
+
+        app.asyncCommands.use(CreateSuperuserCommand(), as: "createsuperuser")
+        app.asyncCommands.use(ChangePasswordCommand(), as: "changepassword")
+    }
+}
