@@ -60,6 +60,10 @@ struct Endpoint: Sendable {
     }
 
     private func dispatch(_ request: Request, state: RestAuthState) async throws -> Response {
+        // Vapor collects a body that arrives in one read without looking at the limit.
+        if let body = request.body.data, body.readableBytes > state.configuration.maxBodySize {
+            throw APIError.payloadTooLarge(limit: state.configuration.maxBodySize)
+        }
         if case .isAuthenticated = permission, request.auth.get(AuthUser.self) == nil {
             throw state.notAuthenticated()
         }

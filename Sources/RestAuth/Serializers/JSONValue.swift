@@ -52,9 +52,9 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     public var keys: [String] { pairs.map(\.key) }
     public var isEmpty: Bool { pairs.isEmpty }
 
+    /// Objects are equal when they have the same keys with equal values, in any order (JSON's semantics).
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.pairs.count == rhs.pairs.count
-            && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        lhs.pairs.count == rhs.pairs.count && lhs.pairs.allSatisfy { rhs[$0.key] == $0.value }
     }
 }
 
