@@ -24,8 +24,10 @@ extension Application {
         /// The package's Fluent migrations, in order. They create Django's tables only where
         /// they do not exist yet, so a Django database keeps its data.
         public static var migrations: [any Migration] {
-            [CreateAuthUser(), CreateAuthToken(), CreateEmailAddress(), CreateDjangoSession(),
-             CreateCaseInsensitiveUsernameIndex()]
+            [
+                CreateAuthUser(), CreateAuthToken(), CreateEmailAddress(), CreateDjangoSession(),
+                CreateCaseInsensitiveUsernameIndex(),
+            ]
         }
 
         /// Validates and stores the configuration, starts the password-hashing threads and
@@ -51,6 +53,13 @@ extension Application {
 
         /// Hashing and checking of passwords with the configured hashers, off the event loops.
         public var passwords: PasswordService { state.passwords }
+
+        /// Middleware that authenticates requests to the app's own routes as the API does
+        /// (token header, then session cookie with CSRF); `req.restAuth.user` is then set.
+        /// It does not refuse anonymous requests: use `req.restAuth.requireUser()` for that.
+        public func authenticator() -> some AsyncMiddleware {
+            AuthenticationMiddleware(authenticators: state.authenticators)
+        }
 
         /// Serves the endpoints under `path` (dj-rest-auth's URLs: `login/`, `logout/`,
         /// `user/`, `password/change/`, `registration/`, ...). Trailing slashes are optional.

@@ -15,11 +15,15 @@ enum DatabaseURL: Equatable {
         } else if value.hasPrefix("sqlite://") {
             let path = String(value.dropFirst("sqlite://".count))
             guard !path.isEmpty else {
-                throw ConfigurationError(setting: "DATABASE_URL", message: "sqlite:// needs a path, as in sqlite://restauth.sqlite")
+                throw ConfigurationError(
+                    setting: "DATABASE_URL", message: "sqlite:// needs a path, as in sqlite://restauth.sqlite")
             }
             self = .sqlite(path: path)
-        } else if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") || value.hasPrefix("postgres+tcp://") {
-            self = .postgres(value.hasPrefix("postgresql://") ? "postgres://" + value.dropFirst("postgresql://".count) : value)
+        } else if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://")
+            || value.hasPrefix("postgres+tcp://")
+        {
+            self = .postgres(
+                value.hasPrefix("postgresql://") ? "postgres://" + value.dropFirst("postgresql://".count) : value)
         } else {
             throw ConfigurationError(
                 setting: "DATABASE_URL",

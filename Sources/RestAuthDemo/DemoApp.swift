@@ -27,7 +27,8 @@ enum DemoApp {
         app.http.server.configuration.hostname = env["HOST"] ?? "127.0.0.1"
         if let port = env["PORT"] {
             guard let number = Int(port), (1...65535).contains(number) else {
-                throw ConfigurationError(setting: "PORT", message: "expected a port number, got \(port.debugDescription)")
+                throw ConfigurationError(
+                    setting: "PORT", message: "expected a port number, got \(port.debugDescription)")
             }
             app.http.server.configuration.port = number
         } else {
@@ -47,5 +48,6 @@ enum DemoApp {
 
         app.asyncCommands.use(CreateSuperuserCommand(), as: "createsuperuser")
         app.asyncCommands.use(ChangePasswordCommand(), as: "changepassword")
+        app.asyncCommands.use(HashBenchmarkCommand(), as: "benchmark-hash")
     }
 }

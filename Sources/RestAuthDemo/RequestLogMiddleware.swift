@@ -20,6 +20,7 @@ struct RequestLogMiddleware: AsyncMiddleware {
     private func log(_ request: Request, status: UInt, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        request.logger.info("\(request.method.rawValue) \(request.url.path) \(status) \(String(format: "%.1f", milliseconds))ms")
+        request.logger.info(
+            "\(request.method.rawValue) \(request.url.path) \(status) \(String(format: "%.1f", milliseconds))ms")
     }
 }

@@ -14,7 +14,8 @@ enum SecretKeyFile {
     static func secretKey(environment: [String: String], database: DatabaseURL, logger: Logger) throws -> String {
         if let key = environment["SECRET_KEY"], !key.isEmpty { return key }
         let file = path(for: database)
-        if let stored = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+        if let stored = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines),
             !stored.isEmpty
         {
             logger.warning("SECRET_KEY is not set; using the key stored in \(file)")
@@ -28,7 +29,8 @@ enum SecretKeyFile {
             try key.write(toFile: file, atomically: true, encoding: .utf8)
             _ = chmod(file, 0o600)
         } catch {
-            throw ConfigurationError(setting: "SECRET_KEY", message: "is not set and \(file) cannot be written: \(error)")
+            throw ConfigurationError(
+                setting: "SECRET_KEY", message: "is not set and \(file) cannot be written: \(error)")
         }
         logger.warning("SECRET_KEY is not set; generated one and stored it in \(file). Set SECRET_KEY in production.")
         return key

@@ -85,7 +85,9 @@ struct CSRF: Sendable {
             return "Referer checking failed - Referer is insecure while host is secure."
         }
         let netloc = Self.netloc(parsed)
-        let trustedHosts = trustedOrigins.compactMap { Self.split($0)?.netloc }.map { String($0.drop(while: { $0 == "*" })) }
+        let trustedHosts = trustedOrigins.compactMap { Self.split($0)?.netloc }.map {
+            String($0.drop(while: { $0 == "*" }))
+        }
         if trustedHosts.contains(where: { Self.isSameDomain(netloc, pattern: $0) }) { return nil }
         var goodReferer = host
         if let cookieDomain {

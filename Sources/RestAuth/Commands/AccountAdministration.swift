@@ -31,7 +31,8 @@ public struct AccountAdministration: Sendable {
         if username.isEmpty {
             problems.append("Username: This field cannot be blank.")
         } else if username.unicodeScalars.count > state.configuration.usernameMaxLength {
-            problems.append("Username: Ensure this value has at most \(state.configuration.usernameMaxLength) characters.")
+            problems.append(
+                "Username: Ensure this value has at most \(state.configuration.usernameMaxLength) characters.")
         } else if !UsernameSyntax.isValid(username) {
             problems.append("Username: \(UsernameSyntax.message)")
         } else if try await state.users.usernameTaken(username, on: database) {
@@ -56,12 +57,15 @@ public struct AccountAdministration: Sendable {
         guard problems.isEmpty else { throw Failure.invalid(problems) }
         let hash = try await state.passwords.hash(password)
         let user = AuthUser(
-            username: username, email: email.lowercased(), password: hash, isActive: true, isStaff: true, isSuperuser: true)
+            username: username, email: email.lowercased(), password: hash, isActive: true, isStaff: true,
+            isSuperuser: true)
         try await database.transaction { db in
             try await user.create(on: db)
             if !email.isEmpty {
-                try await EmailAddress(email: email.lowercased(), verified: true, primary: true, userID: user.requireID())
-                    .create(on: db)
+                try await EmailAddress(
+                    email: email.lowercased(), verified: true, primary: true, userID: user.requireID()
+                )
+                .create(on: db)
             }
         }
         return user

@@ -31,7 +31,9 @@ public struct CreateSuperuserCommand: AsyncCommand {
             let username = signature.username ?? env["DJANGO_SUPERUSER_USERNAME"] ?? ""
             let email = signature.email ?? env["DJANGO_SUPERUSER_EMAIL"] ?? ""
             guard let password = env["DJANGO_SUPERUSER_PASSWORD"], !password.isEmpty else {
-                throw AccountAdministration.Failure.invalid(["CommandError: DJANGO_SUPERUSER_PASSWORD must be set with --noinput."])
+                throw AccountAdministration.Failure.invalid([
+                    "CommandError: DJANGO_SUPERUSER_PASSWORD must be set with --noinput."
+                ])
             }
             try await admin.createSuperuser(username: username, email: email, password: password)
             context.console.print("Superuser created successfully.")
@@ -44,7 +46,7 @@ public struct CreateSuperuserCommand: AsyncCommand {
             if signature.email == nil { email = context.console.ask("Email address: ") }
             let problems = try await admin.problems(username: username, email: email)
             if problems.isEmpty { break }
-            problems.forEach { context.console.error($0) }
+            for problem in problems { context.console.error(problem) }
             if signature.username != nil { throw AccountAdministration.Failure.invalid(problems) }
         }
         let password = try askPassword(context: context) { password in
@@ -70,7 +72,7 @@ func askPassword(context: CommandContext, problems: (String) -> [String]) throws
         }
         let found = problems(password)
         if found.isEmpty { return password }
-        found.forEach { context.console.error($0) }
+        for problem in found { context.console.error(problem) }
         if context.console.confirm("Bypass password validation and create user anyway? [y/N]") { return password }
     }
 }

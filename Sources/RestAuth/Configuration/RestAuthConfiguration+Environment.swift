@@ -74,7 +74,8 @@ extension RestAuthConfiguration {
         c.useJWT = try reader.bool("REST_AUTH_USE_JWT") ?? c.useJWT
         c.jwtAuthCookie = reader.string("REST_AUTH_JWT_AUTH_COOKIE") ?? c.jwtAuthCookie
         c.jwtAuthRefreshCookie = reader.string("REST_AUTH_JWT_AUTH_REFRESH_COOKIE") ?? c.jwtAuthRefreshCookie
-        c.jwtAuthRefreshCookiePath = reader.string("REST_AUTH_JWT_AUTH_REFRESH_COOKIE_PATH") ?? c.jwtAuthRefreshCookiePath
+        c.jwtAuthRefreshCookiePath =
+            reader.string("REST_AUTH_JWT_AUTH_REFRESH_COOKIE_PATH") ?? c.jwtAuthRefreshCookiePath
         c.jwtAuthSecure = try reader.bool("REST_AUTH_JWT_AUTH_SECURE") ?? c.jwtAuthSecure
         c.jwtAuthHTTPOnly = try reader.bool("REST_AUTH_JWT_AUTH_HTTPONLY") ?? c.jwtAuthHTTPOnly
         c.jwtAuthSameSite = try reader.sameSite("REST_AUTH_JWT_AUTH_SAMESITE") ?? c.jwtAuthSameSite
@@ -88,19 +89,23 @@ extension RestAuthConfiguration {
         c.logoutOnPasswordChange = try reader.bool("REST_AUTH_LOGOUT_ON_PASSWORD_CHANGE") ?? c.logoutOnPasswordChange
         c.passwordResetUseSitesDomain =
             try reader.bool("REST_AUTH_PASSWORD_RESET_USE_SITES_DOMAIN") ?? c.passwordResetUseSitesDomain
-        c.passwordResetURLTemplate = reader.string("REST_AUTH_PASSWORD_RESET_URL_TEMPLATE") ?? c.passwordResetURLTemplate
+        c.passwordResetURLTemplate =
+            reader.string("REST_AUTH_PASSWORD_RESET_URL_TEMPLATE") ?? c.passwordResetURLTemplate
         c.emailConfirmationURLTemplate =
             reader.string("REST_AUTH_EMAIL_CONFIRMATION_URL_TEMPLATE") ?? c.emailConfirmationURLTemplate
 
-        c.emailVerification = try reader.choice("ACCOUNT_EMAIL_VERIFICATION", EmailVerification.self) ?? c.emailVerification
+        c.emailVerification =
+            try reader.choice("ACCOUNT_EMAIL_VERIFICATION", EmailVerification.self) ?? c.emailVerification
         if let methods = reader.list("ACCOUNT_LOGIN_METHODS") {
-            c.loginMethods = Set(try methods.map { name in
-                guard let method = LoginMethod(rawValue: name.lowercased()) else {
-                    throw ConfigurationError(
-                        setting: "ACCOUNT_LOGIN_METHODS", message: "expected username and/or email, got \(name.debugDescription)")
-                }
-                return method
-            })
+            c.loginMethods = Set(
+                try methods.map { name in
+                    guard let method = LoginMethod(rawValue: name.lowercased()) else {
+                        throw ConfigurationError(
+                            setting: "ACCOUNT_LOGIN_METHODS",
+                            message: "expected username and/or email, got \(name.debugDescription)")
+                    }
+                    return method
+                })
         }
         c.uniqueEmail = try reader.bool("ACCOUNT_UNIQUE_EMAIL") ?? c.uniqueEmail
         c.logoutOnGet = try reader.bool("ACCOUNT_LOGOUT_ON_GET") ?? c.logoutOnGet
@@ -118,7 +123,8 @@ extension RestAuthConfiguration {
         c.jwtAccessTokenLifetime = try reader.seconds("SIMPLE_JWT_ACCESS_TOKEN_LIFETIME") ?? c.jwtAccessTokenLifetime
         c.jwtRefreshTokenLifetime = try reader.seconds("SIMPLE_JWT_REFRESH_TOKEN_LIFETIME") ?? c.jwtRefreshTokenLifetime
         c.jwtRotateRefreshTokens = try reader.bool("SIMPLE_JWT_ROTATE_REFRESH_TOKENS") ?? c.jwtRotateRefreshTokens
-        c.jwtBlacklistAfterRotation = try reader.bool("SIMPLE_JWT_BLACKLIST_AFTER_ROTATION") ?? c.jwtBlacklistAfterRotation
+        c.jwtBlacklistAfterRotation =
+            try reader.bool("SIMPLE_JWT_BLACKLIST_AFTER_ROTATION") ?? c.jwtBlacklistAfterRotation
         c.jwtUpdateLastLogin = try reader.bool("SIMPLE_JWT_UPDATE_LAST_LOGIN") ?? c.jwtUpdateLastLogin
         c.jwtAlgorithm = try reader.choice("SIMPLE_JWT_ALGORITHM", JWTAlgorithm.self) ?? c.jwtAlgorithm
         c.jwtSigningKey = reader.string("SIMPLE_JWT_SIGNING_KEY") ?? c.jwtSigningKey
@@ -170,7 +176,8 @@ extension RestAuthConfiguration {
         let short = name.split(separator: ".").last.map(String.init) ?? name
         switch short.lowercased() {
         case "pbkdf2_sha256", "pbkdf2passwordhasher": return PBKDF2PasswordHasher(iterations: iterations)
-        case "pbkdf2_sha1", "pbkdf2sha1passwordhasher": return PBKDF2PasswordHasher(algorithm: .sha1, iterations: iterations)
+        case "pbkdf2_sha1", "pbkdf2sha1passwordhasher":
+            return PBKDF2PasswordHasher(algorithm: .sha1, iterations: iterations)
         case "bcrypt_sha256", "bcryptsha256passwordhasher": return BCryptPasswordHasher(variant: .sha256)
         case "bcrypt", "bcryptpasswordhasher": return BCryptPasswordHasher(variant: .plain)
         case "scrypt", "scryptpasswordhasher": return ScryptPasswordHasher()
@@ -178,7 +185,9 @@ extension RestAuthConfiguration {
         default:
             throw ConfigurationError(
                 setting: "PASSWORD_HASHERS",
-                message: "unknown hasher \(name.debugDescription) (known: pbkdf2_sha256, pbkdf2_sha1, bcrypt_sha256, bcrypt, scrypt, md5)")
+                message:
+                    "unknown hasher \(name.debugDescription) (known: pbkdf2_sha256, pbkdf2_sha1, bcrypt_sha256, bcrypt, scrypt, md5)"
+            )
         }
     }
 
@@ -192,7 +201,9 @@ extension RestAuthConfiguration {
         default:
             throw ConfigurationError(
                 setting: "AUTH_PASSWORD_VALIDATORS",
-                message: "unknown validator \(name.debugDescription) (known: UserAttributeSimilarityValidator, MinimumLengthValidator, CommonPasswordValidator, NumericPasswordValidator)")
+                message:
+                    "unknown validator \(name.debugDescription) (known: UserAttributeSimilarityValidator, MinimumLengthValidator, CommonPasswordValidator, NumericPasswordValidator)"
+            )
         }
     }
 
@@ -206,7 +217,8 @@ extension RestAuthConfiguration {
             let object = try? JSONDecoder().decode([String: JSONValue].self, from: data)
         else {
             throw ConfigurationError(
-                setting: "ACCOUNT_RATE_LIMITS", message: "expected false or a JSON object such as {\"login\": \"30/m/ip\"}")
+                setting: "ACCOUNT_RATE_LIMITS",
+                message: "expected false or a JSON object such as {\"login\": \"30/m/ip\"}")
         }
         var merged = defaultRateLimits
         for (action, rule) in object {
@@ -247,7 +259,8 @@ struct EnvironmentReader {
     func int(_ name: String, min: Int) throws -> Int? {
         guard let value = string(name) else { return nil }
         guard let number = Int(value), number >= min else {
-            throw ConfigurationError(setting: name, message: "expected a whole number of at least \(min), got \(value.debugDescription)")
+            throw ConfigurationError(
+                setting: name, message: "expected a whole number of at least \(min), got \(value.debugDescription)")
         }
         return number
     }
@@ -255,7 +268,8 @@ struct EnvironmentReader {
     func seconds(_ name: String, allowZero: Bool = false) throws -> TimeInterval? {
         guard let value = string(name) else { return nil }
         guard let number = TimeInterval(value), number.isFinite, allowZero ? number >= 0 : number > 0 else {
-            throw ConfigurationError(setting: name, message: "expected a number of seconds, got \(value.debugDescription)")
+            throw ConfigurationError(
+                setting: name, message: "expected a number of seconds, got \(value.debugDescription)")
         }
         return number
     }
@@ -265,7 +279,8 @@ struct EnvironmentReader {
         return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+    func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws -> T?
+    where T.RawValue == String {
         guard let value = string(name) else { return nil }
         if let match = T.allCases.first(where: { $0.rawValue.lowercased() == value.lowercased() }) { return match }
         let known = T.allCases.map(\.rawValue).joined(separator: ", ")

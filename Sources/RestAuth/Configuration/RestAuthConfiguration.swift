@@ -180,14 +180,18 @@ public struct RestAuthConfiguration: Sendable {
     /// Django's hashers that this package implements, in Django's order: PBKDF2-SHA256
     /// (1,000,000 iterations, Django 5.2's count), PBKDF2-SHA1, bcrypt-SHA256, bcrypt, scrypt.
     public static var defaultPasswordHashers: [any PasswordHasher] {
-        [PBKDF2PasswordHasher(), PBKDF2PasswordHasher(algorithm: .sha1), BCryptPasswordHasher(variant: .sha256),
-         BCryptPasswordHasher(variant: .plain), ScryptPasswordHasher()]
+        [
+            PBKDF2PasswordHasher(), PBKDF2PasswordHasher(algorithm: .sha1), BCryptPasswordHasher(variant: .sha256),
+            BCryptPasswordHasher(variant: .plain), ScryptPasswordHasher(),
+        ]
     }
 
     /// Django's four validators in the order of its project template.
     public static var defaultPasswordValidators: [any PasswordValidator] {
-        [UserAttributeSimilarityValidator(), MinimumLengthValidator(), CommonPasswordValidator.shared,
-         NumericPasswordValidator()]
+        [
+            UserAttributeSimilarityValidator(), MinimumLengthValidator(), CommonPasswordValidator.shared,
+            NumericPasswordValidator(),
+        ]
     }
 
     /// allauth's `ACCOUNT_RATE_LIMITS` defaults.
@@ -222,7 +226,8 @@ public struct RestAuthConfiguration: Sendable {
         if usernameMinLength < 1 || usernameMaxLength < usernameMinLength || usernameMaxLength > 150 {
             throw ConfigurationError(
                 setting: "ACCOUNT_USERNAME_MIN_LENGTH",
-                message: "needs 1 <= min length <= max length <= 150 (got \(usernameMinLength) and \(usernameMaxLength))")
+                message:
+                    "needs 1 <= min length <= max length <= 150 (got \(usernameMinLength) and \(usernameMaxLength))")
         }
         if passwordHashingThreads < 1 {
             throw ConfigurationError(setting: "PASSWORD_HASHING_THREADS", message: "needs at least one thread")

@@ -16,7 +16,10 @@ struct Endpoint: Sendable {
     let permission: Permission
     let handlers: [(method: HTTPMethod, handler: Handler)]
 
-    init(_ path: [PathComponent], name: String, permission: Permission, handlers: [(method: HTTPMethod, handler: Handler)]) {
+    init(
+        _ path: [PathComponent], name: String, permission: Permission,
+        handlers: [(method: HTTPMethod, handler: Handler)]
+    ) {
         self.path = path
         self.name = name
         self.permission = permission

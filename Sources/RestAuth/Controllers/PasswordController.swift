@@ -6,7 +6,11 @@ struct PasswordController: Sendable {
     let state: RestAuthState
 
     var endpoints: [Endpoint] {
-        [Endpoint(["password", "change"], name: "Password Change", permission: .isAuthenticated, handlers: [(.POST, change)])]
+        [
+            Endpoint(
+                ["password", "change"], name: "Password Change", permission: .isAuthenticated,
+                handlers: [(.POST, change)])
+        ]
     }
 
     /// Sets the new password. Every session of the user ends with the old hash; unless

@@ -14,7 +14,8 @@ struct RegistrationController: Sendable {
     @Sendable func register(_ request: Request) async throws -> Response {
         let fields = try RequestBody.parse(request).fields()
         let usernameRules = UsernameRules(configuration: state.configuration, users: state.users)
-        let validated = try await RegisterSerializer(state: state, usernameRules: usernameRules).validate(fields, on: request.db)
+        let validated = try await RegisterSerializer(state: state, usernameRules: usernameRules).validate(
+            fields, on: request.db)
         let passwordHash = try await state.passwords.hash(validated.password)
         let user = AuthUser(username: validated.username, email: validated.email, password: passwordHash)
         do {

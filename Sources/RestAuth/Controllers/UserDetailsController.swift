@@ -9,7 +9,10 @@ struct UserDetailsController: Sendable {
         [
             Endpoint(
                 ["user"], name: "User Details", permission: .isAuthenticated,
-                handlers: [(.GET, show), (.PUT, { try await update($0, partial: false) }), (.PATCH, { try await update($0, partial: true) })])
+                handlers: [
+                    (.GET, show), (.PUT, { try await update($0, partial: false) }),
+                    (.PATCH, { try await update($0, partial: true) }),
+                ])
         ]
     }
 
@@ -20,7 +23,8 @@ struct UserDetailsController: Sendable {
     func update(_ request: Request, partial: Bool) async throws -> Response {
         let user = try request.restAuth.requireUser()
         let fields = try RequestBody.parse(request).fields()
-        let serializer = UserDetailsSerializer(usernameRules: UsernameRules(configuration: state.configuration, users: state.users))
+        let serializer = UserDetailsSerializer(
+            usernameRules: UsernameRules(configuration: state.configuration, users: state.users))
         try await serializer.update(user, with: fields, partial: partial, on: request.db)
         do {
             try await user.save(on: request.db)

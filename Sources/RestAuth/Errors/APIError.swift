@@ -6,7 +6,7 @@ import Vapor
 /// ```swift
 /// throw APIError.permissionDenied("Only staff may do this.")
 /// ```
-public struct APIError: Error, Sendable {
+public struct APIError: AbortError, Sendable {
     public var status: HTTPResponseStatus
     public var body: JSONValue
     public var headers: HTTPHeaders
@@ -18,7 +18,9 @@ public struct APIError: Error, Sendable {
     }
 
     /// `{"detail": message}` (and `"code"` when given) with the given status.
-    public static func detail(_ status: HTTPResponseStatus, _ message: String, code: String? = nil, headers: HTTPHeaders = [:]) -> APIError {
+    public static func detail(
+        _ status: HTTPResponseStatus, _ message: String, code: String? = nil, headers: HTTPHeaders = [:]
+    ) -> APIError {
         var object: JSONObject = ["detail": .string(message)]
         if let code { object["code"] = .string(code) }
         return APIError(status: status, body: .object(object), headers: headers)
@@ -30,7 +32,9 @@ public struct APIError: Error, Sendable {
     }
 
     /// 403 `{"detail": message}`; DRF's PermissionDenied.
-    public static func permissionDenied(_ message: String = "You do not have permission to perform this action.") -> APIError {
+    public static func permissionDenied(_ message: String = "You do not have permission to perform this action.")
+        -> APIError
+    {
         .detail(.forbidden, message)
     }
 
@@ -54,6 +58,12 @@ public struct APIError: Error, Sendable {
     }
 
     static let notFound = APIError.detail(.notFound, "Not found.")
+
+    /// The `detail` message, or the whole body for field errors.
+    public var reason: String {
+        if case .object(let object) = body, case .string(let detail)? = object["detail"] { return detail }
+        return String(decoding: body.serialized(), as: UTF8.self)
+    }
 
     /// The response this error renders to.
     func response() -> Response {

@@ -1,6 +1,6 @@
 import Fluent
-import Foundation
 import FluentSQL
+import Foundation
 import SQLKit
 
 /// The queries the endpoints make about users, with allauth's matching rules: usernames
@@ -73,7 +73,8 @@ struct UserStore: Sendable {
 
     /// allauth's `username_taken` check, case-insensitive; `excluding` leaves out the user
     /// who is renaming themselves.
-    func usernameTaken(_ username: String, excluding userID: Int? = nil, on database: any Database) async throws -> Bool {
+    func usernameTaken(_ username: String, excluding userID: Int? = nil, on database: any Database) async throws -> Bool
+    {
         var query = sql(database).select().column(SQLColumn("id")).from(AuthUser.schema)
             .where(Self.lower("username"), .equal, SQLBind(username.lowercased()))
         if let userID { query = query.where(SQLColumn("id"), .notEqual, SQLBind(userID)) }

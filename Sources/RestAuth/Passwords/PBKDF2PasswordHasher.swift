@@ -53,7 +53,9 @@ public struct PBKDF2PasswordHasher: PasswordHasher {
         guard parts.count == 4, parts[0] == algorithm, let iterations = Int(parts[1]), iterations > 0,
             iterations <= 100_000_000, !parts[2].contains("$")
         else { return false }
-        guard let candidate = try? encode(password, salt: String(parts[2]), iterations: iterations) else { return false }
+        guard let candidate = try? encode(password, salt: String(parts[2]), iterations: iterations) else {
+            return false
+        }
         return ConstantTime.equals(Array(candidate.utf8), Array(encoded.utf8))
     }
 

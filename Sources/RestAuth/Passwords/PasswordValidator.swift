@@ -54,7 +54,11 @@ public struct NumericPasswordValidator: PasswordValidator {
 
     public func validate(_ password: String, user: PasswordUserAttributes?) -> [String] {
         // Python's str.isdigit(): non-empty and every character a digit.
-        let allDigits = !password.isEmpty && password.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal || $0.properties.numericType == .digit }
+        let allDigits =
+            !password.isEmpty
+            && password.unicodeScalars.allSatisfy {
+                $0.properties.numericType == .decimal || $0.properties.numericType == .digit
+            }
         return allDigits ? ["This password is entirely numeric."] : []
     }
 }

@@ -34,11 +34,14 @@ enum EmailAddressSyntax {
                 if c == 0x5C {  // backslash escape
                     guard index + 1 < end else { return false }
                     let n = chars[index + 1].value
-                    guard (0x01...0x09).contains(n) || n == 0x0B || n == 0x0C || (0x0E...0x7F).contains(n) else { return false }
+                    guard (0x01...0x09).contains(n) || n == 0x0B || n == 0x0C || (0x0E...0x7F).contains(n) else {
+                        return false
+                    }
                     index += 2
                     continue
                 }
-                let ok = (0x01...0x08).contains(c) || c == 0x0B || c == 0x0C || (0x0E...0x1F).contains(c)
+                let ok =
+                    (0x01...0x08).contains(c) || c == 0x0B || c == 0x0C || (0x0E...0x1F).contains(c)
                     || c == 0x21 || (0x23...0x5B).contains(c) || (0x5D...0x7F).contains(c)
                 guard ok else { return false }
                 index += 1
@@ -82,7 +85,8 @@ enum EmailAddressSyntax {
                     let rest = lower.dropFirst(4).unicodeScalars
                     return (1...59).contains(rest.count) && rest.allSatisfy { isASCIIAlnum($0) }
                 }
-                return (2...63).contains(label.count) && label.allSatisfy { $0 == "-" || isLabelChar($0, digits: false) }
+                return (2...63).contains(label.count)
+                    && label.allSatisfy { $0 == "-" || isLabelChar($0, digits: false) }
             }
             guard label.count <= 63, label.allSatisfy({ $0 == "-" || isLabelChar($0) }) else { return false }
         }
@@ -100,7 +104,9 @@ enum IPAddressSyntax {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return false }
         return parts.allSatisfy { part in
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCIIDigit), let n = Int(part), n <= 255 else { return false }
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCIIDigit), let n = Int(part), n <= 255 else {
+                return false
+            }
             return part.count == 1 || part.first != "0"
         }
     }

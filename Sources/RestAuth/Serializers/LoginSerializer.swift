@@ -33,7 +33,9 @@ struct LoginSerializer: Sendable {
             guard !email.isEmpty else { throw ValidationErrors.nonField(#"Must include "email" and "password"."#) }
             outcome = try await authenticate(email: email, password: password, on: database)
         } else if methods == [.username] {
-            guard !username.isEmpty else { throw ValidationErrors.nonField(#"Must include "username" and "password"."#) }
+            guard !username.isEmpty else {
+                throw ValidationErrors.nonField(#"Must include "username" and "password"."#)
+            }
             outcome = try await authenticate(username: username, password: password, on: database)
         } else if !email.isEmpty {
             outcome = try await authenticate(email: email, password: password, on: database)

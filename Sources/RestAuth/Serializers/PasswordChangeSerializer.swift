@@ -21,14 +21,16 @@ struct PasswordChangeSerializer: Sendable {
         }
         try errors.throwIfAny()
         guard let new1, let new2 else { throw errors }
-        Self.checkNewPasswords(new1, new2, user: user, validators: state.configuration.passwordValidators, into: &errors)
+        Self.checkNewPasswords(
+            new1, new2, user: user, validators: state.configuration.passwordValidators, into: &errors)
         try errors.throwIfAny()
         return new1
     }
 
     /// Django's `SetPasswordMixin`: a mismatch, else the validators' messages, on `new_password2`.
     static func checkNewPasswords(
-        _ new1: String, _ new2: String, user: AuthUser, validators: [any PasswordValidator], into errors: inout ValidationErrors
+        _ new1: String, _ new2: String, user: AuthUser, validators: [any PasswordValidator],
+        into errors: inout ValidationErrors
     ) {
         if new1 != new2 {
             errors.add("new_password2", "The two password fields didn\u{2019}t match.")

@@ -42,7 +42,8 @@ struct RegisterSerializer: Sendable {
             throw ValidationErrors.nonField("The two password fields didn't match.")
         }
         // allauth's save: the validators again, now with the user's attributes.
-        let attributes = PasswordUserAttributes(username: cleanedUsername, firstName: "", lastName: "", email: email.lowercased())
+        let attributes = PasswordUserAttributes(
+            username: cleanedUsername, firstName: "", lastName: "", email: email.lowercased())
         let messages = state.configuration.passwordValidators.messages(for: password1, user: attributes)
         if !messages.isEmpty {
             var nonField = ValidationErrors()

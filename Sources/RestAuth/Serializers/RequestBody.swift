@@ -24,9 +24,10 @@ public enum RequestBody: Sendable {
     public static func parse(_ request: Request) throws -> RequestBody {
         guard let buffer = request.body.data, buffer.readableBytes > 0 else { return .object(JSONObject()) }
         let contentType = request.headers.first(name: .contentType) ?? ""
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        } ?? ""
+        let mediaType =
+            contentType.split(separator: ";", maxSplits: 1).first.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            } ?? ""
         switch mediaType {
         case "application/json":
             return try parseJSON(buffer)

@@ -15,7 +15,9 @@ struct UsernameRules: Sendable {
 
     /// allauth's `clean_username`; `excluding` is the user renaming themselves (dj-rest-auth
     /// counts them as a clash with their own name, a bug this package does not copy).
-    func clean(_ username: String, excluding userID: Int? = nil, on database: any Database) async throws -> Result<String, ValidationErrors> {
+    func clean(_ username: String, excluding userID: Int? = nil, on database: any Database) async throws -> Result<
+        String, ValidationErrors
+    > {
         let username = configuration.preserveUsernameCasing ? username : username.lowercased()
         guard UsernameSyntax.isValid(username) else {
             return .failure(ValidationErrors("username", UsernameSyntax.message))

@@ -1,6 +1,7 @@
 /// Django's `UnicodeUsernameValidator`: letters, digits and `@.+-_` (`^[\w.@+-]+\Z`).
 enum UsernameSyntax {
-    static let message = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+    static let message =
+        "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
 
     /// Python's `\w` in a Unicode pattern: alphanumerics and the underscore.
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
@@ -19,6 +20,8 @@ enum UsernameSyntax {
 
     static func isValid(_ username: String) -> Bool {
         !username.isEmpty
-            && username.unicodeScalars.allSatisfy { isWordCharacter($0) || $0 == "." || $0 == "@" || $0 == "+" || $0 == "-" }
+            && username.unicodeScalars.allSatisfy {
+                isWordCharacter($0) || $0 == "." || $0 == "@" || $0 == "+" || $0 == "-"
+            }
     }
 }

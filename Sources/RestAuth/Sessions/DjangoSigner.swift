@@ -9,11 +9,6 @@ struct DjangoSigner: Sendable {
     let salt: String
     static let separator: Character = ":"
 
-    init(secret: String, salt: String) {
-        self.secret = secret
-        self.salt = salt
-    }
-
     // MARK: Primitives
 
     /// `salted_hmac(key_salt, value, secret, algorithm="sha256")`.
@@ -86,7 +81,9 @@ struct DjangoSigner: Sendable {
     }
 
     /// The value, when the signature is right and (with `maxAge`) it is not too old.
-    func timestampUnsign(_ signed: String, maxAge: TimeInterval? = nil, now: Date = Date()) -> (value: String, timestamp: Int)? {
+    func timestampUnsign(_ signed: String, maxAge: TimeInterval? = nil, now: Date = Date()) -> (
+        value: String, timestamp: Int
+    )? {
         guard let result = unsign(signed), let index = result.lastIndex(of: Self.separator),
             let timestamp = Self.b62Decode(result[result.index(after: index)...])
         else { return nil }

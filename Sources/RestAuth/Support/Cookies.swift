@@ -13,7 +13,9 @@ extension HTTPCookies.Value {
     }
 
     /// Django's `delete_cookie`: empty, expired in 1970, `Max-Age=0`.
-    static func djangoDeletion(path: String, domain: String?, secure: Bool, sameSite: CookieSameSite) -> HTTPCookies.Value {
+    static func djangoDeletion(path: String, domain: String?, secure: Bool, sameSite: CookieSameSite)
+        -> HTTPCookies.Value
+    {
         HTTPCookies.Value(
             string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, domain: domain, path: path,
             isSecure: secure, isHTTPOnly: false, sameSite: sameSite.policy)

@@ -6,12 +6,14 @@ import Vapor
 
 @Suite("Token and session authentication")
 struct AuthenticationTests {
-    @Test("DRF's token header errors", arguments: [
-        ("Token", "Invalid token header. No credentials provided."),
-        ("Token a b", "Invalid token header. Token string should not contain spaces."),
-        ("Token " + String(repeating: "0", count: 40), "Invalid token."),
-        ("token " + String(repeating: "f", count: 400), "Invalid token."),
-    ])
+    @Test(
+        "DRF's token header errors",
+        arguments: [
+            ("Token", "Invalid token header. No credentials provided."),
+            ("Token a b", "Invalid token header. Token string should not contain spaces."),
+            ("Token " + String(repeating: "0", count: 40), "Invalid token."),
+            ("token " + String(repeating: "f", count: 400), "Invalid token."),
+        ])
     func tokenHeaderErrors(header: String, message: String) async throws {
         try await withRestAuthApp { _, client in
             client.authorization = header
@@ -67,20 +69,34 @@ struct AuthenticationTests {
             #expect(r5.status == .ok)
             let missing = try await client.request(.PATCH, "user/", .json(["first_name": "A"]))
             #expect(missing.status == .forbidden && missing.json == ["detail": "CSRF Failed: CSRF token missing."])
-            let wrong = try await client.request(.PATCH, "user/", .json(["first_name": "A"]), headers: ["X-CSRFToken": .init(repeating: "a", count: 32)])
+            let wrong = try await client.request(
+                .PATCH, "user/", .json(["first_name": "A"]), headers: ["X-CSRFToken": .init(repeating: "a", count: 32)])
             #expect(wrong.json == ["detail": "CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header incorrect."])
-            let short = try await client.request(.PATCH, "user/", .json(["first_name": "A"]), headers: ["X-CSRFToken": "abc"])
-            #expect(short.json == ["detail": "CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header has incorrect length."])
+            let short = try await client.request(
+                .PATCH, "user/", .json(["first_name": "A"]), headers: ["X-CSRFToken": "abc"])
+            #expect(
+                short.json == [
+                    "detail": "CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header has incorrect length."
+                ])
             let secret = try #require(client.cookies["csrftoken"])
-            let r6 = try await client.request(.PATCH, "user/", .json(["first_name": "A"]), headers: ["X-CSRFToken": secret])
+            let r6 = try await client.request(
+                .PATCH, "user/", .json(["first_name": "A"]), headers: ["X-CSRFToken": secret])
             #expect(r6.status == .ok)
             let masked = CSRF.mask(secret)
-            let r7 = try await client.request(.PATCH, "user/", .json(["first_name": "B"]), headers: ["X-CSRFToken": .init(masked)])
+            let r7 = try await client.request(
+                .PATCH, "user/", .json(["first_name": "B"]), headers: ["X-CSRFToken": .init(masked)])
             #expect(r7.status == .ok)
-            let evil = try await client.request(.PATCH, "user/", .json(["first_name": "A"]), headers: ["X-CSRFToken": .init(secret), "Origin": "http://evil.example"])
-            #expect(evil.json == ["detail": "CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins."])
+            let evil = try await client.request(
+                .PATCH, "user/", .json(["first_name": "A"]),
+                headers: ["X-CSRFToken": .init(secret), "Origin": "http://evil.example"])
+            #expect(
+                evil.json == [
+                    "detail":
+                        "CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins."
+                ])
             client.cookies["csrftoken"] = nil
-            let noCookie = try await client.request(.PATCH, "user/", .json(["first_name": "A"]), headers: ["X-CSRFToken": .init(secret)])
+            let noCookie = try await client.request(
+                .PATCH, "user/", .json(["first_name": "A"]), headers: ["X-CSRFToken": .init(secret)])
             #expect(noCookie.json == ["detail": "CSRF Failed: CSRF cookie not set."])
         }
     }
@@ -93,7 +109,10 @@ struct AuthenticationTests {
             try await client.logIn(user.username)
             client.authorization = nil
             let secret = try #require(client.cookies["csrftoken"])
-            let reply = try await client.request(.POST, "password/change/", .form([("csrfmiddlewaretoken", secret), ("new_password1", newPassword), ("new_password2", newPassword)]))
+            let reply = try await client.request(
+                .POST, "password/change/",
+                .form([("csrfmiddlewaretoken", secret), ("new_password1", newPassword), ("new_password2", newPassword)])
+            )
             #expect(reply.status == .ok)
         }
     }
@@ -114,13 +133,20 @@ struct AuthenticationTests {
             #expect(noReferer.json == ["detail": "CSRF Failed: Referer checking failed - no Referer."])
             headers.replaceOrAdd(name: .referer, value: "http://api.example.com/page")
             let insecure = try await client.request(.PATCH, "user/", .json([:]), headers: headers)
-            #expect(insecure.json == ["detail": "CSRF Failed: Referer checking failed - Referer is insecure while host is secure."])
+            #expect(
+                insecure.json == [
+                    "detail": "CSRF Failed: Referer checking failed - Referer is insecure while host is secure."
+                ])
             headers.replaceOrAdd(name: .referer, value: "https://api.example.com/page")
             let r9 = try await client.request(.PATCH, "user/", .json([:]), headers: headers)
             #expect(r9.status == .ok)
             headers.replaceOrAdd(name: .referer, value: "https://elsewhere.org/")
             let foreign = try await client.request(.PATCH, "user/", .json([:]), headers: headers)
-            #expect(foreign.json == ["detail": "CSRF Failed: Referer checking failed - https://elsewhere.org/ does not match any trusted origins."])
+            #expect(
+                foreign.json == [
+                    "detail":
+                        "CSRF Failed: Referer checking failed - https://elsewhere.org/ does not match any trusted origins."
+                ])
         }
     }
 
@@ -171,10 +197,16 @@ struct AuthenticationTests {
             let row = try #require(try await AuthUser.query(on: app.db).filter(\.$username == user.username).first())
             let store = SessionStore(secretKey: "test-secret-key-0123456789", age: 60)
             // What Django's SessionStore.encode writes: compressed when shorter.
-            let json: JSONValue = ["_auth_user_id": .string(String(row.id!)), "_auth_user_backend": "allauth.account.auth_backends.AuthenticationBackend", "_auth_user_hash": .string(store.authHash(forPasswordHash: row.password))]
+            let json: JSONValue = [
+                "_auth_user_id": .string(String(row.id!)),
+                "_auth_user_backend": "allauth.account.auth_backends.AuthenticationBackend",
+                "_auth_user_hash": .string(store.authHash(forPasswordHash: row.password)),
+            ]
             let data = store.signer.signObject(json: json.serialized())
             #expect(data.hasPrefix("."), "compressed, as Django would")
-            try await DjangoSession(key: "djangowrotethissession0000000001", data: data, expireDate: Date().addingTimeInterval(60)).create(on: app.db)
+            try await DjangoSession(
+                key: "djangowrotethissession0000000001", data: data, expireDate: Date().addingTimeInterval(60)
+            ).create(on: app.db)
             client.cookies = ["sessionid": "djangowrotethissession0000000001"]
             client.authorization = nil
             let r16 = try await client.get("user/")

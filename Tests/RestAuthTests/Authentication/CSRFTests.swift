@@ -6,7 +6,9 @@ import Testing
 struct CSRFTokenTests {
     @Test("Unmasks a token Django masked")
     func unmaskDjango() {
-        #expect(CSRF.unmask("ZpMRfxyCsS8ChclotqRuEVnutxaPGjMgZqOUjCEJA1iNtpzDJH9NYgJRRWAg8MgL") == "abcdefghijklmnopqrstuvwxyzABCDEF")
+        #expect(
+            CSRF.unmask("ZpMRfxyCsS8ChclotqRuEVnutxaPGjMgZqOUjCEJA1iNtpzDJH9NYgJRRWAg8MgL")
+                == "abcdefghijklmnopqrstuvwxyzABCDEF")
     }
 
     @Test("Mask and unmask round-trip")

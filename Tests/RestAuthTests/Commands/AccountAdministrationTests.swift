@@ -21,7 +21,11 @@ struct AccountAdministrationTests {
             }
             let r3 = try await admin.problems(username: "a b", email: "bad")
             #expect(r3 == ["Username: \(UsernameSyntax.message)", "Email address: Enter a valid email address."])
-            #expect(admin.passwordProblems("root12", username: "root", email: "") == ["The password is too similar to the username.", "This password is too short. It must contain at least 8 characters."])
+            #expect(
+                admin.passwordProblems("root12", username: "root", email: "") == [
+                    "The password is too similar to the username.",
+                    "This password is too short. It must contain at least 8 characters.",
+                ])
         }
     }
 

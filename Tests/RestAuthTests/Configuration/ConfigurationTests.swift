@@ -12,16 +12,20 @@ struct ConfigurationTests {
         #expect(!c.jwtAuthSecure && c.jwtAuthHTTPOnly && c.jwtAuthSameSite == .lax && c.jwtAuthCookieDomain == nil)
         #expect(!c.jwtAuthReturnExpiration && !c.jwtAuthCookieUseCSRF && !c.jwtAuthCookieEnforceCSRFOnUnauthenticated)
         #expect(!c.oldPasswordFieldEnabled && !c.logoutOnPasswordChange && !c.passwordResetUseSitesDomain)
-        #expect(c.emailVerification == .optional && c.loginMethods == [.username, .email] && c.uniqueEmail && !c.logoutOnGet)
+        #expect(
+            c.emailVerification == .optional && c.loginMethods == [.username, .email] && c.uniqueEmail && !c.logoutOnGet
+        )
         #expect(c.usernameMinLength == 1 && c.usernameMaxLength == 150)
         #expect(c.jwtAccessTokenLifetime == 300 && c.jwtRefreshTokenLifetime == 86_400 && c.jwtAlgorithm == .hs256)
         #expect(c.jwtUserIDClaim == "user_id" && c.jwtAuthHeaderTypes == ["Bearer"])
         #expect(c.passwordHashers.first?.algorithm == "pbkdf2_sha256")
         #expect((c.passwordHashers.first as? PBKDF2PasswordHasher)?.iterations == 1_000_000)
-        #expect(c.passwordHashers.map(\.algorithm) == ["pbkdf2_sha256", "pbkdf2_sha1", "bcrypt_sha256", "bcrypt", "scrypt"])
+        #expect(
+            c.passwordHashers.map(\.algorithm) == ["pbkdf2_sha256", "pbkdf2_sha1", "bcrypt_sha256", "bcrypt", "scrypt"])
         #expect(c.passwordValidators.count == 4)
         #expect(c.maxBodySize == 1_048_576)
-        #expect(c.sessionCookieName == "sessionid" && c.csrfCookieName == "csrftoken" && c.csrfHeaderName == "X-CSRFToken")
+        #expect(
+            c.sessionCookieName == "sessionid" && c.csrfCookieName == "csrftoken" && c.csrfHeaderName == "X-CSRFToken")
         #expect(c.rateLimits?["login_failed"] == "10/m/ip,5/5m/key")
     }
 
@@ -51,9 +55,11 @@ struct ConfigurationTests {
     @Test("Hashers, iterations, validators, lifetimes and cookies from the environment")
     func others() throws {
         let c = try RestAuthConfiguration(environment: [
-            "SECRET_KEY": "s", "PBKDF2_ITERATIONS": "1234", "PASSWORD_HASHERS": "django.contrib.auth.hashers.PBKDF2PasswordHasher,md5",
+            "SECRET_KEY": "s", "PBKDF2_ITERATIONS": "1234",
+            "PASSWORD_HASHERS": "django.contrib.auth.hashers.PBKDF2PasswordHasher,md5",
             "AUTH_PASSWORD_VALIDATORS": "MinimumLengthValidator", "SIMPLE_JWT_ACCESS_TOKEN_LIFETIME": "60",
-            "SIMPLE_JWT_ALGORITHM": "hs512", "SESSION_COOKIE_SAMESITE": "Strict", "CSRF_HEADER_NAME": "HTTP_X_XSRF_TOKEN",
+            "SIMPLE_JWT_ALGORITHM": "hs512", "SESSION_COOKIE_SAMESITE": "Strict",
+            "CSRF_HEADER_NAME": "HTTP_X_XSRF_TOKEN",
             "CSRF_TRUSTED_ORIGINS": "https://a.example.com, https://*.example.org", "REST_AUTH_TOKEN_MODEL": "None",
             "ACCOUNT_RATE_LIMITS": #"{"login": "5/m/ip", "signup": false}"#, "DATA_UPLOAD_MAX_MEMORY_SIZE": "4096",
         ])
@@ -64,17 +70,26 @@ struct ConfigurationTests {
         #expect(c.sessionCookieSameSite == .strict && c.csrfHeaderName == "X-Xsrf-Token")
         #expect(c.csrfTrustedOrigins == ["https://a.example.com", "https://*.example.org"])
         #expect(!c.tokenModel)
-        #expect(c.rateLimits?["login"] == "5/m/ip" && c.rateLimits?["signup"] == nil && c.rateLimits?["reset_password"] == "20/m/ip,5/m/key")
+        #expect(
+            c.rateLimits?["login"] == "5/m/ip" && c.rateLimits?["signup"] == nil
+                && c.rateLimits?["reset_password"] == "20/m/ip,5/m/key")
         #expect(c.maxBodySize == 4096)
-        #expect(try RestAuthConfiguration(environment: ["SECRET_KEY": "s", "AUTH_PASSWORD_VALIDATORS": ""]).passwordValidators.isEmpty)
+        #expect(
+            try RestAuthConfiguration(environment: ["SECRET_KEY": "s", "AUTH_PASSWORD_VALIDATORS": ""])
+                .passwordValidators.isEmpty)
     }
 
-    @Test("A value that cannot be read stops start-up and names the setting", arguments: [
-        ("REST_AUTH_USE_JWT", "maybe"), ("ACCOUNT_EMAIL_VERIFICATION", "sometimes"), ("ACCOUNT_LOGIN_METHODS", "phone"),
-        ("SIMPLE_JWT_ACCESS_TOKEN_LIFETIME", "soon"), ("PASSWORD_HASHERS", "argon2"), ("ACCOUNT_USERNAME_MIN_LENGTH", "0"),
-        ("REST_AUTH_JWT_AUTH_SAMESITE", "Sideways"), ("ACCOUNT_RATE_LIMITS", "[1]"), ("SIMPLE_JWT_ALGORITHM", "none"),
-        ("PBKDF2_ITERATIONS", "-5"), ("AUTH_PASSWORD_VALIDATORS", "Nope"),
-    ])
+    @Test(
+        "A value that cannot be read stops start-up and names the setting",
+        arguments: [
+            ("REST_AUTH_USE_JWT", "maybe"), ("ACCOUNT_EMAIL_VERIFICATION", "sometimes"),
+            ("ACCOUNT_LOGIN_METHODS", "phone"),
+            ("SIMPLE_JWT_ACCESS_TOKEN_LIFETIME", "soon"), ("PASSWORD_HASHERS", "argon2"),
+            ("ACCOUNT_USERNAME_MIN_LENGTH", "0"),
+            ("REST_AUTH_JWT_AUTH_SAMESITE", "Sideways"), ("ACCOUNT_RATE_LIMITS", "[1]"),
+            ("SIMPLE_JWT_ALGORITHM", "none"),
+            ("PBKDF2_ITERATIONS", "-5"), ("AUTH_PASSWORD_VALIDATORS", "Nope"),
+        ])
     func invalid(name: String, value: String) {
         do {
             _ = try RestAuthConfiguration(environment: ["SECRET_KEY": "s", name: value])
@@ -99,6 +114,9 @@ struct ConfigurationTests {
 
     @Test("Typos in setting names are reported")
     func unrecognised() {
-        #expect(RestAuthConfiguration.unrecognisedSettings(in: ["REST_AUTH_USE_JWTT": "1", "REST_AUTH_USE_JWT": "1", "PATH": "/"]) == ["REST_AUTH_USE_JWTT"])
+        #expect(
+            RestAuthConfiguration.unrecognisedSettings(in: [
+                "REST_AUTH_USE_JWTT": "1", "REST_AUTH_USE_JWT": "1", "PATH": "/",
+            ]) == ["REST_AUTH_USE_JWTT"])
     }
 }

@@ -13,7 +13,9 @@ struct ConcurrencyTests {
                 for index in 0..<8 {
                     group.addTask {
                         let client = TestClient(app: app)
-                        return try await client.register(index % 2 == 0 ? "racer" : "RACER", email: "racer\(index)@example.com").reply.status
+                        return try await client.register(
+                            index % 2 == 0 ? "racer" : "RACER", email: "racer\(index)@example.com"
+                        ).reply.status
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }

@@ -26,7 +26,8 @@ struct LoginTests {
     func caseInsensitive() async throws {
         try await withRestAuthApp { _, client in
             let user = try await client.register("MixedCase", email: "Mixed.Case@Example.com")
-            let r3 = try await client.post("login/", ["email": "MIXED.CASE@EXAMPLE.COM", "password": .string(password)])
+            let r3 = try await client.post(
+                "login/", ["email": "MIXED.CASE@EXAMPLE.COM", "password": .string(password)])
             #expect(r3.status == .ok)
             client.cookies = [:]
             let r4 = try await client.post("login/", ["username": "mixedcase", "password": .string(password)])
@@ -42,12 +43,15 @@ struct LoginTests {
     func formBodies() async throws {
         try await withRestAuthApp { _, client in
             let user = try await client.register()
-            let form = try await client.request(.POST, "login/", .form([("username", user.username), ("password", password)]))
+            let form = try await client.request(
+                .POST, "login/", .form([("username", user.username), ("password", password)]))
             #expect(form.status == .ok && form.string("key") != nil)
             client.cookies = [:]
             let boundary = "XyZ"
-            let multipart = "--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\n\(user.username)\r\n--XyZ\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n\(password)\r\n--XyZ--\r\n"
-            let reply = try await client.request(.POST, "login/", .raw(multipart, contentType: "multipart/form-data; boundary=\(boundary)"))
+            let multipart =
+                "--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\n\(user.username)\r\n--XyZ\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n\(password)\r\n--XyZ--\r\n"
+            let reply = try await client.request(
+                .POST, "login/", .raw(multipart, contentType: "multipart/form-data; boundary=\(boundary)"))
             #expect(reply.status == .ok && reply.string("key") != nil)
         }
     }
@@ -56,7 +60,8 @@ struct LoginTests {
     func wrongCredentials() async throws {
         try await withRestAuthApp { _, client in
             let user = try await client.register()
-            let wrong = try await client.post("login/", ["username": .string(user.username), "password": "nope-nope-nope"])
+            let wrong = try await client.post(
+                "login/", ["username": .string(user.username), "password": "nope-nope-nope"])
             let ghost = try await client.post("login/", ["username": "ghost", "password": .string(password)])
             for reply in [wrong, ghost] {
                 #expect(reply.status == .badRequest)
@@ -144,7 +149,9 @@ struct LoginTests {
             #expect(r16.status == .badRequest)
         }
         try await withRestAuthApp({ $0.passwordHashers.append(MD5PasswordHasher()) }) { app, client in
-            try await AuthUser(username: "legacy", email: "legacy@example.com", password: try MD5PasswordHasher().encode(password)).create(on: app.db)
+            try await AuthUser(
+                username: "legacy", email: "legacy@example.com", password: try MD5PasswordHasher().encode(password)
+            ).create(on: app.db)
             let r17 = try await client.logIn("legacy")
             #expect(r17.status == .ok)
             let row = try #require(try await AuthUser.query(on: app.db).filter(\.$username == "legacy").first())
@@ -163,7 +170,9 @@ struct LoginTests {
             client.cookies = [:]
             let reply = try await client.logIn(user.username)
             let session = try #require(reply.setCookieLine("sessionid"))
-            #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Max-Age=1209600") && session.contains("Path=/"))
+            #expect(
+                session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Max-Age=1209600")
+                    && session.contains("Path=/"))
             let csrf = try #require(reply.setCookieLine("csrftoken"))
             #expect(!csrf.contains("HttpOnly") && csrf.contains("Max-Age=31449600"))
         }

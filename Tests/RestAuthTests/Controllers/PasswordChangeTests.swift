@@ -11,7 +11,8 @@ struct PasswordChangeTests {
         try await withRestAuthApp { _, client in
             let user = try await client.register()
             try await client.logIn(user.username)
-            let reply = try await client.post("password/change/", ["new_password1": .string(newPassword), "new_password2": .string(newPassword)])
+            let reply = try await client.post(
+                "password/change/", ["new_password1": .string(newPassword), "new_password2": .string(newPassword)])
             #expect(reply.status == .ok && reply.json == ["detail": "New password has been saved."])
             client.authorization = nil
             client.cookies = [:]
@@ -27,17 +28,26 @@ struct PasswordChangeTests {
         try await withRestAuthApp { _, client in
             let user = try await client.register()
             try await client.logIn(user.username)
-            let mismatch = try await client.post("password/change/", ["new_password1": .string(newPassword), "new_password2": "other"])
+            let mismatch = try await client.post(
+                "password/change/", ["new_password1": .string(newPassword), "new_password2": "other"])
             #expect(mismatch.json == ["new_password2": ["The two password fields didn\u{2019}t match."]])
-            let weak = try await client.post("password/change/", ["new_password1": "12345678901", "new_password2": "12345678901"])
-            #expect(weak.json == ["new_password2": ["This password is too common.", "This password is entirely numeric."]])
-            let similar = try await client.post("password/change/", ["new_password1": .string(user.username), "new_password2": .string(user.username)])
+            let weak = try await client.post(
+                "password/change/", ["new_password1": "12345678901", "new_password2": "12345678901"])
+            #expect(
+                weak.json == ["new_password2": ["This password is too common.", "This password is entirely numeric."]])
+            let similar = try await client.post(
+                "password/change/", ["new_password1": .string(user.username), "new_password2": .string(user.username)])
             #expect(similar.json == ["new_password2": ["The password is too similar to the username."]])
             let missing = try await client.post("password/change/", ["new_password1": .string(newPassword)])
             #expect(missing.json == ["new_password2": ["This field is required."]])
             let long = String(repeating: "x", count: 129)
-            let tooLong = try await client.post("password/change/", ["new_password1": .string(long), "new_password2": .string(long)])
-            #expect(tooLong.json == ["new_password1": ["Ensure this field has no more than 128 characters."], "new_password2": ["Ensure this field has no more than 128 characters."]])
+            let tooLong = try await client.post(
+                "password/change/", ["new_password1": .string(long), "new_password2": .string(long)])
+            #expect(
+                tooLong.json == [
+                    "new_password1": ["Ensure this field has no more than 128 characters."],
+                    "new_password2": ["Ensure this field has no more than 128 characters."],
+                ])
         }
     }
 
@@ -46,11 +56,23 @@ struct PasswordChangeTests {
         try await withRestAuthApp({ $0.oldPasswordFieldEnabled = true }) { _, client in
             let user = try await client.register()
             try await client.logIn(user.username)
-            let missing = try await client.post("password/change/", ["new_password1": .string(newPassword), "new_password2": .string(newPassword)])
+            let missing = try await client.post(
+                "password/change/", ["new_password1": .string(newPassword), "new_password2": .string(newPassword)])
             #expect(missing.json == ["old_password": ["This field is required."]])
-            let wrong = try await client.post("password/change/", ["old_password": "wrong-wrong-1", "new_password1": .string(newPassword), "new_password2": .string(newPassword)])
-            #expect(wrong.json == ["old_password": ["Your old password was entered incorrectly. Please enter it again."]])
-            let right = try await client.post("password/change/", ["old_password": .string(password), "new_password1": .string(newPassword), "new_password2": .string(newPassword)])
+            let wrong = try await client.post(
+                "password/change/",
+                [
+                    "old_password": "wrong-wrong-1", "new_password1": .string(newPassword),
+                    "new_password2": .string(newPassword),
+                ])
+            #expect(
+                wrong.json == ["old_password": ["Your old password was entered incorrectly. Please enter it again."]])
+            let right = try await client.post(
+                "password/change/",
+                [
+                    "old_password": .string(password), "new_password1": .string(newPassword),
+                    "new_password2": .string(newPassword),
+                ])
             #expect(right.status == .ok)
         }
     }
@@ -69,7 +91,9 @@ struct PasswordChangeTests {
             try await client.logIn(user.username)
             client.authorization = nil
             let csrf = try #require(client.cookies["csrftoken"])
-            let reply = try await client.post("password/change/", ["new_password1": .string(newPassword), "new_password2": .string(newPassword)], headers: ["X-CSRFToken": csrf])
+            let reply = try await client.post(
+                "password/change/", ["new_password1": .string(newPassword), "new_password2": .string(newPassword)],
+                headers: ["X-CSRFToken": csrf])
             #expect(reply.status == .ok)
             #expect(reply.setCookieLine("sessionid") != nil, "the session key is cycled")
             let r4 = try await client.get("user/")
@@ -87,7 +111,9 @@ struct PasswordChangeTests {
             try await client.logIn(user.username)
             client.authorization = nil
             let csrf = try #require(client.cookies["csrftoken"])
-            let r6 = try await client.post("password/change/", ["new_password1": .string(newPassword), "new_password2": .string(newPassword)], headers: ["X-CSRFToken": csrf])
+            let r6 = try await client.post(
+                "password/change/", ["new_password1": .string(newPassword), "new_password2": .string(newPassword)],
+                headers: ["X-CSRFToken": csrf])
             #expect(r6.status == .ok)
             let r7 = try await client.get("user/")
             #expect(r7.status == .unauthorized)

@@ -26,14 +26,40 @@ struct RegistrationTests {
     func validation() async throws {
         try await withRestAuthApp { _, client in
             let missing = try await client.post("registration/", [:])
-            #expect(missing.body.hasPrefix(#"{"username":["This field is required."],"email":["This field is required."],"password1":["#), "fields in declaration order")
-            let mismatch = try await client.post("registration/", ["username": "a1", "email": "a1@example.com", "password1": .string(password), "password2": "other-other-1"])
+            #expect(
+                missing.body.hasPrefix(
+                    #"{"username":["This field is required."],"email":["This field is required."],"password1":["#),
+                "fields in declaration order")
+            let mismatch = try await client.post(
+                "registration/",
+                [
+                    "username": "a1", "email": "a1@example.com", "password1": .string(password),
+                    "password2": "other-other-1",
+                ])
             #expect(mismatch.json == ["non_field_errors": ["The two password fields didn't match."]])
-            let weak = try await client.post("registration/", ["username": "a2", "email": "a2@example.com", "password1": "1234", "password2": "1234"])
-            #expect(weak.json == ["password1": ["This password is too short. It must contain at least 8 characters.", "This password is too common.", "This password is entirely numeric."]])
-            let similar = try await client.post("registration/", ["username": "lanternsturdy", "email": "a3@example.com", "password1": "sturdylantern1", "password2": "sturdylantern1"])
+            let weak = try await client.post(
+                "registration/",
+                ["username": "a2", "email": "a2@example.com", "password1": "1234", "password2": "1234"])
+            #expect(
+                weak.json == [
+                    "password1": [
+                        "This password is too short. It must contain at least 8 characters.",
+                        "This password is too common.", "This password is entirely numeric.",
+                    ]
+                ])
+            let similar = try await client.post(
+                "registration/",
+                [
+                    "username": "lanternsturdy", "email": "a3@example.com", "password1": "sturdylantern1",
+                    "password2": "sturdylantern1",
+                ])
             #expect(similar.json == ["non_field_errors": ["The password is too similar to the username."]])
-            let badName = try await client.post("registration/", ["username": "a b", "email": "a4@example.com", "password1": .string(password), "password2": .string(password)])
+            let badName = try await client.post(
+                "registration/",
+                [
+                    "username": "a b", "email": "a4@example.com", "password1": .string(password),
+                    "password2": .string(password),
+                ])
             #expect(badName.json == ["username": [.string(UsernameSyntax.message)]])
         }
     }
@@ -54,7 +80,8 @@ struct RegistrationTests {
             try await client.register("first", email: "shared@example.com")
             let r2 = try await client.register("second", email: "SHARED@example.com")
             #expect(r2.reply.status == .created)
-            let address = try #require(try await EmailAddress.query(on: app.db).filter(\.$email == "shared@example.com").first())
+            let address = try #require(
+                try await EmailAddress.query(on: app.db).filter(\.$email == "shared@example.com").first())
             address.verified = true
             try await address.save(on: app.db)
             let third = try await client.register("third", email: "Shared@Example.com")
@@ -65,7 +92,12 @@ struct RegistrationTests {
     @Test("Sign-up starts a session when SESSION_LOGIN")
     func session() async throws {
         try await withRestAuthApp { _, client in
-            let reply = try await client.post("registration/", ["username": "sessionuser", "email": "s@example.com", "password1": .string(password), "password2": .string(password)])
+            let reply = try await client.post(
+                "registration/",
+                [
+                    "username": "sessionuser", "email": "s@example.com", "password1": .string(password),
+                    "password2": .string(password),
+                ])
             #expect(reply.setCookieLine("sessionid") != nil && reply.setCookieLine("csrftoken") != nil)
             let me = try await client.get("user/")
             #expect(me.string("username") == "sessionuser")
@@ -74,7 +106,10 @@ struct RegistrationTests {
 
     @Test("The username length limits come from the settings")
     func lengths() async throws {
-        try await withRestAuthApp({ $0.usernameMinLength = 3; $0.usernameMaxLength = 5 }) { _, client in
+        try await withRestAuthApp({
+            $0.usernameMinLength = 3
+            $0.usernameMaxLength = 5
+        }) { _, client in
             let r4 = try await client.register("ab")
             #expect(r4.reply.json == ["username": ["Ensure this field has at least 3 characters."]])
             let r5 = try await client.register("abcdef")

@@ -13,8 +13,14 @@ struct UserDetailsTests {
             try await client.logIn(user.username)
             let reply = try await client.get("user/")
             #expect(reply.status == .ok)
-            #expect(reply.body.range(of: #"^\{"pk":[0-9]+,"username":"[^"]+","email":"[^"]+","first_name":"","last_name":""\}$"#, options: .regularExpression) != nil, "\(reply.body)")
-            guard case .object(let object)? = reply.json else { Issue.record("not an object"); return }
+            #expect(
+                reply.body.range(
+                    of: #"^\{"pk":[0-9]+,"username":"[^"]+","email":"[^"]+","first_name":"","last_name":""\}$"#,
+                    options: .regularExpression) != nil, "\(reply.body)")
+            guard case .object(let object)? = reply.json else {
+                Issue.record("not an object")
+                return
+            }
             #expect(object["username"]?.stringValue == user.username && object["email"]?.stringValue == user.email)
         }
     }
@@ -36,7 +42,9 @@ struct UserDetailsTests {
         try await withRestAuthApp { _, client in
             let user = try await client.register()
             try await client.logIn(user.username)
-            let patch = try await client.request(.PATCH, "user/", .json(["first_name": "Ada", "last_name": "Lovelace", "email": "x@example.com", "pk": 99]))
+            let patch = try await client.request(
+                .PATCH, "user/",
+                .json(["first_name": "Ada", "last_name": "Lovelace", "email": "x@example.com", "pk": 99]))
             #expect(patch.status == .ok)
             #expect(patch.string("first_name") == "Ada" && patch.string("last_name") == "Lovelace")
             #expect(patch.string("email") == user.email && patch["pk"] != 99)
@@ -63,11 +71,13 @@ struct UserDetailsTests {
             #expect(r5.status == .ok)
             let r6 = try await client.request(.PATCH, "user/", .json(["username": .string(user.username.uppercased())]))
             #expect(r6.status == .ok)
-            let taken = try await client.request(.PATCH, "user/", .json(["username": .string(other.username.uppercased())]))
+            let taken = try await client.request(
+                .PATCH, "user/", .json(["username": .string(other.username.uppercased())]))
             #expect(taken.json == ["username": ["A user with that username already exists."]])
             let invalid = try await client.request(.PATCH, "user/", .json(["username": "a b"]))
             #expect(invalid.json == ["username": [.string(UsernameSyntax.message)]])
-            let long = try await client.request(.PATCH, "user/", .json(["first_name": .string(String(repeating: "x", count: 151))]))
+            let long = try await client.request(
+                .PATCH, "user/", .json(["first_name": .string(String(repeating: "x", count: 151))]))
             #expect(long.json == ["first_name": ["Ensure this field has no more than 150 characters."]])
         }
     }

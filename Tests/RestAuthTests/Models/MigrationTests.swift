@@ -10,23 +10,31 @@ struct MigrationTests {
     func columns(_ table: String, on app: Application) async throws -> [String] {
         let sql = app.db as! any SQLDatabase
         if sql.dialect.name == "sqlite" {
-            return try await sql.raw("PRAGMA table_info(\(unsafeRaw: table))").all().map { try $0.decode(column: "name", as: String.self) }
+            return try await sql.raw("PRAGMA table_info(\(unsafeRaw: table))").all().map {
+                try $0.decode(column: "name", as: String.self)
+            }
         }
-        return try await sql.raw("SELECT column_name FROM information_schema.columns WHERE table_name = \(bind: table) AND table_schema = current_schema() ORDER BY ordinal_position").all()
+        return try await sql.raw(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = \(bind: table) AND table_schema = current_schema() ORDER BY ordinal_position"
+        ).all()
             .map { try $0.decode(column: "column_name", as: String.self) }
     }
 
     @Test("Django's tables and columns")
     func djangoSchema() async throws {
         try await withRestAuthApp { app, _ in
-            let auth_userColumns = Set(try await columns("auth_user", on: app))
-            #expect(auth_userColumns == ["id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined"])
-            let authtoken_tokenColumns = Set(try await columns("authtoken_token", on: app))
-            #expect(authtoken_tokenColumns == ["key", "created", "user_id"])
-            let account_emailaddressColumns = Set(try await columns("account_emailaddress", on: app))
-            #expect(account_emailaddressColumns == ["id", "email", "verified", "primary", "user_id"])
-            let django_sessionColumns = Set(try await columns("django_session", on: app))
-            #expect(django_sessionColumns == ["session_key", "session_data", "expire_date"])
+            let userColumns = Set(try await columns("auth_user", on: app))
+            #expect(
+                userColumns == [
+                    "id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
+                    "is_staff", "is_active", "date_joined",
+                ])
+            let tokenColumns = Set(try await columns("authtoken_token", on: app))
+            #expect(tokenColumns == ["key", "created", "user_id"])
+            let addressColumns = Set(try await columns("account_emailaddress", on: app))
+            #expect(addressColumns == ["id", "email", "verified", "primary", "user_id"])
+            let sessionColumns = Set(try await columns("django_session", on: app))
+            #expect(sessionColumns == ["session_key", "session_data", "expire_date"])
         }
     }
 
@@ -47,7 +55,8 @@ struct MigrationTests {
         try await withRestAuthApp { app, client in
             try await client.register("one", email: "same@example.com")
             try await client.register("two", email: "same@example.com")
-            try await EmailAddress.query(on: app.db).filter(\.$email == "same@example.com").limit(1).all().first!.setVerified(on: app.db)
+            try await EmailAddress.query(on: app.db).filter(\.$email == "same@example.com").limit(1).all().first!
+                .setVerified(on: app.db)
             let second = try #require(try await EmailAddress.query(on: app.db).filter(\.$verified == false).first())
             second.verified = true
             await #expect(throws: (any Error).self) { try await second.save(on: app.db) }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import RestAuth
@@ -36,17 +37,22 @@ struct PasswordHasherTests {
     @Test("PBKDF2 asks for an upgrade when the iteration count changed")
     func pbkdf2MustUpdate() {
         // Django also wants a new hash when the salt carries less than 128 bits (21 characters).
-        #expect(PBKDF2PasswordHasher(iterations: 1000).mustUpdate("pbkdf2_sha256$1000$seasalt1234567890abcd$4rTEKiJPWnHTJ7ksdfZmeJIpzYcKOXc43lf2FtJ0AHA="))
+        #expect(
+            PBKDF2PasswordHasher(iterations: 1000).mustUpdate(
+                "pbkdf2_sha256$1000$seasalt1234567890abcd$4rTEKiJPWnHTJ7ksdfZmeJIpzYcKOXc43lf2FtJ0AHA="))
         let encoded = "pbkdf2_sha256$1000$seasalt1234567890abcde$x"
         #expect(!PBKDF2PasswordHasher(iterations: 1000).mustUpdate(encoded))
         #expect(PBKDF2PasswordHasher(iterations: 2000).mustUpdate(encoded))
         #expect(PBKDF2PasswordHasher(iterations: 1000).mustUpdate("pbkdf2_sha256$1000$short$abc"))
     }
 
-    @Test("Malformed PBKDF2 values never verify", arguments: [
-        "", "pbkdf2_sha256", "pbkdf2_sha256$$$", "pbkdf2_sha256$abc$salt$hash", "pbkdf2_sha256$0$salt$hash",
-        "pbkdf2_sha256$999999999999$salt$hash", "pbkdf2_sha1$1000$seasalt1234567890abcd$vIaJvwLeTiY6bR9/sA5T4C1f/Wc=",
-    ])
+    @Test(
+        "Malformed PBKDF2 values never verify",
+        arguments: [
+            "", "pbkdf2_sha256", "pbkdf2_sha256$$$", "pbkdf2_sha256$abc$salt$hash", "pbkdf2_sha256$0$salt$hash",
+            "pbkdf2_sha256$999999999999$salt$hash",
+            "pbkdf2_sha1$1000$seasalt1234567890abcd$vIaJvwLeTiY6bR9/sA5T4C1f/Wc=",
+        ])
     func pbkdf2Malformed(encoded: String) {
         #expect(!PBKDF2PasswordHasher(iterations: 1000).verify(secret, encoded: encoded))
     }
@@ -77,7 +83,8 @@ struct PasswordHasherTests {
 
     @Test("scrypt verifies Django's hash")
     func scrypt() {
-        let encoded = "scrypt$1024$seasalt1234567890abcd$8$1$jVW0l1deosolrPkAxrlfHqC2LaLtRnSyloW70mdE3UK8iU6Iwd8g+6BaP9e5rC4aHzWm/rVdknsmyAo6yGMu0g=="
+        let encoded =
+            "scrypt$1024$seasalt1234567890abcd$8$1$jVW0l1deosolrPkAxrlfHqC2LaLtRnSyloW70mdE3UK8iU6Iwd8g+6BaP9e5rC4aHzWm/rVdknsmyAo6yGMu0g=="
         let hasher = ScryptPasswordHasher()
         #expect(hasher.verify(secret, encoded: encoded))
         #expect(!hasher.verify("nope", encoded: encoded))
@@ -98,7 +105,8 @@ struct PasswordServiceTests {
 
     @Test("A right password stored by an older hasher comes back with an upgraded hash")
     func upgradeOnCheck() async throws {
-        let service = PasswordService(hashers: [PBKDF2PasswordHasher(iterations: 1000), MD5PasswordHasher()], pool: pool)
+        let service = PasswordService(
+            hashers: [PBKDF2PasswordHasher(iterations: 1000), MD5PasswordHasher()], pool: pool)
         let check = await service.check("Sturdy-Lantern-8412", against: "md5$seasalt$c68c1b34fd78fe7c715429b1092a4804")
         guard case .right(let upgraded?) = check else {
             Issue.record("expected an upgrade, got \(check)")
@@ -135,7 +143,6 @@ struct PasswordServiceTests {
     }
 }
 
-import Foundation
 #if canImport(Glibc)
     import Glibc
 #endif

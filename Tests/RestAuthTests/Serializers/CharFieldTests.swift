@@ -37,15 +37,18 @@ struct CharFieldTests {
         #expect(read(CharField("n", required: false, allowBlank: true), "").0 == .value(""))
     }
 
-    @Test("E-mail fields validate as Django's EmailValidator", arguments: [
-        ("a@example.com", true), ("first.last+tag@sub.example.co.uk", true), ("user@localhost", true),
-        ("user@[127.0.0.1]", true), ("user@[::1]", true), ("\"quoted\\ name\"@example.com", true), ("\"quoted name\"@example.com", false),
-        ("user@bücher.de", true), ("user@xn--bcher-kva.de", true),
-        ("not-an-email", false), ("@example.com", false), ("user@", false), ("user@example", false),
-        ("user@example.c", false), ("user@example.123", false), ("user@-example.com", false),
-        ("a..b@example.com", false), (".a@example.com", false), ("user@exam_ple.com", false),
-        ("user@[300.1.1.1]", false), ("user@example.com.", false),
-    ])
+    @Test(
+        "E-mail fields validate as Django's EmailValidator",
+        arguments: [
+            ("a@example.com", true), ("first.last+tag@sub.example.co.uk", true), ("user@localhost", true),
+            ("user@[127.0.0.1]", true), ("user@[::1]", true), ("\"quoted\\ name\"@example.com", true),
+            ("\"quoted name\"@example.com", false),
+            ("user@bücher.de", true), ("user@xn--bcher-kva.de", true),
+            ("not-an-email", false), ("@example.com", false), ("user@", false), ("user@example", false),
+            ("user@example.c", false), ("user@example.123", false), ("user@-example.com", false),
+            ("a..b@example.com", false), (".a@example.com", false), ("user@exam_ple.com", false),
+            ("user@[300.1.1.1]", false), ("user@example.com.", false),
+        ])
     func email(address: String, valid: Bool) {
         #expect(EmailAddressSyntax.isValid(address) == valid, "\(address)")
     }

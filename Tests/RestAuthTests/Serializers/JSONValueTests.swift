@@ -7,8 +7,12 @@ import Testing
 struct JSONValueTests {
     @Test("Serialises compactly, keeps key order, escapes what JSON needs")
     func serialise() {
-        let value: JSONValue = ["pk": 1, "name": "a\"b\\c\n\u{1}", "ok": true, "none": nil, "list": [.double(1.5), "é"]]
-        #expect(String(decoding: value.serialized(), as: UTF8.self) == #"{"pk":1,"name":"a\"b\\c\n\u0001","ok":true,"none":null,"list":[1.5,"é"]}"#)
+        let value: JSONValue = [
+            "pk": 1, "name": "a\"b\\c\n\u{1}", "ok": true, "none": nil, "list": [.double(1.5), "é"],
+        ]
+        #expect(
+            String(decoding: value.serialized(), as: UTF8.self)
+                == #"{"pk":1,"name":"a\"b\\c\n\u0001","ok":true,"none":null,"list":[1.5,"é"]}"#)
     }
 
     @Test("Decodes every JSON type and round-trips")

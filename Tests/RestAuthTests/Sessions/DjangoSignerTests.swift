@@ -14,7 +14,10 @@ struct DjangoSignerTests {
     func readsDjangoCompressed() throws {
         let json = try #require(signer.unsignObject(djangoSession))
         let value = try JSONDecoder().decode(JSONValue.self, from: Data(json))
-        guard case .object(let object) = value else { Issue.record("not an object"); return }
+        guard case .object(let object) = value else {
+            Issue.record("not an object")
+            return
+        }
         #expect(object["_auth_user_id"] == "1")
         #expect(object["_auth_user_hash"] == "abc")
     }
@@ -22,13 +25,17 @@ struct DjangoSignerTests {
     @Test("Writes byte for byte what Django writes")
     func writesLikeDjango() {
         let date = Date(timeIntervalSince1970: 1_764_417_600)
-        #expect(signer.signObject(json: Array(#"{"a":"b"}"#.utf8), at: date) == "eyJhIjoiYiJ9:1vPJcO:EyC1NepPDfyEwMJfhdfXAIbrd1D8LkN8KuNTPtIA9tg")
+        #expect(
+            signer.signObject(json: Array(#"{"a":"b"}"#.utf8), at: date)
+                == "eyJhIjoiYiJ9:1vPJcO:EyC1NepPDfyEwMJfhdfXAIbrd1D8LkN8KuNTPtIA9tg")
     }
 
     @Test("Tampering, another key or another salt is refused")
     func refusesForgery() {
         var tampered = djangoSession
-        tampered.replaceSubrange(tampered.index(tampered.startIndex, offsetBy: 5)...tampered.index(tampered.startIndex, offsetBy: 5), with: "Z")
+        tampered.replaceSubrange(
+            tampered.index(tampered.startIndex, offsetBy: 5)...tampered.index(tampered.startIndex, offsetBy: 5),
+            with: "Z")
         #expect(signer.unsignObject(tampered) == nil)
         #expect(DjangoSigner(secret: "other", salt: signer.salt).unsignObject(djangoSession) == nil)
         #expect(DjangoSigner(secret: "test-secret", salt: "other").unsignObject(djangoSession) == nil)
@@ -46,7 +53,9 @@ struct DjangoSignerTests {
     @Test("Session auth hash equals Django's get_session_auth_hash")
     func authHash() {
         let store = SessionStore(secretKey: "test-secret", age: 60)
-        #expect(store.authHash(forPasswordHash: "pbkdf2_sha256$1000$x$y") == "5588e917eebc11806f7e7bface89b32b0e15e760f88da36989b503e950fa7089")
+        #expect(
+            store.authHash(forPasswordHash: "pbkdf2_sha256$1000$x$y")
+                == "5588e917eebc11806f7e7bface89b32b0e15e760f88da36989b503e950fa7089")
     }
 
     @Test("Base62 and zlib round-trip; a zlib bomb is cut off")

@@ -11,7 +11,9 @@ import VaporTesting
 /// Settings that keep tests fast: cheap PBKDF2 (the format and code path are Django's).
 func testConfiguration(_ adjust: (inout RestAuthConfiguration) -> Void = { _ in }) -> RestAuthConfiguration {
     var configuration = RestAuthConfiguration(secretKey: "test-secret-key-0123456789")
-    configuration.passwordHashers = [PBKDF2PasswordHasher(iterations: 1000), PBKDF2PasswordHasher(algorithm: .sha1, iterations: 1000)]
+    configuration.passwordHashers = [
+        PBKDF2PasswordHasher(iterations: 1000), PBKDF2PasswordHasher(algorithm: .sha1, iterations: 1000),
+    ]
     configuration.passwordHashingThreads = 2
     adjust(&configuration)
     return configuration
@@ -116,7 +118,9 @@ final class TestClient: @unchecked Sendable {
     }
 
     @discardableResult
-    func request(_ method: HTTPMethod, _ path: String, _ body: Body = .none, headers extra: HTTPHeaders = [:]) async throws -> Reply {
+    func request(_ method: HTTPMethod, _ path: String, _ body: Body = .none, headers extra: HTTPHeaders = [:])
+        async throws -> Reply
+    {
         var headers = HTTPHeaders()
         var buffer = ByteBuffer()
         switch body {
@@ -130,7 +134,10 @@ final class TestClient: @unchecked Sendable {
         case .form(let pairs):
             headers.contentType = .urlEncodedForm
             let allowed = CharacterSet.alphanumerics
-            buffer.writeString(pairs.map { "\($0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&"))
+            buffer.writeString(
+                pairs.map {
+                    "\($0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($1.addingPercentEncoding(withAllowedCharacters: allowed)!)"
+                }.joined(separator: "&"))
         }
         if let authorization { headers.replaceOrAdd(name: .authorization, value: authorization) }
         if !cookies.isEmpty {
@@ -158,10 +165,17 @@ final class TestClient: @unchecked Sendable {
     /// Signs up a fresh user from a client of its own (as the conformance suite does, so no
     /// cookie of the sign-up leaks into the test); returns the username, the address and the reply.
     @discardableResult
-    func register(_ username: String = "u" + UUID().uuidString.prefix(8).lowercased(), email: String? = nil, password: String = password) async throws -> (username: String, email: String, reply: Reply) {
+    func register(
+        _ username: String = "u" + UUID().uuidString.prefix(8).lowercased(), email: String? = nil,
+        password: String = password
+    ) async throws -> (username: String, email: String, reply: Reply) {
         let email = email ?? "\(username)@example.com"
         let reply = try await TestClient(app: app).post(
-            "registration/", ["username": .string(username), "email": .string(email), "password1": .string(password), "password2": .string(password)])
+            "registration/",
+            [
+                "username": .string(username), "email": .string(email), "password1": .string(password),
+                "password2": .string(password),
+            ])
         return (username, email, reply)
     }
 
