@@ -47,6 +47,13 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
             ]
         ),
+        .testTarget(
+            name: "RestAuthDemoTests",
+            dependencies: [
+                "RestAuthDemo",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

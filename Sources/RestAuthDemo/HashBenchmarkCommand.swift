@@ -19,7 +19,8 @@ struct HashBenchmarkCommand: AsyncCommand {
         let start = ContinuousClock.now
         for index in 0..<count { _ = try hasher.encode("Sturdy-Lantern-\(index)") }
         let elapsed = ContinuousClock.now - start
-        let milliseconds = (Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        let milliseconds =
+            (Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
             / Double(count)
         context.console.print("\(String(format: "%.1f", milliseconds)) ms per hash (\(hasher.algorithm))")
     }

@@ -214,3 +214,22 @@ struct AuthenticationTests {
         }
     }
 }
+
+@Suite("App routes behind app.restAuth.authenticator()")
+struct AppRouteAuthenticationTests {
+    @Test("The app's own routes see the API's users")
+    func appRoute() async throws {
+        try await withRestAuthApp { app, client in
+            app.grouped(app.restAuth.authenticator()).get("me") { req in try req.restAuth.requireUser().username }
+            let user = try await client.register()
+            try await client.logIn(user.username)
+            let me = try await client.get("/me")
+            #expect(me.status == .ok && me.body == user.username)
+            client.authorization = "Token bad"
+            #expect(try await client.get("/me").status == .unauthorized)
+            client.authorization = nil
+            client.cookies = [:]
+            #expect(try await client.get("/me").status == .unauthorized)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import RestAuth
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import RestAuthDemo
+
+@Suite("Demo server")
+struct DemoAppTests {
+    @Test(
+        "DATABASE_URL forms",
+        arguments: [
+            ("sqlite://restauth.sqlite", DatabaseURL.sqlite(path: "restauth.sqlite")),
+            ("sqlite:///var/lib/db.sqlite", .sqlite(path: "/var/lib/db.sqlite")),
+            ("sqlite::memory:", .sqliteMemory),
+            ("postgres://u:p@localhost:5432/db", .postgres("postgres://u:p@localhost:5432/db")),
+            ("postgresql://u@h/db?sslmode=require", .postgres("postgres://u@h/db?sslmode=require")),
+        ])
+    func databaseURL(text: String, expected: DatabaseURL) throws {
+        #expect(try DatabaseURL(text) == expected)
+    }
+
+    @Test("A DATABASE_URL that cannot work names the setting")
+    func badDatabaseURL() {
+        for text in ["mysql://x", "sqlite://", ""] {
+            #expect(throws: ConfigurationError.self) { try DatabaseURL(text) }
+        }
+    }
+
+    @Test("Without SECRET_KEY a key is generated once and kept beside the database")
+    func secretKeyFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = DatabaseURL.sqlite(path: directory.appendingPathComponent("db.sqlite").path)
+        let logger = Logger(label: "test")
+        let first = try SecretKeyFile.secretKey(environment: [:], database: database, logger: logger)
+        let second = try SecretKeyFile.secretKey(environment: [:], database: database, logger: logger)
+        #expect(first.count == 50 && first == second)
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("db.sqlite.secret_key").path))
+        #expect(
+            try SecretKeyFile.secretKey(environment: ["SECRET_KEY": "given"], database: database, logger: logger)
+                == "given")
+    }
+
+    @Test("The demo serves the API at /dj-rest-auth/ from its environment")
+    func serves() async throws {
+        try await withApp(configure: { app in
+            try await DemoApp.configure(
+                app,
+                environment: [
+                    "DATABASE_URL": "sqlite::memory:", "SECRET_KEY": "demo-test", "PBKDF2_ITERATIONS": "1000",
+                    "ACCOUNT_LOGIN_METHODS": "email", "PORT": "8123",
+                ])
+        }) { app in
+            #expect(app.http.server.configuration.port == 8123)
+            #expect(app.restAuth.configuration.loginMethods == [.email])
+            try await app.testing().test(.GET, "health") { response in
+                #expect(response.status == .ok)
+            }
+            var body = ByteBuffer()
+            body.writeString(
+                #"{"username":"demo","email":"demo@example.com","password1":"Sturdy-Lantern-8412","password2":"Sturdy-Lantern-8412"}"#
+            )
+            try await app.testing().test(
+                .POST, "dj-rest-auth/registration/", headers: ["Content-Type": "application/json"], body: body
+            ) { response in
+                #expect(response.status == .created)
+            }
+        }
+    }
+
+    @Test("A bad setting stops the demo with the setting's name")
+    func badSetting() async throws {
+        let app = try await Application.make(.testing)
+        do {
+            try await DemoApp.configure(
+                app, environment: ["DATABASE_URL": "sqlite::memory:", "SECRET_KEY": "x", "REST_AUTH_USE_JWT": "maybe"])
+            Issue.record("started with REST_AUTH_USE_JWT=maybe")
+        } catch let error as ConfigurationError {
+            #expect(error.setting == "REST_AUTH_USE_JWT")
+        }
+        try await app.asyncShutdown()
+    }
+}
