@@ -35,10 +35,10 @@ extension Application {
         public func configure(_ configuration: RestAuthConfiguration, database: DatabaseID? = nil) throws {
             try configuration.validate()
             if let previous = application.storage[RestAuthStateKey.self] { previous.pool.shutdown() }
-            let state = RestAuthState(configuration: configuration)
+            let state = RestAuthState(configuration: configuration, logger: application.logger)
             application.storage[RestAuthStateKey.self] = state
             application.migrations.add(Self.migrations, to: database)
-            application.lifecycle.use(HashingPoolShutdown(pool: state.pool))
+            application.lifecycle.use(RestAuthShutdown(state: state))
         }
 
         var state: RestAuthState {
@@ -50,6 +50,12 @@ extension Application {
 
         /// The configuration given to ``configure(_:database:)``.
         public var configuration: RestAuthConfiguration { state.configuration }
+
+        /// Waits until every e-mail the package has posted has been handed to the sender
+        /// (they go out in the background).
+        public func deliverPendingEmail() async {
+            await state.outbox.drain()
+        }
 
         /// Hashing and checking of passwords with the configured hashers, off the event loops.
         public var passwords: PasswordService { state.passwords }
@@ -84,15 +90,17 @@ extension Application {
     }
 }
 
-private struct HashingPoolShutdown: LifecycleHandler {
-    let pool: HashingThreadPool
+/// At shutdown: the messages under way are delivered, then the hashing threads stop.
+private struct RestAuthShutdown: LifecycleHandler {
+    let state: RestAuthState
 
     func shutdown(_ application: Application) {
-        pool.shutdown()
+        state.pool.shutdown()
     }
 
     func shutdownAsync(_ application: Application) async {
-        pool.shutdown()
+        await state.outbox.drain()
+        state.pool.shutdown()
     }
 }
 

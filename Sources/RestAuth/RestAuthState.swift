@@ -10,14 +10,27 @@ final class RestAuthState: Sendable {
     let csrf: CSRF
     let authenticators: [any RestAuthenticator]
     let users: UserStore
+    let outbox: Outbox
+    let mailer: Mailer
+    let resetTokens: PasswordResetTokenGenerator
+    let confirmationKeys: EmailConfirmationKey
 
-    init(configuration: RestAuthConfiguration) {
+    init(configuration: RestAuthConfiguration, logger: Logger) {
         self.configuration = configuration
         self.pool = HashingThreadPool(threads: configuration.passwordHashingThreads)
         self.passwords = PasswordService(hashers: configuration.passwordHashers, pool: pool)
         self.sessions = SessionStore(secretKey: configuration.secretKey, age: configuration.sessionCookieAge)
         self.csrf = CSRF(configuration: configuration)
         self.users = UserStore(configuration: configuration)
+        let sender: any EmailSender =
+            configuration.emailSender ?? configuration.smtp.map { SMTPEmailSender(configuration: $0) }
+            ?? ConsoleEmailSender(logger: logger)
+        self.outbox = Outbox(sender: sender, logger: logger)
+        self.mailer = Mailer(configuration: configuration, outbox: outbox)
+        self.resetTokens = PasswordResetTokenGenerator(
+            secret: configuration.secretKey, timeout: configuration.passwordResetTimeout)
+        self.confirmationKeys = EmailConfirmationKey(
+            secretKey: configuration.secretKey, expireDays: configuration.emailConfirmationExpireDays)
         var authenticators: [any RestAuthenticator] = []
         if configuration.tokenModel { authenticators.append(TokenAuthenticator()) }
         if configuration.sessionLogin {

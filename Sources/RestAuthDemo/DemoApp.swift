@@ -3,6 +3,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import RestAuth
+import SQLKit
 import Vapor
 
 /// Everything the demo sets up, in one place so tests can build the same app.
@@ -41,6 +42,10 @@ enum DemoApp {
         app.middleware.use(ErrorMiddleware.default(environment: app.environment))
 
         try app.restAuth.configure(configuration)
+        if case .sqlite = database {
+            // Readers then never wait for a writer (a login storm writes last_login and sessions).
+            try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+        }
         try await app.autoMigrate()
         try app.restAuth.mount(at: "dj-rest-auth")
 

@@ -22,7 +22,8 @@ extension RestAuthConfiguration {
         "SESSION_COOKIE_NAME", "SESSION_COOKIE_AGE", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
         "SESSION_COOKIE_SAMESITE", "SESSION_COOKIE_DOMAIN", "SESSION_COOKIE_PATH", "CSRF_COOKIE_NAME",
         "CSRF_HEADER_NAME", "CSRF_COOKIE_AGE", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE",
-        "CSRF_COOKIE_DOMAIN", "CSRF_COOKIE_PATH", "CSRF_TRUSTED_ORIGINS",
+        "CSRF_COOKIE_DOMAIN", "CSRF_COOKIE_PATH", "CSRF_TRUSTED_ORIGINS", "EMAIL_HOST", "EMAIL_PORT",
+        "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "ALLOWED_HOSTS",
     ]
 
     /// Builds the configuration from environment variables named as Django's settings
@@ -151,6 +152,23 @@ extension RestAuthConfiguration {
         c.csrfCookieDomain = reader.string("CSRF_COOKIE_DOMAIN") ?? c.csrfCookieDomain
         c.csrfCookiePath = reader.string("CSRF_COOKIE_PATH") ?? c.csrfCookiePath
         c.csrfTrustedOrigins = reader.list("CSRF_TRUSTED_ORIGINS") ?? c.csrfTrustedOrigins
+
+        if let host = reader.string("EMAIL_HOST") {
+            let useTLS = try reader.bool("EMAIL_USE_TLS") ?? false
+            let useSSL = try reader.bool("EMAIL_USE_SSL") ?? false
+            if useTLS && useSSL {
+                throw ConfigurationError(
+                    setting: "EMAIL_USE_TLS", message: "EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive; set one"
+                )
+            }
+            var smtp = SMTPConfiguration(
+                host: host, port: try reader.int("EMAIL_PORT", min: 1) ?? (useSSL ? 465 : 25),
+                username: reader.string("EMAIL_HOST_USER"), password: env["EMAIL_HOST_PASSWORD"],
+                security: useSSL ? .tls : (useTLS ? .startTLS : .none))
+            if let timeout = try reader.seconds("EMAIL_TIMEOUT") { smtp.timeout = .milliseconds(Int64(timeout * 1000)) }
+            c.smtp = smtp
+        }
+        c.allowedHosts = reader.list("ALLOWED_HOSTS") ?? c.allowedHosts
 
         try c.validate()
         self = c

@@ -103,6 +103,21 @@ public struct RestAuthConfiguration: Sendable {
     /// Where confirmation links point; `{site}` and `{key}` are filled in.
     public var emailConfirmationURLTemplate: String = "{site}/account-confirm-email/{key}/"
 
+    // MARK: E-mail
+
+    /// Who delivers mail. Nil: SMTP when `smtp` is set, else the console (the log).
+    public var emailSender: (any EmailSender)? = nil
+    /// `EMAIL_HOST`, `EMAIL_PORT`, `EMAIL_HOST_USER`, `EMAIL_HOST_PASSWORD`, `EMAIL_USE_TLS`,
+    /// `EMAIL_USE_SSL`, `EMAIL_TIMEOUT`: the SMTP server, when mail goes out over SMTP.
+    public var smtp: SMTPConfiguration? = nil
+    /// The messages sent for password resets and address confirmations.
+    public var emailTemplates: EmailTemplates = .allauth
+    /// Django's `ALLOWED_HOSTS`, for links in e-mails: a link is built from the request's
+    /// `Host` only when it is one of these (`.example.com` also matches subdomains, `*`
+    /// matches any); otherwise from `siteDomain`, and without one no mail is sent. This
+    /// stops "password reset poisoning" through a forged `Host` header.
+    public var allowedHosts: [String] = ["localhost", "127.0.0.1", "[::1]"]
+
     // MARK: SIMPLE_JWT
 
     /// `ACCESS_TOKEN_LIFETIME`, in seconds.
@@ -228,6 +243,23 @@ public struct RestAuthConfiguration: Sendable {
                 setting: "ACCOUNT_USERNAME_MIN_LENGTH",
                 message:
                     "needs 1 <= min length <= max length <= 150 (got \(usernameMinLength) and \(usernameMaxLength))")
+        }
+        if let smtp, smtp.host.isEmpty || !(1...65535).contains(smtp.port) {
+            throw ConfigurationError(setting: "EMAIL_HOST", message: "needs a host and a port between 1 and 65535")
+        }
+        for template in [passwordResetURLTemplate, emailConfirmationURLTemplate] where !template.contains("{") {
+            throw ConfigurationError(
+                setting: template == passwordResetURLTemplate
+                    ? "REST_AUTH_PASSWORD_RESET_URL_TEMPLATE" : "REST_AUTH_EMAIL_CONFIRMATION_URL_TEMPLATE",
+                message: "must contain its placeholders ({uid} and {token}, or {key})")
+        }
+        if !passwordResetURLTemplate.contains("{uid}") || !passwordResetURLTemplate.contains("{token}") {
+            throw ConfigurationError(
+                setting: "REST_AUTH_PASSWORD_RESET_URL_TEMPLATE", message: "must contain {uid} and {token}")
+        }
+        if !emailConfirmationURLTemplate.contains("{key}") {
+            throw ConfigurationError(
+                setting: "REST_AUTH_EMAIL_CONFIRMATION_URL_TEMPLATE", message: "must contain {key}")
         }
         if passwordHashingThreads < 1 {
             throw ConfigurationError(setting: "PASSWORD_HASHING_THREADS", message: "needs at least one thread")

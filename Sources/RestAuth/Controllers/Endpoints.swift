@@ -6,6 +6,8 @@ struct Endpoints: Sendable {
         LoginController(state: state).endpoints
             + UserDetailsController(state: state).endpoints
             + PasswordController(state: state).endpoints
+            + PasswordResetController(state: state).endpoints
             + RegistrationController(state: state).endpoints
+            + EmailVerificationController(state: state).endpoints
     }
 }

@@ -18,15 +18,20 @@ struct RegistrationController: Sendable {
             fields, on: request.db)
         let passwordHash = try await state.passwords.hash(validated.password)
         let user = AuthUser(username: validated.username, email: validated.email, password: passwordHash)
+        let address = EmailAddress(email: validated.email, verified: false, primary: true, userID: 0)
         do {
             try await request.db.transaction { database in
                 try await user.create(on: database)
-                try await EmailAddress(email: validated.email, verified: false, primary: true, userID: user.requireID())
-                    .create(on: database)
+                address.$user.id = try user.requireID()
+                try await address.create(on: database)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // A parallel sign-up took the username between the check and the insert.
             throw ValidationErrors("username", UsernameRules.takenMessage)
+        }
+        if state.configuration.emailVerification != .none, let addressID = address.id {
+            let key = state.confirmationKeys.key(forAddressID: addressID)
+            await state.mailer.sendConfirmation(to: address.email, user: user, key: key, signup: true, request: request)
         }
         if state.configuration.emailVerification == .mandatory {
             return .json(["detail": "Verification e-mail sent."], status: .created)

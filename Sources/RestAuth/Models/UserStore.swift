@@ -31,10 +31,10 @@ struct UserStore: Sendable {
         return matches.first { $0.username == username }
     }
 
-    /// allauth's `filter_users_by_email(prefer_verified=True)`: the users with a verified
-    /// address equal to `email`; when there is none, every user with that address, verified
-    /// or not, in `account_emailaddress` or `auth_user.email`.
-    func users(email: String, on database: any Database) async throws -> [AuthUser] {
+    /// allauth's `filter_users_by_email`: the users with an address equal to `email`, in
+    /// `account_emailaddress` or `auth_user.email`. With `preferVerified` (login), only the
+    /// users with that address verified, when there are any.
+    func users(email: String, preferVerified: Bool = true, on database: any Database) async throws -> [AuthUser] {
         let email = email.lowercased()
         let db = sql(database)
         let rows = try await db.select()
@@ -59,13 +59,13 @@ struct UserStore: Sendable {
                 unverified.append(user)
             }
         }
-        if !verified.isEmpty { return verified }
+        if preferVerified && !verified.isEmpty { return verified }
         let byColumn = try await db.select().column("*").from(AuthUser.schema)
             .where(Self.lower("email"), .equal, SQLBind(email))
             .limit(10)
             .all(decodingFluent: AuthUser.self)
         var seen = Set<Int>()
-        return (unverified + byColumn).filter { user in
+        return (verified + unverified + byColumn).filter { user in
             guard let id = user.id else { return false }
             return seen.insert(id).inserted
         }
@@ -121,6 +121,54 @@ struct UserStore: Sendable {
             }
         }
         throw APIError.detail(.serviceUnavailable, "Could not issue a token; try again.")
+    }
+
+    /// What a reset token is bound to: the user's pk, password hash, last login and addresses.
+    func resetState(of user: AuthUser, on database: any Database) async throws -> PasswordResetTokenGenerator.UserState
+    {
+        let userID = try user.requireID()
+        let addresses = try await EmailAddress.query(on: database).filter(\.$user.$id == userID).all(\.$email)
+        return .init(
+            pk: userID, password: user.password, lastLogin: user.lastLogin, email: user.email, addresses: addresses)
+    }
+
+    /// Replaces the password hash only if it is still `expected`: of two requests racing
+    /// with one reset token, exactly one wins.
+    func replacePassword(of userID: Int, expected: String, with newHash: String, on database: any Database) async throws
+        -> Bool
+    {
+        try await sql(database).update(AuthUser.schema)
+            .set("password", to: newHash)
+            .where("id", .equal, userID)
+            .where("password", .equal, expected)
+            .returning("id")
+            .all()
+            .count == 1
+    }
+
+    /// The address row for `email`, compared without regard to case; unverified rows first.
+    func emailAddress(_ email: String, on database: any Database) async throws -> EmailAddress? {
+        try await sql(database).select().column("*").from(EmailAddress.schema)
+            .where(Self.lower("email"), .equal, SQLBind(email.lowercased()))
+            .orderBy("verified")
+            .limit(1)
+            .first(decodingFluent: EmailAddress.self)
+    }
+
+    /// Marks an address verified if it was not; false when it already was, or when another
+    /// account holds it verified (the unique index decides races).
+    func markVerified(addressID: Int, on database: any Database) async throws -> Bool {
+        do {
+            return try await sql(database).update(EmailAddress.schema)
+                .set("verified", to: SQLLiteral.boolean(true))
+                .where("id", .equal, addressID)
+                .where("verified", .equal, SQLLiteral.boolean(false))
+                .returning("id")
+                .all()
+                .count == 1
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            return false
+        }
     }
 
     func deleteTokens(ofUser userID: Int, on database: any Database) async throws {

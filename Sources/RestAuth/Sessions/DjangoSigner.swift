@@ -93,12 +93,12 @@ struct DjangoSigner: Sendable {
 
     // MARK: Objects
 
-    /// `signing.dumps(obj, salt=salt, compress=True)` for an object already serialised to
-    /// JSON; compressed when that is shorter, as Django does.
-    func signObject(json: [UInt8], at date: Date = Date()) -> String {
+    /// `signing.dumps(obj, salt=salt, compress=compress)` for an object already serialised to
+    /// JSON; with `compress`, compressed when that is shorter, as Django does.
+    func signObject(json: [UInt8], compress: Bool = true, at date: Date = Date()) -> String {
         var data = json
         var compressed = false
-        if let deflated = Zlib.compress(json), deflated.count < json.count - 1 {
+        if compress, let deflated = Zlib.compress(json), deflated.count < json.count - 1 {
             data = deflated
             compressed = true
         }

@@ -1,0 +1,67 @@
+import Fluent
+import Vapor
+
+/// `registration/verify-email/` and `registration/resend-email/`.
+struct EmailVerificationController: Sendable {
+    let state: RestAuthState
+
+    static let key = CharField("key")
+    static let email = CharField.email("email")
+
+    var endpoints: [Endpoint] {
+        [
+            Endpoint(
+                ["registration", "verify-email"], name: "Verify Email", permission: .allowAny,
+                handlers: [(.POST, verify)]),
+            Endpoint(
+                ["registration", "resend-email"], name: "Resend Email Verification", permission: .allowAny,
+                handlers: [(.POST, resend)]),
+        ]
+    }
+
+    /// 200 `{"detail": "ok"}` for a genuine, unexpired key of an unverified address; 404 otherwise.
+    @Sendable func verify(_ request: Request) async throws -> Response {
+        var errors = ValidationErrors()
+        let key = Self.key.read(from: try RequestBody.parse(request).fields(), into: &errors).string
+        try errors.throwIfAny()
+        guard let key, let addressID = state.confirmationKeys.addressID(from: key),
+            let address = try await EmailAddress.query(on: request.db).filter(\.$id == addressID).filter(
+                \.$verified == false
+            ).first()
+        else {
+            throw APIError.notFound
+        }
+        if try await state.users.markVerified(addressID: addressID, on: request.db) {
+            try await makePrimaryIfNone(address, on: request.db)
+        }
+        return .json(["detail": "ok"])
+    }
+
+    /// allauth's `set_as_primary(conditional=True)`: a user without a primary address gets this one.
+    private func makePrimaryIfNone(_ address: EmailAddress, on database: any Database) async throws {
+        let userID = address.$user.id
+        let hasPrimary =
+            try await EmailAddress.query(on: database).filter(\.$user.$id == userID).filter(\.$primary == true).count()
+            > 0
+        guard !hasPrimary else { return }
+        address.primary = true
+        address.verified = true
+        try await address.save(on: database)
+        try await AuthUser.query(on: database).filter(\.$id == userID).set(\.$email, to: address.email).update()
+    }
+
+    /// Always 200 `{"detail": "ok"}`; a known, unverified address gets a new mail.
+    @Sendable func resend(_ request: Request) async throws -> Response {
+        var errors = ValidationErrors()
+        let email = Self.email.read(from: try RequestBody.parse(request).fields(), into: &errors).string
+        try errors.throwIfAny()
+        if let email, let address = try await state.users.emailAddress(email, on: request.db), !address.verified,
+            let addressID = address.id, let user = try await AuthUser.find(address.$user.id, on: request.db)
+        {
+            let key = state.confirmationKeys.key(forAddressID: addressID)
+            await state.mailer.sendConfirmation(
+                to: address.email, user: user, key: key, signup: false, request: request)
+        }
+        return .json(["detail": "ok"])
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Vapor
+
+/// Builds and posts the package's messages: the site a link points to, the template's
+/// context, the message.
+struct Mailer: Sendable {
+    let configuration: RestAuthConfiguration
+    let outbox: Outbox
+
+    /// The site's base URL (`{site}`), its name and domain, for a request: the request's
+    /// own host when it is allowed, else the configured site domain; nil when neither can
+    /// be trusted.
+    func site(for request: Request, forPasswordReset: Bool = false) -> (base: String, name: String, domain: String)? {
+        let scheme = request.restAuthIsSecure ? "https" : "http"
+        let host = request.headers.first(name: .host) ?? ""
+        let useSite = forPasswordReset && configuration.passwordResetUseSitesDomain
+        let domain: String
+        if !useSite, !host.isEmpty,
+            Self.isAllowed(host: host, configuration.allowedHosts + [configuration.siteDomain].compactMap { $0 })
+        {
+            domain = host
+        } else if let siteDomain = configuration.siteDomain {
+            domain = siteDomain
+        } else {
+            request.logger.error(
+                "no e-mail sent: the request's host \(host.debugDescription) is not in ALLOWED_HOSTS and SITE_DOMAIN is not set"
+            )
+            return nil
+        }
+        let base = domain.contains("://") ? domain : "\(scheme)://\(domain)"
+        let bareDomain = domain.components(separatedBy: "://").last ?? domain
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base, configuration.siteName ?? bareDomain, bareDomain)
+    }
+
+    /// Django's `validate_host`: exact names, `.example.com` for a domain and its
+    /// subdomains, `*` for any; the port is ignored.
+    static func isAllowed(host: String, _ allowed: [String]) -> Bool {
+        let name = hostWithoutPort(host).lowercased()
+        return allowed.contains { pattern in
+            let pattern = pattern.lowercased()
+            if pattern == "*" { return true }
+            if pattern.hasPrefix(".") { return name.hasSuffix(pattern) || name == String(pattern.dropFirst()) }
+            return name == pattern || name == hostWithoutPort(pattern)
+        }
+    }
+
+    static func hostWithoutPort(_ host: String) -> String {
+        if host.hasPrefix("[") { return host.split(separator: "]").first.map { $0 + "]" } ?? host }
+        return host.split(separator: ":").first.map(String.init) ?? host
+    }
+
+    func subject(_ rendered: RenderedEmail, siteName: String) -> String {
+        (configuration.emailSubjectPrefix ?? "[\(siteName)] ") + rendered.subject
+    }
+
+    /// Renders and sends a message: in the background, or (`waiting`) before returning.
+    func send(
+        _ template: EmailTemplate, values: [String: String], to address: String,
+        site: (base: String, name: String, domain: String),
+        purpose: String, waiting: Bool
+    ) async {
+        var values = values
+        values["site_name"] = site.name
+        values["site_domain"] = site.domain
+        let rendered = template.render(EmailContext(values: values))
+        let message = EmailMessage(
+            from: configuration.defaultFromEmail, to: [address], subject: subject(rendered, siteName: site.name),
+            text: rendered.text, html: rendered.html)
+        if waiting {
+            await outbox.deliver(message, purpose: purpose)
+        } else {
+            outbox.post(message, purpose: purpose)
+        }
+    }
+
+    static func fill(_ template: String, _ values: [String: String]) -> String {
+        var out = template
+        for (name, value) in values { out = out.replacingOccurrences(of: "{\(name)}", with: value) }
+        return out
+    }
+
+    /// A reset mail leaves in the background: the answer's timing must not tell whether the address is known.
+    func sendPasswordReset(to address: String, user: AuthUser, uid: String, token: String, request: Request) async {
+        guard let site = site(for: request, forPasswordReset: true) else { return }
+        let link = Self.fill(configuration.passwordResetURLTemplate, ["site": site.base, "uid": uid, "token": token])
+        var values = [
+            "password_reset_url": link, "link": link, "uid": uid, "token": token, "email": address,
+            "user_display": user.username, "username": user.username, "username_reminder": "",
+        ]
+        if configuration.loginMethods != [.email] {
+            values["username_reminder"] = "\n\nIn case you forgot, your username is \(user.username)."
+        }
+        await send(
+            configuration.emailTemplates.passwordReset, values: values, to: address, site: site,
+            purpose: "password reset", waiting: false)
+    }
+
+    /// The sign-up confirmation is sent before the sign-up answers, as allauth does (a
+    /// client may read its mailbox right after); a resend leaves in the background.
+    func sendConfirmation(to address: String, user: AuthUser, key: String, signup: Bool, request: Request) async {
+        guard let site = site(for: request) else { return }
+        let link = Self.fill(configuration.emailConfirmationURLTemplate, ["site": site.base, "key": key])
+        let values = [
+            "activate_url": link, "link": link, "key": key, "email": address, "user_display": user.username,
+            "username": user.username,
+        ]
+        let template =
+            signup
+            ? configuration.emailTemplates.emailConfirmationSignup : configuration.emailTemplates.emailConfirmation
+        await send(template, values: values, to: address, site: site, purpose: "e-mail confirmation", waiting: signup)
+    }
+}

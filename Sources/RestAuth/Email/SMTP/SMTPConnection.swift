@@ -1,0 +1,181 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// One reply of an SMTP server: its code and its lines (without the code).
+struct SMTPReply: Sendable {
+    var code: Int
+    var lines: [String]
+
+    var message: String { lines.joined(separator: " ") }
+}
+
+/// Splits the byte stream into replies: `250-first`, `250-second`, `250 last`.
+final class SMTPReplyDecoder: ByteToMessageDecoder {
+    typealias InboundOut = SMTPReply
+    private var lines: [String] = []
+    /// A reply longer than this is not SMTP.
+    private let maximumLineLength = 4096
+
+    func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            if buffer.readableBytes > maximumLineLength { throw SMTPError.connectionFailed("reply line too long") }
+            return .needMoreData
+        }
+        let length = newline - buffer.readerIndex + 1
+        guard var line = buffer.readString(length: length) else { return .needMoreData }
+        while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+        let bytes = Array(line.utf8)
+        guard bytes.count >= 3, let code = Int(String(decoding: bytes[0..<3], as: UTF8.self)) else {
+            throw SMTPError.connectionFailed("not an SMTP reply: \(line.prefix(80))")
+        }
+        let separator = bytes.count > 3 ? bytes[3] : UInt8(ascii: " ")
+        lines.append(bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : "")
+        if separator != UInt8(ascii: "-") {
+            let reply = SMTPReply(code: code, lines: lines)
+            lines = []
+            context.fireChannelRead(wrapInboundOut(reply))
+        }
+        return .continue
+    }
+}
+
+/// Hands replies to whoever waits for them, in order; fails the waiters when the
+/// connection ends.
+final class SMTPReplyHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = SMTPReply
+
+    // Touched only on the channel's event loop.
+    private var waiting: [EventLoopPromise<SMTPReply>] = []
+    private var ready: [SMTPReply] = []
+    private var failure: SMTPError?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let reply = unwrapInboundIn(data)
+        if waiting.isEmpty {
+            ready.append(reply)
+        } else {
+            waiting.removeFirst().succeed(reply)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        fail(error as? SMTPError ?? .connectionFailed(String(describing: error)))
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(.connectionClosed)
+        context.fireChannelInactive()
+    }
+
+    func fail(_ error: SMTPError) {
+        if failure == nil { failure = error }
+        let pending = waiting
+        waiting = []
+        for promise in pending { promise.fail(error) }
+    }
+
+    /// The next reply; call on the event loop.
+    func next(on eventLoop: any EventLoop) -> EventLoopFuture<SMTPReply> {
+        eventLoop.preconditionInEventLoop()
+        if !ready.isEmpty { return eventLoop.makeSucceededFuture(ready.removeFirst()) }
+        if let failure { return eventLoop.makeFailedFuture(failure) }
+        let promise = eventLoop.makePromise(of: SMTPReply.self)
+        waiting.append(promise)
+        return promise.futureResult
+    }
+}
+
+/// A conversation with one SMTP server.
+final class SMTPConnection: Sendable {
+    let channel: any Channel
+    let handler: SMTPReplyHandler
+    let configuration: SMTPConfiguration
+
+    private init(channel: any Channel, handler: SMTPReplyHandler, configuration: SMTPConfiguration) {
+        self.channel = channel
+        self.handler = handler
+        self.configuration = configuration
+    }
+
+    static func connect(_ configuration: SMTPConfiguration, group: any EventLoopGroup) async throws -> SMTPConnection {
+        let handler = SMTPReplyHandler()
+        let sslContext: NIOSSLContext? =
+            configuration.security == .tls ? try NIOSSLContext(configuration: configuration.tlsConfiguration) : nil
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(configuration.timeout)
+            .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        let tls = try NIOSSLClientHandler(
+                            context: sslContext, serverHostname: Self.sniName(configuration.host))
+                        try channel.pipeline.syncOperations.addHandler(tls)
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
+        } catch let error as SMTPError {
+            throw error
+        } catch {
+            throw SMTPError.connectionFailed("\(configuration.host):\(configuration.port): \(error)")
+        }
+        return SMTPConnection(channel: channel, handler: handler, configuration: configuration)
+    }
+
+    /// SNI takes host names only, never IP addresses.
+    static func sniName(_ host: String) -> String? {
+        IPAddressSyntax.isValid(host) || host.hasPrefix("[") ? nil : host
+    }
+
+    /// Reads the next reply, within the timeout.
+    func reply(_ stage: String) async throws -> SMTPReply {
+        let eventLoop = channel.eventLoop
+        let timeout = configuration.timeout
+        let future: EventLoopFuture<SMTPReply> = eventLoop.flatSubmit { [handler, channel] in
+            let result = handler.next(on: eventLoop)
+            let timer = eventLoop.scheduleTask(in: timeout) {
+                handler.fail(.timedOut(stage))
+                channel.close(promise: nil)
+            }
+            result.whenComplete { _ in timer.cancel() }
+            return result
+        }
+        return try await future.get()
+    }
+
+    /// Sends one command and checks its reply's code.
+    @discardableResult
+    func command(_ line: String, expect codes: Set<Int>, display: String? = nil) async throws -> SMTPReply {
+        try await write(line + "\r\n")
+        let name = display ?? String(line.prefix(while: { $0 != " " && $0 != ":" }))
+        let answer = try await reply(name)
+        guard codes.contains(answer.code) else {
+            throw SMTPError.rejected(command: name, code: answer.code, message: answer.message)
+        }
+        return answer
+    }
+
+    func write(_ text: String) async throws {
+        var buffer = channel.allocator.buffer(capacity: text.utf8.count)
+        buffer.writeString(text)
+        try await channel.writeAndFlush(buffer)
+    }
+
+    /// Switches the connection to TLS after the server agreed to STARTTLS.
+    func startTLS() async throws {
+        let context = try NIOSSLContext(configuration: configuration.tlsConfiguration)
+        let tls = try NIOSSLClientHandler(context: context, serverHostname: Self.sniName(configuration.host))
+        try await channel.pipeline.addHandler(tls, position: .first)
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+}
