@@ -107,6 +107,6 @@ struct Mailer: Sendable {
         let template =
             signup
             ? configuration.emailTemplates.emailConfirmationSignup : configuration.emailTemplates.emailConfirmation
-        await send(template, values: values, to: address, site: site, purpose: "e-mail confirmation", waiting: signup)
+        await send(template, values: values, to: address, site: site, purpose: "confirmation", waiting: signup)
     }
 }

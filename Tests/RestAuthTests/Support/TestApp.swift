@@ -121,7 +121,7 @@ final class TestClient: @unchecked Sendable {
     func request(_ method: HTTPMethod, _ path: String, _ body: Body = .none, headers extra: HTTPHeaders = [:])
         async throws -> Reply
     {
-        var headers = HTTPHeaders()
+        var headers: HTTPHeaders = ["Host": "localhost"]
         var buffer = ByteBuffer()
         switch body {
         case .none: break

@@ -24,11 +24,11 @@ final class SMTPReplyDecoder: ByteToMessageDecoder {
             return .needMoreData
         }
         let length = newline - buffer.readerIndex + 1
-        guard var line = buffer.readString(length: length) else { return .needMoreData }
-        while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
-        let bytes = Array(line.utf8)
+        guard var bytes = buffer.readBytes(length: length) else { return .needMoreData }
+        // "\r\n" is one Character in Swift: strip the line ending byte by byte.
+        while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
         guard bytes.count >= 3, let code = Int(String(decoding: bytes[0..<3], as: UTF8.self)) else {
-            throw SMTPError.connectionFailed("not an SMTP reply: \(line.prefix(80))")
+            throw SMTPError.connectionFailed("not an SMTP reply: \(String(decoding: bytes.prefix(80), as: UTF8.self))")
         }
         let separator = bytes.count > 3 ? bytes[3] : UInt8(ascii: " ")
         lines.append(bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : "")
