@@ -82,9 +82,8 @@ extension Application {
             for method in Endpoint.dispatchedMethods {
                 api.on(method, "**") { _ async throws -> Response in throw APIError.notFound }
             }
-            let authenticated = api.grouped(AuthenticationMiddleware(authenticators: state.authenticators))
             for endpoint in Endpoints(state: state).all {
-                endpoint.register(on: authenticated, state: state)
+                endpoint.register(on: api, state: state)
             }
         }
     }

@@ -3,13 +3,21 @@ import Vapor
 /// DRF's `SessionAuthentication` over Django's sessions: the session cookie names a
 /// session whose user is active and whose password has not changed since; unsafe methods
 /// must then pass Django's CSRF check (403 otherwise).
-struct SessionAuthenticator: RestAuthenticator {
+struct SessionAuthenticator: EventLoopAuthenticator {
     let cookieName: String
     let store: SessionStore
     let csrf: CSRF
     let isSecure: @Sendable (Request) -> Bool
 
     var challenge: String? { nil }
+
+    /// Without a session cookie there is nothing to wait for; with one, a task reads it.
+    func authenticate(onEventLoop request: Request) -> EventLoopFuture<Authentication?> {
+        guard let key = request.cookies[cookieName]?.string, !key.isEmpty else {
+            return request.eventLoop.makeSucceededFuture(nil)
+        }
+        return request.eventLoop.makeFutureWithTask { try await authenticate(request) }
+    }
 
     func authenticate(_ request: Request) async throws -> Authentication? {
         guard let key = request.cookies[cookieName]?.string, !key.isEmpty,

@@ -12,10 +12,10 @@ struct EmailVerificationController: Sendable {
         [
             Endpoint(
                 ["registration", "verify-email"], name: "Verify Email", permission: .allowAny,
-                handlers: [(.POST, verify)]),
+                handlers: [(.POST, .async(verify))]),
             Endpoint(
                 ["registration", "resend-email"], name: "Resend Email Verification", permission: .allowAny,
-                handlers: [(.POST, resend)]),
+                handlers: [(.POST, .async(resend))]),
         ]
     }
 

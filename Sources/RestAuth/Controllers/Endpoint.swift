@@ -9,7 +9,13 @@ struct Endpoint: Sendable {
         case isAuthenticated
     }
 
-    typealias Handler = @Sendable (Request) async throws -> Response
+    /// What an endpoint does for one method, once the request is authenticated.
+    enum Handler: Sendable {
+        /// Work that waits for nothing (`GET user/`): it runs on the event loop, with no task.
+        case immediate(@Sendable (Request) throws -> Response)
+        /// Work that waits (queries, hashing, mail).
+        case async(@Sendable (Request) async throws -> Response)
+    }
 
     let path: [PathComponent]
     let name: String
@@ -48,32 +54,44 @@ struct Endpoint: Sendable {
         let allow = allowedMethods.map(\.rawValue).joined(separator: ", ")
         let endpoint = self
         for method in Self.dispatchedMethods {
+            // Futures rather than an async closure: a request whose work waits for nothing
+            // but the database (a token `GET user/`) then costs no task at all.
             routes.on(method, path, body: .collect(maxSize: ByteCount(value: state.configuration.maxBodySize))) {
-                request async throws -> Response in
-                var response: Response
-                do {
-                    response = try await endpoint.dispatch(request, state: state)
-                } catch {
-                    response = APIErrorMiddleware.response(for: error, request: request)
-                }
-                response.headers.replaceOrAdd(name: .allow, value: allow)
-                return response
+                request -> EventLoopFuture<Response> in
+                endpoint.dispatch(request, state: state)
+                    .flatMapErrorThrowing { error in APIErrorMiddleware.response(for: error, request: request) }
+                    .map { response in
+                        response.headers.replaceOrAdd(name: .allow, value: allow)
+                        return response
+                    }
             }
         }
     }
 
-    private func dispatch(_ request: Request, state: RestAuthState) async throws -> Response {
+    /// DRF's dispatch: authenticate, check the permission, then the method's handler (405
+    /// when there is none).
+    private func dispatch(_ request: Request, state: RestAuthState) -> EventLoopFuture<Response> {
         // Vapor collects a body that arrives in one read without looking at the limit.
         if let body = request.body.data, body.readableBytes > state.configuration.maxBodySize {
-            throw APIError.payloadTooLarge(limit: state.configuration.maxBodySize)
+            return request.eventLoop.makeFailedFuture(APIError.payloadTooLarge(limit: state.configuration.maxBodySize))
         }
-        if case .isAuthenticated = permission, request.auth.get(AuthUser.self) == nil {
-            throw state.notAuthenticated()
+        return AuthenticationMiddleware.authenticate(request, with: state.authenticators).flatMap {
+            () -> EventLoopFuture<Response> in
+            if case .isAuthenticated = permission, request.auth.get(AuthUser.self) == nil {
+                return request.eventLoop.makeFailedFuture(state.notAuthenticated())
+            }
+            let method = request.method == .HEAD ? HTTPMethod.GET : request.method
+            switch handler(for: method) {
+            case .immediate(let work)?:
+                return request.eventLoop.makeCompletedFuture { try work(request) }
+            case .async(let work)?:
+                return request.eventLoop.makeFutureWithTask { try await work(request) }
+            case nil:
+                if method == .OPTIONS { return request.eventLoop.makeSucceededFuture(metadata()) }
+                return request.eventLoop.makeFailedFuture(
+                    APIError.methodNotAllowed(request.method, allowed: allowedMethods))
+            }
         }
-        let method = request.method == .HEAD ? HTTPMethod.GET : request.method
-        if let handler = handler(for: method) { return try await handler(request) }
-        if method == .OPTIONS { return metadata() }
-        throw APIError.methodNotAllowed(request.method, allowed: allowedMethods)
     }
 
     /// DRF's `SimpleMetadata` answer to OPTIONS.

@@ -6,10 +6,10 @@ struct LoginController: Sendable {
     let state: RestAuthState
 
     var endpoints: [Endpoint] {
-        var logoutHandlers: [(method: HTTPMethod, handler: Endpoint.Handler)] = [(.POST, logout)]
-        if state.configuration.logoutOnGet { logoutHandlers.insert((.GET, logout), at: 0) }
+        var logoutHandlers: [(method: HTTPMethod, handler: Endpoint.Handler)] = [(.POST, .async(logout))]
+        if state.configuration.logoutOnGet { logoutHandlers.insert((.GET, .async(logout)), at: 0) }
         return [
-            Endpoint(["login"], name: "Login", permission: .allowAny, handlers: [(.POST, login)]),
+            Endpoint(["login"], name: "Login", permission: .allowAny, handlers: [(.POST, .async(login))]),
             Endpoint(["logout"], name: "Logout", permission: .allowAny, handlers: logoutHandlers),
         ]
     }

@@ -9,7 +9,7 @@ struct PasswordController: Sendable {
         [
             Endpoint(
                 ["password", "change"], name: "Password Change", permission: .isAuthenticated,
-                handlers: [(.POST, change)])
+                handlers: [(.POST, .async(change))])
         ]
     }
 

@@ -7,10 +7,12 @@ struct PasswordResetController: Sendable {
 
     var endpoints: [Endpoint] {
         [
-            Endpoint(["password", "reset"], name: "Password Reset", permission: .allowAny, handlers: [(.POST, reset)]),
+            Endpoint(
+                ["password", "reset"], name: "Password Reset", permission: .allowAny, handlers: [(.POST, .async(reset))]
+            ),
             Endpoint(
                 ["password", "reset", "confirm"], name: "Password Reset Confirm", permission: .allowAny,
-                handlers: [(.POST, confirm)]),
+                handlers: [(.POST, .async(confirm))]),
         ]
     }
 

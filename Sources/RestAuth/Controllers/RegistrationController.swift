@@ -6,7 +6,7 @@ struct RegistrationController: Sendable {
     let state: RestAuthState
 
     var endpoints: [Endpoint] {
-        [Endpoint(["registration"], name: "Register", permission: .allowAny, handlers: [(.POST, register)])]
+        [Endpoint(["registration"], name: "Register", permission: .allowAny, handlers: [(.POST, .async(register))])]
     }
 
     /// dj-rest-auth's `RegisterView`: 201 with what login returns; under mandatory

@@ -10,13 +10,13 @@ struct UserDetailsController: Sendable {
             Endpoint(
                 ["user"], name: "User Details", permission: .isAuthenticated,
                 handlers: [
-                    (.GET, show), (.PUT, { try await update($0, partial: false) }),
-                    (.PATCH, { try await update($0, partial: true) }),
+                    (.GET, .immediate(show)), (.PUT, .async { try await update($0, partial: false) }),
+                    (.PATCH, .async { try await update($0, partial: true) }),
                 ])
         ]
     }
 
-    @Sendable func show(_ request: Request) async throws -> Response {
+    @Sendable func show(_ request: Request) throws -> Response {
         .json(UserDetailsSerializer.representation(of: try request.restAuth.requireUser()))
     }
 

@@ -2,12 +2,13 @@ import Vapor
 
 /// Renders every error under the API prefix in DRF's shape; Vapor's
 /// `{"error": true, "reason": ...}` never reaches a client of these routes.
-struct APIErrorMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            return Self.response(for: error, request: request)
+///
+/// A future-based middleware on purpose: an `AsyncMiddleware` starts a task of its own
+/// for every request, and that hop cost more than the work of a token request.
+struct APIErrorMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapErrorThrowing { error in
+            Self.response(for: error, request: request)
         }
     }
 
