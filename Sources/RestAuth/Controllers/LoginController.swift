@@ -22,8 +22,13 @@ struct LoginController: Sendable {
     }
 
     /// dj-rest-auth's `LogoutView`: deletes the user's token, ends the session; answers 200
-    /// even to an anonymous caller.
+    /// even to an anonymous caller, unless only tokens are in use (then there is nothing
+    /// an anonymous logout could end: 400).
     @Sendable func logout(_ request: Request) async throws -> Response {
+        let configuration = state.configuration
+        if request.restAuth.credential == nil && !configuration.useJWT && !configuration.sessionLogin {
+            throw APIError.detail(.badRequest, "You should be logged in to logout. Check whether the token is passed.")
+        }
         if let user = request.restAuth.user, let userID = user.id, state.configuration.tokenModel {
             try await state.users.deleteTokens(ofUser: userID, on: request.db)
         }

@@ -29,19 +29,25 @@ final class Outbox: Sendable {
     /// Starts delivering `message` in the background; `purpose` names it in the log ("password reset").
     func post(_ message: EmailMessage, purpose: String) {
         let id = UUID()
-        let task = Task {
-            await self.deliver(message, purpose: purpose)
-            _ = self.tasks.withLockedValue { $0.removeValue(forKey: id) }
+        // Registered under the lock that the task's own removal needs, so a delivery that
+        // finishes at once cannot remove itself before it is registered.
+        tasks.withLockedValue { tasks in
+            tasks[id] = Task {
+                await self.deliver(message, purpose: purpose)
+                _ = self.tasks.withLockedValue { $0.removeValue(forKey: id) }
+            }
         }
-        tasks.withLockedValue { $0[id] = task }
     }
 
-    /// Waits for every message under way.
+    /// Waits for every message under way, including those posted while waiting.
     func drain() async {
         while true {
-            let pending = tasks.withLockedValue { Array($0.values) }
+            let pending = tasks.withLockedValue { Array($0) }
             if pending.isEmpty { return }
-            for task in pending { await task.value }
+            for (id, task) in pending {
+                await task.value
+                _ = tasks.withLockedValue { $0.removeValue(forKey: id) }
+            }
         }
     }
 

@@ -48,6 +48,11 @@ struct LogoutTests {
             let r6 = try await client.post("logout/")
             #expect(r6.status == .ok)
         }
+        try await withRestAuthApp({ $0.sessionLogin = false }) { _, client in
+            let reply = try await client.post("logout/")
+            #expect(reply.status == .badRequest)
+            #expect(reply.json == ["detail": "You should be logged in to logout. Check whether the token is passed."])
+        }
     }
 
     @Test("A session-authenticated logout needs CSRF and ends the session")

@@ -15,6 +15,8 @@ func testConfiguration(_ adjust: (inout RestAuthConfiguration) -> Void = { _ in 
         PBKDF2PasswordHasher(iterations: 1000), PBKDF2PasswordHasher(algorithm: .sha1, iterations: 1000),
     ]
     configuration.passwordHashingThreads = 2
+    // Mail stays in memory unless a test says otherwise (the console sender logs every message).
+    configuration.emailSender = MemoryEmailSender()
     adjust(&configuration)
     return configuration
 }
