@@ -12,7 +12,7 @@ extension Application {
     ///
     /// ```swift
     /// app.databases.use(.sqlite(.file("db.sqlite")), as: .sqlite)
-    /// try app.restAuth.configure(RestAuthConfiguration(environment: Environment.process.all))
+    /// try await app.restAuth.configure(RestAuthConfiguration(environment: Environment.process.all))
     /// try await app.autoMigrate()
     /// try app.restAuth.mount(at: "dj-rest-auth")
     /// ```
@@ -26,16 +26,18 @@ extension Application {
         public static var migrations: [any Migration] {
             [
                 CreateAuthUser(), CreateAuthToken(), CreateEmailAddress(), CreateDjangoSession(),
-                CreateCaseInsensitiveUsernameIndex(),
+                CreateCaseInsensitiveUsernameIndex(), CreateTokenBlacklist(),
             ]
         }
 
-        /// Validates and stores the configuration, starts the password-hashing threads and
-        /// adds the migrations for `database` (the default database when nil).
-        public func configure(_ configuration: RestAuthConfiguration, database: DatabaseID? = nil) throws {
+        /// Validates and stores the configuration, loads the JWT keys, starts the
+        /// password-hashing threads and adds the migrations for `database` (the default
+        /// database when nil).
+        public func configure(_ configuration: RestAuthConfiguration, database: DatabaseID? = nil) async throws {
             try configuration.validate()
+            let codec = configuration.useJWT ? try await JWTCodec.make(configuration) : nil
             if let previous = application.storage[RestAuthStateKey.self] { previous.pool.shutdown() }
-            let state = RestAuthState(configuration: configuration, logger: application.logger)
+            let state = RestAuthState(configuration: configuration, jwtCodec: codec, logger: application.logger)
             application.storage[RestAuthStateKey.self] = state
             application.migrations.add(Self.migrations, to: database)
             application.lifecycle.use(RestAuthShutdown(state: state))

@@ -14,8 +14,11 @@ final class RestAuthState: Sendable {
     let mailer: Mailer
     let resetTokens: PasswordResetTokenGenerator
     let confirmationKeys: EmailConfirmationKey
+    /// JWT issue and checks, when `USE_JWT`.
+    let jwt: JWTTokens?
+    let refreshTokens = RefreshTokenStore()
 
-    init(configuration: RestAuthConfiguration, logger: Logger) {
+    init(configuration: RestAuthConfiguration, jwtCodec: JWTCodec?, logger: Logger) {
         self.configuration = configuration
         self.pool = HashingThreadPool(threads: configuration.passwordHashingThreads)
         self.passwords = PasswordService(hashers: configuration.passwordHashers, pool: pool)
@@ -31,8 +34,14 @@ final class RestAuthState: Sendable {
             secret: configuration.secretKey, timeout: configuration.passwordResetTimeout)
         self.confirmationKeys = EmailConfirmationKey(
             secretKey: configuration.secretKey, expireDays: configuration.emailConfirmationExpireDays)
+        let jwt = jwtCodec.map { JWTTokens(codec: $0, configuration: configuration) }
+        self.jwt = jwt
         var authenticators: [any RestAuthenticator] = []
-        if configuration.tokenModel { authenticators.append(TokenAuthenticator()) }
+        // DRF tokens authenticate unless JWT replaced them (no token is issued then).
+        if configuration.tokenModel && !configuration.useJWT { authenticators.append(TokenAuthenticator()) }
+        if let jwt {
+            authenticators.append(JWTAuthenticator(tokens: jwt, configuration: configuration, csrf: csrf))
+        }
         if configuration.sessionLogin {
             authenticators.append(
                 SessionAuthenticator(

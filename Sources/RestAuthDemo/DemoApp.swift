@@ -41,7 +41,7 @@ enum DemoApp {
         app.middleware.use(RequestLogMiddleware())
         app.middleware.use(ErrorMiddleware.default(environment: app.environment))
 
-        try app.restAuth.configure(configuration)
+        try await app.restAuth.configure(configuration)
         if case .sqlite = database {
             // Readers then never wait for a writer (a login storm writes last_login and sessions).
             try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()

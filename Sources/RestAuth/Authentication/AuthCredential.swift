@@ -4,6 +4,9 @@ public enum AuthCredential: Sendable, Equatable {
     case token(key: String)
     /// The session cookie (Django's sessions; CSRF applies to unsafe methods).
     case session(key: String)
+    /// A JWT access token from the `Authorization: Bearer` header or the access cookie;
+    /// `family` is the login it belongs to.
+    case jwt(jti: String, family: String?, fromCookie: Bool)
 }
 
 /// A user that an authenticator recognised, with the credential it recognised.

@@ -12,7 +12,7 @@ import Vapor
 /// var config = RestAuthConfiguration(secretKey: Environment.get("SECRET_KEY")!)
 /// config.emailVerification = .mandatory
 /// config.loginMethods = [.email]
-/// try app.restAuth.configure(config)
+/// try await app.restAuth.configure(config)
 /// ```
 public struct RestAuthConfiguration: Sendable {
     // MARK: Django
@@ -146,6 +146,13 @@ public struct RestAuthConfiguration: Sendable {
     public var jwtUserIDClaim: String = "user_id"
     /// `AUTH_HEADER_TYPES`.
     public var jwtAuthHeaderTypes: [String] = ["Bearer"]
+    /// `JWT_TOKEN_CLAIMS_SERIALIZER`'s role: claims to add to every token pair (a refresh
+    /// token carries them, and its access tokens copy them).
+    ///
+    /// ```swift
+    /// config.jwtClaims = { user in ["username": .string(user.username), "staff": .bool(user.isStaff)] }
+    /// ```
+    public var jwtClaims: (@Sendable (AuthUser) -> JSONObject)? = nil
 
     // MARK: Sessions and CSRF (Django)
 

@@ -21,14 +21,18 @@ struct Endpoint: Sendable {
     let name: String
     let permission: Permission
     let handlers: [(method: HTTPMethod, handler: Handler)]
+    /// False for views that run no authentication (simplejwt's token views): a stale
+    /// cookie cannot get in their way.
+    let authenticates: Bool
 
     init(
-        _ path: [PathComponent], name: String, permission: Permission,
+        _ path: [PathComponent], name: String, permission: Permission, authenticates: Bool = true,
         handlers: [(method: HTTPMethod, handler: Handler)]
     ) {
         self.path = path
         self.name = name
         self.permission = permission
+        self.authenticates = authenticates
         self.handlers = handlers
     }
 
@@ -75,7 +79,7 @@ struct Endpoint: Sendable {
         if let body = request.body.data, body.readableBytes > state.configuration.maxBodySize {
             return request.eventLoop.makeFailedFuture(APIError.payloadTooLarge(limit: state.configuration.maxBodySize))
         }
-        return AuthenticationMiddleware.authenticate(request, with: state.authenticators).flatMap {
+        return AuthenticationMiddleware.authenticate(request, with: authenticates ? state.authenticators : []).flatMap {
             () -> EventLoopFuture<Response> in
             if case .isAuthenticated = permission, request.auth.get(AuthUser.self) == nil {
                 return request.eventLoop.makeFailedFuture(state.notAuthenticated())

@@ -9,5 +9,6 @@ struct Endpoints: Sendable {
             + PasswordResetController(state: state).endpoints
             + RegistrationController(state: state).endpoints
             + EmailVerificationController(state: state).endpoints
+            + (state.jwt.map { JWTController(state: state, jwt: $0).endpoints } ?? [])
     }
 }

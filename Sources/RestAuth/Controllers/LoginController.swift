@@ -36,7 +36,12 @@ struct LoginController: Sendable {
         if state.configuration.sessionLogin {
             cookies = try await state.endSession(request: request)
         }
-        let response = Response.json(["detail": "Successfully logged out."])
+        var failure: APIError?
+        if let jwt = state.jwt {
+            cookies.merge(configuration.jwtCookieDeletions) { $1 }
+            failure = try await JWTController.logOut(request, state: state, jwt: jwt)
+        }
+        let response = failure?.response() ?? Response.json(["detail": "Successfully logged out."])
         for (name, cookie) in cookies { response.cookies[name] = cookie }
         return response
     }

@@ -45,6 +45,7 @@ struct PasswordResetController: Sendable {
         else {
             throw ValidationErrors("token", "Invalid value")
         }
+        try await state.refreshTokens.revokeFamilies(ofUser: user.requireID(), except: nil, on: request.db)
         return .json(["detail": "Password has been reset with the new password."])
     }
 }

@@ -41,3 +41,43 @@ extension RestAuthConfiguration {
             httpOnly: csrfCookieHTTPOnly, sameSite: csrfCookieSameSite)
     }
 }
+
+extension RestAuthConfiguration {
+    /// dj-rest-auth's `set_jwt_access_cookie`: expires with the token.
+    func jwtAccessCookie(_ token: String) -> HTTPCookies.Value {
+        .django(
+            token, maxAge: Int(jwtAccessTokenLifetime), path: "/", domain: jwtAuthCookieDomain, secure: jwtAuthSecure,
+            httpOnly: jwtAuthHTTPOnly, sameSite: jwtAuthSameSite)
+    }
+
+    /// dj-rest-auth's `set_jwt_refresh_cookie`: on `JWT_AUTH_REFRESH_COOKIE_PATH`.
+    func jwtRefreshCookie(_ token: String) -> HTTPCookies.Value {
+        .django(
+            token, maxAge: Int(jwtRefreshTokenLifetime), path: jwtAuthRefreshCookiePath, domain: jwtAuthCookieDomain,
+            secure: jwtAuthSecure, httpOnly: jwtAuthHTTPOnly, sameSite: jwtAuthSameSite)
+    }
+
+    /// dj-rest-auth's `unset_jwt_cookies`.
+    var jwtCookieDeletions: [String: HTTPCookies.Value] {
+        var cookies: [String: HTTPCookies.Value] = [:]
+        if let name = jwtAuthCookie {
+            cookies[name] = .djangoDeletion(path: "/", domain: jwtAuthCookieDomain, secure: false, sameSite: jwtAuthSameSite)
+        }
+        if let name = jwtAuthRefreshCookie {
+            cookies[name] = .djangoDeletion(
+                path: jwtAuthRefreshCookiePath, domain: jwtAuthCookieDomain, secure: false, sameSite: jwtAuthSameSite)
+        }
+        return cookies
+    }
+}
+
+/// DRF's `DateTimeField` output: ISO 8601 in UTC with microseconds and `Z`.
+enum DRFDateTime {
+    static func string(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let micro = Int((date.timeIntervalSince1970 - floor(date.timeIntervalSince1970)) * 1_000_000)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!, micro)
+    }
+}

@@ -30,7 +30,7 @@ func withRestAuthApp(
     let configuration = testConfiguration(adjust)
     try await withApp(configure: { app in
         try await configureTestDatabase(app)
-        try app.restAuth.configure(configuration)
+        try await app.restAuth.configure(configuration)
         try await app.autoMigrate()
         try app.restAuth.mount(at: "dj-rest-auth")
     }) { app in

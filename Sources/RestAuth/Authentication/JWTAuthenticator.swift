@@ -1,0 +1,104 @@
+import FluentSQL
+import SQLKit
+import Vapor
+
+/// dj-rest-auth's `JWTCookieAuthentication` over simplejwt: `Authorization: Bearer
+/// <access>` first, else the access cookie (with CSRF on unsafe requests when
+/// `JWT_AUTH_COOKIE_USE_CSRF`, even without a cookie when
+/// `JWT_AUTH_COOKIE_ENFORCE_CSRF_ON_UNAUTHENTICATED`). The user, and whether the token's
+/// login was revoked, come back in one query.
+struct JWTAuthenticator: EventLoopAuthenticator {
+    let tokens: JWTTokens
+    let configuration: RestAuthConfiguration
+    let csrf: CSRF
+
+    var challenge: String? { "\(configuration.jwtAuthHeaderTypes[0]) realm=\"api\"" }
+
+    func authenticate(_ request: Request) async throws -> Authentication? {
+        try await authenticate(onEventLoop: request).get()
+    }
+
+    func authenticate(onEventLoop request: Request) -> EventLoopFuture<Authentication?> {
+        let eventLoop = request.eventLoop
+        let raw: String
+        var fromCookie = false
+        if let header = request.headers.first(name: .authorization) {
+            let parts = header.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            // Another scheme is not ours; and, as in simplejwt, the cookie is then not read.
+            guard let scheme = parts.first, configuration.jwtAuthHeaderTypes.contains(String(scheme)) else {
+                return eventLoop.makeSucceededFuture(nil)
+            }
+            guard parts.count == 2 else {
+                return eventLoop.makeFailedFuture(
+                    APIError.detail(
+                        .unauthorized, "Authorization header must contain two space-delimited values",
+                        code: "bad_authorization_header", headers: ["WWW-Authenticate": challenge!]))
+            }
+            raw = String(parts[1])
+        } else if let cookieName = configuration.jwtAuthCookie {
+            let cookie = request.cookies[cookieName]?.string
+            do {
+                if configuration.jwtAuthCookieEnforceCSRFOnUnauthenticated || (cookie != nil && configuration.jwtAuthCookieUseCSRF) {
+                    try csrf.enforce(request, isSecure: request.restAuthIsSecure)
+                }
+            } catch {
+                return eventLoop.makeFailedFuture(error)
+            }
+            guard let cookie, !cookie.isEmpty else { return eventLoop.makeSucceededFuture(nil) }
+            raw = cookie
+            fromCookie = true
+        } else {
+            return eventLoop.makeSucceededFuture(nil)
+        }
+
+        let claims: JSONObject
+        do {
+            claims = try tokens.validate(raw, type: .access)
+        } catch {
+            return eventLoop.makeFailedFuture(invalid(error.message))
+        }
+        guard let userID = tokens.userID(in: claims) else {
+            return eventLoop.makeFailedFuture(
+                APIError.detail(
+                    .unauthorized, "Token contained no recognizable user identification", code: "token_not_valid",
+                    headers: ["WWW-Authenticate": challenge!]))
+        }
+        let family = JWTTokens.family(in: claims)
+        let jti = claims["jti"]?.stringValue ?? ""
+        return Self.user(id: userID, family: family, on: request.db).flatMapThrowing { found in
+            guard let (user, revoked) = found else {
+                throw APIError.detail(.unauthorized, "User not found", code: "user_not_found", headers: ["WWW-Authenticate": challenge!])
+            }
+            guard user.isActive else {
+                throw APIError.detail(.unauthorized, "User is inactive", code: "user_inactive", headers: ["WWW-Authenticate": challenge!])
+            }
+            if revoked { throw invalid(JWTTokens.TokenError.blacklisted.message) }
+            return Authentication(user: user, credential: .jwt(jti: jti, family: family, fromCookie: fromCookie))
+        }
+    }
+
+    /// simplejwt's `InvalidToken` from `JWTAuthentication`.
+    func invalid(_ message: String) -> APIError {
+        let body: JSONValue = [
+            "detail": "Given token not valid for any token type",
+            "code": "token_not_valid",
+            "messages": [["token_class": "AccessToken", "token_type": "access", "message": .string(message)]],
+        ]
+        return APIError(status: .unauthorized, body: body, headers: ["WWW-Authenticate": challenge!])
+    }
+
+    /// The user and whether the token's family was revoked, in one statement.
+    static func user(id: Int, family: String?, on database: any Database) -> EventLoopFuture<(AuthUser, Bool)?> {
+        let sql = database as! any SQLDatabase
+        return sql.raw(
+            """
+            SELECT "auth_user".*, (SELECT COUNT(*) FROM "restauth_refreshfamily" WHERE "family" = \(bind: family ?? "") AND "revoked_at" IS NOT NULL) AS "restauth_revoked" FROM "auth_user" WHERE "id" = \(bind: id)
+            """
+        ).first().flatMapThrowing { row in
+            guard let row else { return nil }
+            let user = try row.decode(fluentModel: AuthUser.self)
+            let revoked = (try? row.decode(column: "restauth_revoked", as: Int.self)) ?? 0
+            return (user, revoked > 0)
+        }
+    }
+}

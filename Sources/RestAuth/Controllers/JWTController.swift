@@ -1,0 +1,151 @@
+import Fluent
+import Vapor
+
+/// `token/verify/` and `token/refresh/`, served only when `USE_JWT`.
+struct JWTController: Sendable {
+    let state: RestAuthState
+    let jwt: JWTTokens
+
+    static let token = CharField("token")
+    static let refresh = CharField("refresh", required: false, allowBlank: true)
+
+    var endpoints: [Endpoint] {
+        [
+            Endpoint(
+                ["token", "verify"], name: "Token Verify", permission: .allowAny, authenticates: false,
+                handlers: [(.POST, .async(verify))]),
+            Endpoint(
+                ["token", "refresh"], name: "Refresh View With Cookie Support", permission: .allowAny, authenticates: false,
+                handlers: [(.POST, .async(refresh))]),
+        ]
+    }
+
+    /// simplejwt's `TokenViewBase`: a `TokenError` is a 401 with code `token_not_valid`.
+    static func invalid(_ message: String) -> APIError {
+        .detail(.unauthorized, message, code: "token_not_valid")
+    }
+
+    /// simplejwt's `TokenVerifyView`: 200 `{}` for a genuine, unexpired token of either type.
+    @Sendable func verify(_ request: Request) async throws -> Response {
+        var errors = ValidationErrors()
+        let token = Self.token.read(from: try RequestBody.parse(request).fields(), into: &errors).string
+        try errors.throwIfAny()
+        let claims: JSONObject
+        do {
+            claims = try jwt.validate(token ?? "", type: nil)
+        } catch {
+            throw Self.invalid(error.message)
+        }
+        if claims["token_type"] == "refresh", let jti = claims["jti"]?.stringValue,
+            try await state.refreshTokens.isRevoked(jti: jti, family: JWTTokens.family(in: claims), on: request.db)
+        {
+            throw ValidationErrors.nonField("Token is blacklisted")
+        }
+        return .json([:])
+    }
+
+    /// dj-rest-auth's `RefreshViewWithCookieSupport`: the refresh token from the body,
+    /// else from its cookie; a new access token (and its cookie); with rotation a new
+    /// refresh token too, the old one blacklisted. A rotated token that comes back (a
+    /// replay, or the loser of a race) revokes its whole family.
+    @Sendable func refresh(_ request: Request) async throws -> Response {
+        let configuration = state.configuration
+        var errors = ValidationErrors()
+        let fromBody = Self.refresh.read(from: try RequestBody.parse(request).fields(), into: &errors).string
+        try errors.throwIfAny()
+        var raw = fromBody ?? ""
+        if raw.isEmpty, let cookieName = configuration.jwtAuthRefreshCookie, let cookie = request.cookies[cookieName]?.string {
+            raw = cookie
+        }
+        guard !raw.isEmpty else { throw Self.invalid("No valid refresh token found.") }
+
+        let claims: JSONObject
+        do {
+            claims = try jwt.validate(raw, type: .refresh)
+        } catch {
+            throw Self.invalid(error.message)
+        }
+        let jti = claims["jti"]?.stringValue ?? ""
+        let family = JWTTokens.family(in: claims)
+        if try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.db) {
+            if configuration.jwtRotateRefreshTokens, let family {
+                try await state.refreshTokens.revoke(family: family, on: request.db)
+            }
+            throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
+        }
+        guard let userID = jwt.userID(in: claims), let user = try await AuthUser.find(userID, on: request.db), user.isActive else {
+            throw APIError.detail(.unauthorized, "No active account found for the given token.", code: "no_active_account")
+        }
+
+        let now = Date()
+        let access = try jwt.accessToken(from: claims, now: now)
+        var body: JSONObject = ["access": .string(access.token)]
+        var newRefresh: JWTTokens.Issued?
+        if configuration.jwtRotateRefreshTokens {
+            if configuration.jwtBlacklistAfterRotation {
+                let expiresAt = Date(timeIntervalSince1970: TimeInterval(JWTTokens.number(claims["exp"]) ?? 0))
+                guard try await state.refreshTokens.blacklist(jti: jti, userID: userID, expiresAt: expiresAt, on: request.db) else {
+                    // Another request rotated this token first: a replay, so the family goes.
+                    if let family { try await state.refreshTokens.revoke(family: family, on: request.db) }
+                    throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
+                }
+            }
+            let (rotatedClaims, unsigned) = jwt.rotated(claims, now: now)
+            let rotated = try jwt.sign(rotatedClaims, issued: unsigned)
+            try await state.refreshTokens.recordOutstanding(
+                jti: rotated.jti, token: rotated.token, userID: userID, expiresAt: rotated.expiresAt, on: request.db)
+            if let family { try await state.refreshTokens.extendFamily(family, to: rotated.expiresAt, on: request.db) }
+            newRefresh = rotated
+            body["refresh"] = .string(rotated.token)
+        }
+        body["access_expiration"] = .string(DRFDateTime.string(now.addingTimeInterval(configuration.jwtAccessTokenLifetime)))
+        if newRefresh != nil {
+            if configuration.jwtAuthHTTPOnly {
+                body["refresh"] = nil
+            } else {
+                body["refresh_expiration"] = .string(DRFDateTime.string(now.addingTimeInterval(configuration.jwtRefreshTokenLifetime)))
+            }
+        }
+        let response = Response.json(.object(body))
+        if let name = configuration.jwtAuthCookie { response.cookies[name] = configuration.jwtAccessCookie(access.token) }
+        if let name = configuration.jwtAuthRefreshCookie, let newRefresh {
+            response.cookies[name] = configuration.jwtRefreshCookie(newRefresh.token)
+        }
+        return response
+    }
+
+    /// dj-rest-auth's JWT logout: the refresh token (from the cookie under
+    /// `JWT_AUTH_HTTPONLY`, else from the body) is blacklisted and its family revoked;
+    /// the cookies go in any case.
+    static func logOut(_ request: Request, state: RestAuthState, jwt: JWTTokens) async throws -> APIError? {
+        let configuration = state.configuration
+        let raw: String?
+        if configuration.jwtAuthHTTPOnly {
+            raw = configuration.jwtAuthRefreshCookie.flatMap { request.cookies[$0]?.string }
+            guard let raw, !raw.isEmpty else {
+                return .detail(.unauthorized, "Refresh token was not included in cookie data.")
+            }
+        } else {
+            let fields = try RequestBody.parse(request).fields()
+            raw = fields["refresh"]?.stringValue
+            guard let raw, !raw.isEmpty else {
+                return .detail(.unauthorized, "Refresh token was not included in request data.")
+            }
+        }
+        let claims: JSONObject
+        do {
+            claims = try jwt.validate(raw ?? "", type: .refresh)
+        } catch {
+            return .detail(.unauthorized, error.message)
+        }
+        let jti = claims["jti"]?.stringValue ?? ""
+        let family = JWTTokens.family(in: claims)
+        if try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.db) {
+            return .detail(.unauthorized, JWTTokens.TokenError.blacklisted.message)
+        }
+        let expiresAt = Date(timeIntervalSince1970: TimeInterval(JWTTokens.number(claims["exp"]) ?? 0))
+        _ = try await state.refreshTokens.blacklist(jti: jti, userID: jwt.userID(in: claims), expiresAt: expiresAt, on: request.db)
+        if let family { try await state.refreshTokens.revoke(family: family, on: request.db) }
+        return nil
+    }
+}

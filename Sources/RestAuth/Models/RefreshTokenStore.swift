@@ -1,0 +1,84 @@
+import Fluent
+import FluentSQL
+import Foundation
+import SQLKit
+
+/// The database side of refresh tokens: outstanding and blacklisted tokens (simplejwt's
+/// tables) and refresh families (this package's). Every check and change that two
+/// requests could race for is settled by a unique constraint.
+struct RefreshTokenStore: Sendable {
+    private func sql(_ database: any Database) -> any SQLDatabase {
+        database as! any SQLDatabase
+    }
+
+    /// Records a new family (at login).
+    func startFamily(_ family: String, userID: Int, expiresAt: Date, on database: any Database) async throws {
+        try await RefreshFamily(family: family, userID: userID, expiresAt: expiresAt).create(on: database)
+    }
+
+    /// A rotation keeps the family alive as long as its newest token.
+    func extendFamily(_ family: String, to expiresAt: Date, on database: any Database) async throws {
+        try await RefreshFamily.query(on: database).filter(\.$id == family).set(\.$expiresAt, to: expiresAt).update()
+    }
+
+    /// simplejwt's `OutstandingToken.objects.create(...)` for an issued refresh token.
+    func recordOutstanding(jti: String, token: String, userID: Int?, expiresAt: Date, on database: any Database) async throws {
+        try await sql(database).insert(into: OutstandingToken.schema)
+            .columns("token", "created_at", "expires_at", "user_id", "jti")
+            .values(SQLBind(JWTTokens.storedForm(token)), SQLBind(Date()), SQLBind(expiresAt), SQLBind(userID), SQLBind(jti))
+            .ignoringConflicts(with: ["jti"])
+            .run()
+    }
+
+    /// Whether a refresh token is blacklisted or its family revoked: one query.
+    func isRevoked(jti: String, family: String?, on database: any Database) async throws -> Bool {
+        let row = try await sql(database).raw(
+            """
+            SELECT (SELECT COUNT(*) FROM "token_blacklist_blacklistedtoken" b JOIN "token_blacklist_outstandingtoken" o ON o."id" = b."token_id" WHERE o."jti" = \(bind: jti)) AS "blacklisted", (SELECT COUNT(*) FROM "restauth_refreshfamily" WHERE "family" = \(bind: family ?? "") AND "revoked_at" IS NOT NULL) AS "revoked"
+            """
+        ).first()
+        guard let row else { return false }
+        return try row.decode(column: "blacklisted", as: Int.self) > 0 || row.decode(column: "revoked", as: Int.self) > 0
+    }
+
+    /// Blacklists a refresh token (recording it as outstanding first when it was issued
+    /// elsewhere). False when it already was: another request got there first.
+    func blacklist(jti: String, userID: Int?, expiresAt: Date, on database: any Database) async throws -> Bool {
+        try await sql(database).insert(into: OutstandingToken.schema)
+            .columns("token", "created_at", "expires_at", "user_id", "jti")
+            .values(SQLBind(""), SQLBind(Date()), SQLBind(expiresAt), SQLBind(userID), SQLBind(jti))
+            .ignoringConflicts(with: ["jti"])
+            .run()
+        guard let outstanding = try await OutstandingToken.query(on: database).filter(\.$jti == jti).first(), let id = outstanding.id else {
+            return false
+        }
+        do {
+            try await BlacklistedToken(tokenID: id).create(on: database)
+            return true
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            return false
+        }
+    }
+
+    func revoke(family: String, on database: any Database) async throws {
+        try await RefreshFamily.query(on: database).filter(\.$id == family).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: Date()).update()
+    }
+
+    /// Revokes every family of a user but `kept` (the caller's own, on a password change).
+    func revokeFamilies(ofUser userID: Int, except kept: String?, on database: any Database) async throws {
+        var query = RefreshFamily.query(on: database).filter(\.$user.$id == userID).filter(\.$revokedAt == nil)
+        if let kept { query = query.filter(\.$id != kept) }
+        try await query.set(\.$revokedAt, to: Date()).update()
+    }
+
+    /// simplejwt's `flushexpiredtokens`: outstanding (and so blacklisted) tokens past their
+    /// expiry, and families with no token left.
+    @discardableResult
+    func deleteExpired(on database: any Database) async throws -> Int {
+        let expired = try await OutstandingToken.query(on: database).filter(\.$expiresAt < Date()).count()
+        try await OutstandingToken.query(on: database).filter(\.$expiresAt < Date()).delete()
+        try await RefreshFamily.query(on: database).filter(\.$expiresAt < Date()).delete()
+        return expired
+    }
+}

@@ -1,0 +1,76 @@
+import Crypto
+import Foundation
+import JWTKit
+
+/// Writes and reads compact JWTs (`header.payload.signature`) as PyJWT does for
+/// simplejwt: header `{"alg": ..., "typ": "JWT"}`, the claims as a JSON object. The keys
+/// and signatures are jwt-kit's; reading and writing the token is done here, on the
+/// calling thread, so checking a token costs no task or actor hop.
+struct JWTCodec: Sendable {
+    let algorithm: JWTAlgorithm
+    /// Signs new tokens (from `SIGNING_KEY`).
+    let signer: any JWTKit.JWTAlgorithm
+    /// Checks tokens (from `VERIFYING_KEY`, or the signing key).
+    let verifier: any JWTKit.JWTAlgorithm
+
+    /// Loads the keys the settings name.
+    static func make(_ configuration: RestAuthConfiguration) async throws -> JWTCodec {
+        let algorithm = configuration.jwtAlgorithm
+        let signingKey = configuration.jwtSigningKey ?? configuration.secretKey
+        let signing = JWTKeyCollection()
+        let verifying = JWTKeyCollection()
+        do {
+            switch algorithm {
+            case .hs256, .hs384, .hs512:
+                let digest: DigestAlgorithm = algorithm == .hs256 ? .sha256 : (algorithm == .hs384 ? .sha384 : .sha512)
+                await signing.add(hmac: HMACKey(from: signingKey), digestAlgorithm: digest)
+                await verifying.add(hmac: HMACKey(from: configuration.jwtVerifyingKey ?? signingKey), digestAlgorithm: digest)
+            case .rs256:
+                await signing.add(rsa: try Insecure.RSA.PrivateKey(pem: signingKey), digestAlgorithm: .sha256)
+                await verifying.add(rsa: try Insecure.RSA.PublicKey(pem: configuration.jwtVerifyingKey ?? ""), digestAlgorithm: .sha256)
+            case .es256:
+                await signing.add(ecdsa: try ES256PrivateKey(pem: signingKey))
+                await verifying.add(ecdsa: try ES256PublicKey(pem: configuration.jwtVerifyingKey ?? ""))
+            case .eddsa:
+                await signing.add(eddsa: try EdDSA.PrivateKey(pem: signingKey))
+                await verifying.add(eddsa: try EdDSA.PublicKey(pem: configuration.jwtVerifyingKey ?? ""))
+            }
+        } catch {
+            throw ConfigurationError(
+                setting: "SIMPLE_JWT_SIGNING_KEY",
+                message: "the signing or verifying key is not a valid \(algorithm.rawValue) key in PEM form: \(error)")
+        }
+        return JWTCodec(
+            algorithm: algorithm, signer: try await signing.getKey(), verifier: try await verifying.getKey())
+    }
+
+    private var headerSegment: String {
+        DjangoSigner.b64Encode(Array(#"{"alg":"\#(algorithm.rawValue)","typ":"JWT"}"#.utf8))
+    }
+
+    func encode(_ claims: JSONObject) throws -> String {
+        let input = headerSegment + "." + DjangoSigner.b64Encode(JSONValue.object(claims).serialized())
+        let signature = try signer.sign(Array(input.utf8))
+        return input + "." + DjangoSigner.b64Encode(signature)
+    }
+
+    /// The claims of a token whose header names the configured algorithm and whose
+    /// signature is right; nil for anything else (another algorithm, `none`, a forged or
+    /// malformed token). Expiry and the other claims are the caller's to check.
+    func decode(_ token: String) -> JSONObject? {
+        guard token.utf8.count <= 8192 else { return nil }
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3,
+            let headerBytes = DjangoSigner.b64Decode(parts[0]),
+            case .object(let header)? = try? JSONDecoder().decode(JSONValue.self, from: Data(headerBytes)),
+            header["alg"] == .string(algorithm.rawValue),
+            let signature = DjangoSigner.b64Decode(parts[2])
+        else { return nil }
+        let signingInput = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
+        guard (try? verifier.verify(signature, signs: signingInput)) == true,
+            let payloadBytes = DjangoSigner.b64Decode(parts[1]),
+            case .object(let claims)? = try? JSONDecoder().decode(JSONValue.self, from: Data(payloadBytes))
+        else { return nil }
+        return claims
+    }
+}

@@ -1,0 +1,155 @@
+import Crypto
+import Fluent
+import FluentSQL
+import Foundation
+import SQLKit
+
+/// simplejwt's tokens: access and refresh JWTs with `token_type`, `exp`, `iat`, `jti` and
+/// the user id claim, plus this package's `fam` (the refresh family), the settings'
+/// `aud` and `iss`, and the app's own claims. Refresh tokens are recorded as outstanding;
+/// used or logged-out ones are blacklisted; a family can be revoked as a whole.
+struct JWTTokens: Sendable {
+    let codec: JWTCodec
+    let configuration: RestAuthConfiguration
+
+    static let familyClaim = "fam"
+
+    enum TokenType: String, Sendable {
+        case access
+        case refresh
+
+        /// simplejwt's class name, for the `messages` of an authentication failure.
+        var className: String { self == .access ? "AccessToken" : "RefreshToken" }
+    }
+
+    /// simplejwt's `TokenError`, with its messages.
+    struct TokenError: Error, Equatable {
+        let message: String
+        static let invalid = TokenError(message: "Token is invalid")
+        static let expired = TokenError(message: "Token is expired")
+        static let wrongType = TokenError(message: "Token has wrong type")
+        static let noType = TokenError(message: "Token has no type")
+        static let noID = TokenError(message: "Token has no id")
+        static let blacklisted = TokenError(message: "Token is blacklisted")
+    }
+
+    /// A token and when it expires.
+    struct Issued: Sendable {
+        var token: String
+        var jti: String
+        var expiresAt: Date
+    }
+
+    static func newJTI() -> String { SaltGenerator.randomHex(bytes: 16) }
+
+    static func epoch(_ date: Date) -> Int { Int(date.timeIntervalSince1970) }
+
+    /// The user id as simplejwt writes it: an integer stays an integer.
+    func userIDValue(_ user: AuthUser) -> JSONValue {
+        .int(user.id ?? 0)
+    }
+
+    /// A new refresh token for a user, in a family (new at login).
+    func refreshClaims(for user: AuthUser, family: String, extra: JSONObject, now: Date) -> (JSONObject, Issued) {
+        let jti = Self.newJTI()
+        let exp = now.addingTimeInterval(configuration.jwtRefreshTokenLifetime)
+        var claims: JSONObject = [
+            "token_type": "refresh", "exp": .int(Self.epoch(exp)), "iat": .int(Self.epoch(now)), "jti": .string(jti),
+        ]
+        claims[configuration.jwtUserIDClaim] = userIDValue(user)
+        claims[Self.familyClaim] = .string(family)
+        for (key, value) in extra.pairs where claims[key] == nil { claims[key] = value }
+        addRegisteredClaims(&claims)
+        return (claims, Issued(token: "", jti: jti, expiresAt: exp))
+    }
+
+    private func addRegisteredClaims(_ claims: inout JSONObject) {
+        if let audience = configuration.jwtAudience { claims["aud"] = .string(audience) }
+        if let issuer = configuration.jwtIssuer { claims["iss"] = .string(issuer) }
+    }
+
+    func sign(_ claims: JSONObject, issued: Issued) throws -> Issued {
+        var issued = issued
+        issued.token = try codec.encode(claims)
+        return issued
+    }
+
+    /// simplejwt's `RefreshToken.access_token`: a new access token that copies the refresh
+    /// token's claims but its type, expiry and id.
+    func accessToken(from refresh: JSONObject, now: Date) throws -> Issued {
+        let jti = Self.newJTI()
+        let exp = now.addingTimeInterval(configuration.jwtAccessTokenLifetime)
+        var claims: JSONObject = [
+            "token_type": "access", "exp": .int(Self.epoch(exp)), "iat": .int(Self.epoch(now)), "jti": .string(jti),
+        ]
+        for (key, value) in refresh.pairs where !["token_type", "exp", "jti"].contains(key) { claims[key] = value }
+        return Issued(token: try codec.encode(claims), jti: jti, expiresAt: exp)
+    }
+
+    /// The refresh token's claims for a rotation: new `jti`, `exp` and `iat`, the rest kept.
+    func rotated(_ refresh: JSONObject, now: Date) -> (JSONObject, Issued) {
+        var claims = refresh
+        let jti = Self.newJTI()
+        let exp = now.addingTimeInterval(configuration.jwtRefreshTokenLifetime)
+        claims["jti"] = .string(jti)
+        claims["exp"] = .int(Self.epoch(exp))
+        claims["iat"] = .int(Self.epoch(now))
+        return (claims, Issued(token: "", jti: jti, expiresAt: exp))
+    }
+
+    /// Signature, algorithm, expiry (with `LEEWAY`), audience, issuer, id and type, as
+    /// simplejwt checks them; `type` nil accepts either (token/verify/).
+    func validate(_ token: String, type: TokenType?, now: Date = Date()) throws(TokenError) -> JSONObject {
+        guard let claims = codec.decode(token) else { throw .invalid }
+        guard let exp = Self.number(claims["exp"]) else { throw .invalid }
+        if Double(exp) + configuration.jwtLeeway <= now.timeIntervalSince1970 { throw .expired }
+        if let nbf = Self.number(claims["nbf"]), Double(nbf) - configuration.jwtLeeway > now.timeIntervalSince1970 {
+            throw .invalid
+        }
+        if let audience = configuration.jwtAudience {
+            switch claims["aud"] {
+            case .string(let value)? where value == audience: break
+            case .array(let values)? where values.contains(.string(audience)): break
+            default: throw .invalid
+            }
+        }
+        if let issuer = configuration.jwtIssuer, claims["iss"] != .string(issuer) { throw .invalid }
+        guard case .string(let jti)? = claims["jti"], !jti.isEmpty else { throw .noID }
+        guard case .string(let tokenType)? = claims["token_type"] else { throw .noType }
+        if let type, tokenType != type.rawValue { throw .wrongType }
+        return claims
+    }
+
+    static func number(_ value: JSONValue?) -> Int? {
+        switch value {
+        case .int(let number)?: number
+        case .double(let number)? where number.isFinite && abs(number) < 1e15: Int(number)
+        default: nil
+        }
+    }
+
+    /// The user id a token names.
+    func userID(in claims: JSONObject) -> Int? {
+        switch claims[configuration.jwtUserIDClaim] {
+        case .int(let id)?: id
+        case .string(let text)?: Int(text)
+        default: nil
+        }
+    }
+
+    static func family(in claims: JSONObject) -> String? {
+        claims[familyClaim]?.stringValue
+    }
+
+    /// What is stored for an outstanding token: never the token itself.
+    static func storedForm(_ token: String) -> String {
+        "sha256:" + SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension JSONValue {
+    var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+}
