@@ -7,7 +7,7 @@
 #
 # Reports requests/s and p99 for: a route without authentication, token-
 # authenticated GET user/, login, and GET user/ while 8 clients log in without
-# pause; and the time of one password hash (PBKDF2-SHA256, Django's 1,000,000
+# pause; Bearer-authenticated GET user/ with USE_JWT; and the time of one password hash (PBKDF2-SHA256, Django's 1,000,000
 # iterations), so login can be read against its limit: cores / one hash's time.
 # DURATION (seconds per run, default 10) and CONNECTIONS (default 16) adjust it.
 set -euo pipefail
@@ -86,3 +86,25 @@ run "token GET user/ during login storm" -t1 -c8 -d"${DURATION}s" --timeout 30s 
   -H "Authorization: Token $TOKEN" "$BASE/dj-rest-auth/user/"
 wait $STORM || true
 printf '%-34s %s\n' "  (the storm's logins)" "$(grep '^RESULT' "$WORK/storm.txt" | sed 's/^RESULT //')"
+
+# The same server in USE_JWT mode, for Bearer-authenticated GET user/.
+kill -- -"$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true
+case "$TARGET" in
+swift)
+  DATABASE_URL="sqlite://$WORK/bench-jwt.sqlite" SECRET_KEY=bench-secret-key-long-enough-for-hs256-0123456789 \
+    ACCOUNT_RATE_LIMITS=false LOG_LEVEL=warning REST_AUTH_USE_JWT=true REST_AUTH_SESSION_LOGIN=false \
+    setsid "$BIN" serve --hostname 127.0.0.1 --port "$PORT" >"$WORK/server-jwt.log" 2>&1 &
+  ;;
+reference)
+  PY="$VENV/bin/python" PORT=$PORT WORKERS=${WORKERS:-5} REF_DB="$WORK/ref-jwt.sqlite3" REST_AUTH_USE_JWT=true \
+    REST_AUTH_SESSION_LOGIN=false setsid "$SHARED/reference/run-reference.sh" >"$WORK/server-jwt.log" 2>&1 &
+  ;;
+esac
+SERVER_PID=$!
+for _ in $(seq 1 600); do curl -s -o /dev/null "$BASE/dj-rest-auth/login/" && break; sleep 0.2; done
+curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' "$BASE/dj-rest-auth/registration/" \
+  -d "{\"username\":\"$BENCH_USER\",\"email\":\"$BENCH_USER@example.com\",\"password1\":\"$BENCH_PASSWORD\",\"password2\":\"$BENCH_PASSWORD\"}"
+ACCESS=$(curl -sf -X POST -H 'Content-Type: application/json' "$BASE/dj-rest-auth/login/" \
+  -d "{\"username\":\"$BENCH_USER\",\"password\":\"$BENCH_PASSWORD\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access"])')
+run "Bearer (JWT) GET user/" -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$BENCH_DIR/report.lua" \
+  -H "Authorization: Bearer $ACCESS" "$BASE/dj-rest-auth/user/"

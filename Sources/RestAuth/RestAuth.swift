@@ -36,6 +36,13 @@ extension Application {
         public func configure(_ configuration: RestAuthConfiguration, database: DatabaseID? = nil) async throws {
             try configuration.validate()
             let codec = configuration.useJWT ? try await JWTCodec.make(configuration) : nil
+            if let hmac = codec?.signer as? HMACAlgorithm,
+                (configuration.jwtSigningKey ?? configuration.secretKey).utf8.count < hmac.recommendedKeyBytes
+            {
+                application.logger.warning(
+                    "The JWT signing key is shorter than the \(hmac.recommendedKeyBytes) bytes RFC 7518 recommends for \(hmac.name); set a longer SIMPLE_JWT_SIGNING_KEY or SECRET_KEY"
+                )
+            }
             if let previous = application.storage[RestAuthStateKey.self] { previous.pool.shutdown() }
             let state = RestAuthState(configuration: configuration, jwtCodec: codec, logger: application.logger)
             application.storage[RestAuthStateKey.self] = state

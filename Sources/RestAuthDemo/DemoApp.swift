@@ -53,6 +53,7 @@ enum DemoApp {
 
         app.asyncCommands.use(CreateSuperuserCommand(), as: "createsuperuser")
         app.asyncCommands.use(ChangePasswordCommand(), as: "changepassword")
+        app.asyncCommands.use(FlushExpiredTokensCommand(), as: "flushexpiredtokens")
         app.asyncCommands.use(HashBenchmarkCommand(), as: "benchmark-hash")
     }
 }

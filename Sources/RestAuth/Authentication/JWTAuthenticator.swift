@@ -38,7 +38,9 @@ struct JWTAuthenticator: EventLoopAuthenticator {
         } else if let cookieName = configuration.jwtAuthCookie {
             let cookie = request.cookies[cookieName]?.string
             do {
-                if configuration.jwtAuthCookieEnforceCSRFOnUnauthenticated || (cookie != nil && configuration.jwtAuthCookieUseCSRF) {
+                if configuration.jwtAuthCookieEnforceCSRFOnUnauthenticated
+                    || (cookie != nil && configuration.jwtAuthCookieUseCSRF)
+                {
                     try csrf.enforce(request, isSecure: request.restAuthIsSecure)
                 }
             } catch {
@@ -67,10 +69,12 @@ struct JWTAuthenticator: EventLoopAuthenticator {
         let jti = claims["jti"]?.stringValue ?? ""
         return Self.user(id: userID, family: family, on: request.db).flatMapThrowing { found in
             guard let (user, revoked) = found else {
-                throw APIError.detail(.unauthorized, "User not found", code: "user_not_found", headers: ["WWW-Authenticate": challenge!])
+                throw APIError.detail(
+                    .unauthorized, "User not found", code: "user_not_found", headers: ["WWW-Authenticate": challenge!])
             }
             guard user.isActive else {
-                throw APIError.detail(.unauthorized, "User is inactive", code: "user_inactive", headers: ["WWW-Authenticate": challenge!])
+                throw APIError.detail(
+                    .unauthorized, "User is inactive", code: "user_inactive", headers: ["WWW-Authenticate": challenge!])
             }
             if revoked { throw invalid(JWTTokens.TokenError.blacklisted.message) }
             return Authentication(user: user, credential: .jwt(jti: jti, family: family, fromCookie: fromCookie))

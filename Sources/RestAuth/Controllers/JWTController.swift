@@ -15,7 +15,8 @@ struct JWTController: Sendable {
                 ["token", "verify"], name: "Token Verify", permission: .allowAny, authenticates: false,
                 handlers: [(.POST, .async(verify))]),
             Endpoint(
-                ["token", "refresh"], name: "Refresh View With Cookie Support", permission: .allowAny, authenticates: false,
+                ["token", "refresh"], name: "Refresh View With Cookie Support", permission: .allowAny,
+                authenticates: false,
                 handlers: [(.POST, .async(refresh))]),
         ]
     }
@@ -54,7 +55,9 @@ struct JWTController: Sendable {
         let fromBody = Self.refresh.read(from: try RequestBody.parse(request).fields(), into: &errors).string
         try errors.throwIfAny()
         var raw = fromBody ?? ""
-        if raw.isEmpty, let cookieName = configuration.jwtAuthRefreshCookie, let cookie = request.cookies[cookieName]?.string {
+        if raw.isEmpty, let cookieName = configuration.jwtAuthRefreshCookie,
+            let cookie = request.cookies[cookieName]?.string
+        {
             raw = cookie
         }
         guard !raw.isEmpty else { throw Self.invalid("No valid refresh token found.") }
@@ -73,8 +76,11 @@ struct JWTController: Sendable {
             }
             throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
         }
-        guard let userID = jwt.userID(in: claims), let user = try await AuthUser.find(userID, on: request.db), user.isActive else {
-            throw APIError.detail(.unauthorized, "No active account found for the given token.", code: "no_active_account")
+        guard let userID = jwt.userID(in: claims), let user = try await AuthUser.find(userID, on: request.db),
+            user.isActive
+        else {
+            throw APIError.detail(
+                .unauthorized, "No active account found for the given token.", code: "no_active_account")
         }
 
         let now = Date()
@@ -84,7 +90,10 @@ struct JWTController: Sendable {
         if configuration.jwtRotateRefreshTokens {
             if configuration.jwtBlacklistAfterRotation {
                 let expiresAt = Date(timeIntervalSince1970: TimeInterval(JWTTokens.number(claims["exp"]) ?? 0))
-                guard try await state.refreshTokens.blacklist(jti: jti, userID: userID, expiresAt: expiresAt, on: request.db) else {
+                guard
+                    try await state.refreshTokens.blacklist(
+                        jti: jti, userID: userID, expiresAt: expiresAt, on: request.db)
+                else {
                     // Another request rotated this token first: a replay, so the family goes.
                     if let family { try await state.refreshTokens.revoke(family: family, on: request.db) }
                     throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
@@ -98,16 +107,20 @@ struct JWTController: Sendable {
             newRefresh = rotated
             body["refresh"] = .string(rotated.token)
         }
-        body["access_expiration"] = .string(DRFDateTime.string(now.addingTimeInterval(configuration.jwtAccessTokenLifetime)))
+        body["access_expiration"] = .string(
+            DRFDateTime.string(now.addingTimeInterval(configuration.jwtAccessTokenLifetime)))
         if newRefresh != nil {
             if configuration.jwtAuthHTTPOnly {
                 body["refresh"] = nil
             } else {
-                body["refresh_expiration"] = .string(DRFDateTime.string(now.addingTimeInterval(configuration.jwtRefreshTokenLifetime)))
+                body["refresh_expiration"] = .string(
+                    DRFDateTime.string(now.addingTimeInterval(configuration.jwtRefreshTokenLifetime)))
             }
         }
         let response = Response.json(.object(body))
-        if let name = configuration.jwtAuthCookie { response.cookies[name] = configuration.jwtAccessCookie(access.token) }
+        if let name = configuration.jwtAuthCookie {
+            response.cookies[name] = configuration.jwtAccessCookie(access.token)
+        }
         if let name = configuration.jwtAuthRefreshCookie, let newRefresh {
             response.cookies[name] = configuration.jwtRefreshCookie(newRefresh.token)
         }
@@ -144,7 +157,8 @@ struct JWTController: Sendable {
             return .detail(.unauthorized, JWTTokens.TokenError.blacklisted.message)
         }
         let expiresAt = Date(timeIntervalSince1970: TimeInterval(JWTTokens.number(claims["exp"]) ?? 0))
-        _ = try await state.refreshTokens.blacklist(jti: jti, userID: jwt.userID(in: claims), expiresAt: expiresAt, on: request.db)
+        _ = try await state.refreshTokens.blacklist(
+            jti: jti, userID: jwt.userID(in: claims), expiresAt: expiresAt, on: request.db)
         if let family { try await state.refreshTokens.revoke(family: family, on: request.db) }
         return nil
     }

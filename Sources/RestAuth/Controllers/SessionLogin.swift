@@ -35,7 +35,9 @@ extension RestAuthState {
         if let jwt {
             let pair = try await issueJWTPair(for: user, jwt: jwt, on: request.db)
             grant.jwt = pair
-            if let name = configuration.jwtAuthCookie { grant.cookies[name] = configuration.jwtAccessCookie(pair.access.token) }
+            if let name = configuration.jwtAuthCookie {
+                grant.cookies[name] = configuration.jwtAccessCookie(pair.access.token)
+            }
             if let name = configuration.jwtAuthRefreshCookie {
                 grant.cookies[name] = configuration.jwtRefreshCookie(pair.refresh.token)
             }
@@ -63,8 +65,10 @@ extension RestAuthState {
         try await refreshTokens.startFamily(family, userID: userID, expiresAt: refresh.expiresAt, on: database)
         try await refreshTokens.recordOutstanding(
             jti: refresh.jti, token: refresh.token, userID: userID, expiresAt: refresh.expiresAt, on: database)
-        return JWTPair(access: access, refresh: refresh, accessExpiration: now.addingTimeInterval(configuration.jwtAccessTokenLifetime),
-                       refreshExpiration: now.addingTimeInterval(configuration.jwtRefreshTokenLifetime))
+        return JWTPair(
+            access: access, refresh: refresh,
+            accessExpiration: now.addingTimeInterval(configuration.jwtAccessTokenLifetime),
+            refreshExpiration: now.addingTimeInterval(configuration.jwtRefreshTokenLifetime))
     }
 }
 

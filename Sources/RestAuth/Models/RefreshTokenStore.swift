@@ -22,10 +22,14 @@ struct RefreshTokenStore: Sendable {
     }
 
     /// simplejwt's `OutstandingToken.objects.create(...)` for an issued refresh token.
-    func recordOutstanding(jti: String, token: String, userID: Int?, expiresAt: Date, on database: any Database) async throws {
+    func recordOutstanding(jti: String, token: String, userID: Int?, expiresAt: Date, on database: any Database)
+        async throws
+    {
         try await sql(database).insert(into: OutstandingToken.schema)
             .columns("token", "created_at", "expires_at", "user_id", "jti")
-            .values(SQLBind(JWTTokens.storedForm(token)), SQLBind(Date()), SQLBind(expiresAt), SQLBind(userID), SQLBind(jti))
+            .values(
+                SQLBind(JWTTokens.storedForm(token)), SQLBind(Date()), SQLBind(expiresAt), SQLBind(userID), SQLBind(jti)
+            )
             .ignoringConflicts(with: ["jti"])
             .run()
     }
@@ -38,7 +42,8 @@ struct RefreshTokenStore: Sendable {
             """
         ).first()
         guard let row else { return false }
-        return try row.decode(column: "blacklisted", as: Int.self) > 0 || row.decode(column: "revoked", as: Int.self) > 0
+        return try row.decode(column: "blacklisted", as: Int.self) > 0
+            || row.decode(column: "revoked", as: Int.self) > 0
     }
 
     /// Blacklists a refresh token (recording it as outstanding first when it was issued
@@ -49,7 +54,9 @@ struct RefreshTokenStore: Sendable {
             .values(SQLBind(""), SQLBind(Date()), SQLBind(expiresAt), SQLBind(userID), SQLBind(jti))
             .ignoringConflicts(with: ["jti"])
             .run()
-        guard let outstanding = try await OutstandingToken.query(on: database).filter(\.$jti == jti).first(), let id = outstanding.id else {
+        guard let outstanding = try await OutstandingToken.query(on: database).filter(\.$jti == jti).first(),
+            let id = outstanding.id
+        else {
             return false
         }
         do {

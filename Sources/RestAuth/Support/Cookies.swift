@@ -61,7 +61,8 @@ extension RestAuthConfiguration {
     var jwtCookieDeletions: [String: HTTPCookies.Value] {
         var cookies: [String: HTTPCookies.Value] = [:]
         if let name = jwtAuthCookie {
-            cookies[name] = .djangoDeletion(path: "/", domain: jwtAuthCookieDomain, secure: false, sameSite: jwtAuthSameSite)
+            cookies[name] = .djangoDeletion(
+                path: "/", domain: jwtAuthCookieDomain, secure: false, sameSite: jwtAuthSameSite)
         }
         if let name = jwtAuthRefreshCookie {
             cookies[name] = .djangoDeletion(
@@ -78,6 +79,8 @@ enum DRFDateTime {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let micro = Int((date.timeIntervalSince1970 - floor(date.timeIntervalSince1970)) * 1_000_000)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!, micro)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
+            micro)
     }
 }

@@ -2,6 +2,45 @@ import Crypto
 import Foundation
 import JWTKit
 
+/// HS256, HS384 and HS512 with swift-crypto's HMAC.
+struct HMACAlgorithm: JWTKit.JWTAlgorithm {
+    let algorithm: JWTAlgorithm
+    let key: SymmetricKey
+
+    init(algorithm: JWTAlgorithm, key: String) {
+        self.algorithm = algorithm
+        self.key = SymmetricKey(data: Array(key.utf8))
+    }
+
+    var name: String { algorithm.rawValue }
+
+    /// The key length RFC 7518 asks for (the digest's); shorter keys work, with a warning at start-up.
+    var recommendedKeyBytes: Int {
+        switch algorithm {
+        case .hs384: 48
+        case .hs512: 64
+        default: 32
+        }
+    }
+
+    func sign(_ plaintext: some DataProtocol) throws -> [UInt8] {
+        switch algorithm {
+        case .hs384: Array(HMAC<SHA384>.authenticationCode(for: plaintext, using: key))
+        case .hs512: Array(HMAC<SHA512>.authenticationCode(for: plaintext, using: key))
+        default: Array(HMAC<SHA256>.authenticationCode(for: plaintext, using: key))
+        }
+    }
+
+    func verify(_ signature: some DataProtocol, signs plaintext: some DataProtocol) throws -> Bool {
+        let signature = Array(signature)
+        switch algorithm {
+        case .hs384: return HMAC<SHA384>.isValidAuthenticationCode(signature, authenticating: plaintext, using: key)
+        case .hs512: return HMAC<SHA512>.isValidAuthenticationCode(signature, authenticating: plaintext, using: key)
+        default: return HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: plaintext, using: key)
+        }
+    }
+}
+
 /// Writes and reads compact JWTs (`header.payload.signature`) as PyJWT does for
 /// simplejwt: header `{"alg": ..., "typ": "JWT"}`, the claims as a JSON object. The keys
 /// and signatures are jwt-kit's; reading and writing the token is done here, on the
@@ -22,12 +61,17 @@ struct JWTCodec: Sendable {
         do {
             switch algorithm {
             case .hs256, .hs384, .hs512:
-                let digest: DigestAlgorithm = algorithm == .hs256 ? .sha256 : (algorithm == .hs384 ? .sha384 : .sha512)
-                await signing.add(hmac: HMACKey(from: signingKey), digestAlgorithm: digest)
-                await verifying.add(hmac: HMACKey(from: configuration.jwtVerifyingKey ?? signingKey), digestAlgorithm: digest)
+                // HMAC is done here rather than by jwt-kit, whose debug builds trap on keys
+                // shorter than the digest; Django's 50-character SECRET_KEY is shorter than
+                // HS512's 64 bytes, and PyJWT accepts it with a warning, as this does.
+                let hmac = HMACAlgorithm(algorithm: algorithm, key: signingKey)
+                let verifyingHMAC = HMACAlgorithm(
+                    algorithm: algorithm, key: configuration.jwtVerifyingKey ?? signingKey)
+                return JWTCodec(algorithm: algorithm, signer: hmac, verifier: verifyingHMAC)
             case .rs256:
                 await signing.add(rsa: try Insecure.RSA.PrivateKey(pem: signingKey), digestAlgorithm: .sha256)
-                await verifying.add(rsa: try Insecure.RSA.PublicKey(pem: configuration.jwtVerifyingKey ?? ""), digestAlgorithm: .sha256)
+                await verifying.add(
+                    rsa: try Insecure.RSA.PublicKey(pem: configuration.jwtVerifyingKey ?? ""), digestAlgorithm: .sha256)
             case .es256:
                 await signing.add(ecdsa: try ES256PrivateKey(pem: signingKey))
                 await verifying.add(ecdsa: try ES256PublicKey(pem: configuration.jwtVerifyingKey ?? ""))

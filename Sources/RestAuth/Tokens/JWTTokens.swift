@@ -44,9 +44,9 @@ struct JWTTokens: Sendable {
 
     static func epoch(_ date: Date) -> Int { Int(date.timeIntervalSince1970) }
 
-    /// The user id as simplejwt writes it: an integer stays an integer.
+    /// The user id as simplejwt 5.5 writes it: a string (`"7"`); both forms are read.
     func userIDValue(_ user: AuthUser) -> JSONValue {
-        .int(user.id ?? 0)
+        .string(String(user.id ?? 0))
     }
 
     /// A new refresh token for a user, in a family (new at login).
