@@ -43,27 +43,12 @@ public enum RequestBody: Sendable {
     static func parseJSON(_ buffer: ByteBuffer) throws -> RequestBody {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: buffer)
-        } catch let error as DecodingError {
-            throw APIError.parseError("JSON parse error - \(describe(error))")
+            value = try JSONParser.parse(Array(buffer.readableBytesView))
         } catch {
-            throw APIError.parseError("JSON parse error - \(error)")
+            throw APIError.parseError("JSON parse error - \(error.message)")
         }
         if case .object(let object) = value { return .object(object) }
         return .notAnObject(value)
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .dataCorrupted(let context):
-            if let underlying = context.underlyingError as NSError? {
-                let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String
-                return detail ?? context.debugDescription
-            }
-            return context.debugDescription
-        default:
-            return "The given data was not valid JSON."
-        }
     }
 
     /// `a=1&b=two+words`; a repeated key keeps its last value, as `QueryDict.get` does.

@@ -68,7 +68,7 @@ struct SessionStore: Sendable {
                 .filter(\.$expireDate > Date())
                 .first(),
             let json = signer.unsignObject(session.sessionData),
-            case .object(let data) = try? JSONDecoder().decode(JSONValue.self, from: Data(json))
+            case .object(let data) = try? JSONParser.parse(json)
         else { return nil }
         let userID: Int?
         switch data[Self.userIDKey] {
