@@ -70,3 +70,22 @@ struct DjangoSignerTests {
         #expect(Zlib.decompress([1, 2, 3]) == nil)
     }
 }
+
+@Suite("URL-safe base 64")
+struct Base64URLTests {
+    @Test("Round-trips every length and matches Foundation's alphabet")
+    func roundTrip() {
+        for length in 0..<70 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            let encoded = DjangoSigner.b64Encode(bytes)
+            #expect(!encoded.contains("=") && !encoded.contains("+") && !encoded.contains("/"))
+            let foundation = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(encoded == foundation)
+            #expect(DjangoSigner.b64Decode(Substring(encoded)) == bytes)
+        }
+        #expect(DjangoSigner.b64Decode("a") == nil)
+        #expect(DjangoSigner.b64Decode("ab+c") == nil)
+        #expect(DjangoSigner.b64Decode("YWJj==") == Array("abc".utf8))
+    }
+}
