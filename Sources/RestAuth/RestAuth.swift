@@ -5,8 +5,6 @@ struct RestAuthStateKey: StorageKey {
     typealias Value = RestAuthState
 }
 
-extension AuthUser: Authenticatable {}
-
 extension Application {
     /// dj-rest-auth's account API for this application.
     ///
@@ -21,13 +19,18 @@ extension Application {
     public struct RestAuth: Sendable {
         public let application: Application
 
-        /// The package's Fluent migrations, in order. They create Django's tables only where
-        /// they do not exist yet, so a Django database keeps its data.
-        public static var migrations: [any Migration] {
-            [
-                CreateAuthUser(), CreateAuthToken(), CreateEmailAddress(), CreateDjangoSession(),
-                CreateCaseInsensitiveUsernameIndex(), CreateTokenBlacklist(),
+        /// The package's Fluent migrations for a user model, in order. They create Django's
+        /// tables only where they do not exist yet, so a Django database keeps its data;
+        /// `auth_user` itself only for Django's ``AuthUser`` (an app's model has its own).
+        public static func migrations(for userModel: any RestAuthUser.Type = AuthUser.self) -> [any Migration] {
+            let users = UserTable(userModel)
+            var migrations: [any Migration] = []
+            if userModel == AuthUser.self { migrations.append(CreateAuthUser()) }
+            migrations += [
+                CreateAuthToken(users: users), CreateEmailAddress(users: users), CreateDjangoSession(),
+                CreateCaseInsensitiveUsernameIndex(users: users), CreateTokenBlacklist(users: users),
             ]
+            return migrations
         }
 
         /// Validates and stores the configuration, loads the JWT keys, starts the
@@ -46,7 +49,7 @@ extension Application {
             if let previous = application.storage[RestAuthStateKey.self] { previous.pool.shutdown() }
             let state = RestAuthState(configuration: configuration, jwtCodec: codec, logger: application.logger)
             application.storage[RestAuthStateKey.self] = state
-            application.migrations.add(Self.migrations, to: database)
+            application.migrations.add(Self.migrations(for: configuration.userModel), to: database)
             application.lifecycle.use(RestAuthShutdown(state: state))
         }
 
@@ -121,14 +124,17 @@ extension Request {
 public struct RestAuthRequest: Sendable {
     let request: Request
 
-    /// The authenticated user, if any.
-    public var user: AuthUser? { request.auth.get(AuthUser.self) }
+    /// The authenticated user, if any (also in `req.auth` under its own type).
+    public var user: (any RestAuthUser)? { request.storage[AuthenticatedUserKey.self] }
+
+    /// The authenticated user as the app's model type.
+    public func user<User: RestAuthUser>(as type: User.Type) -> User? { user as? User }
 
     /// How the user was authenticated.
     public var credential: AuthCredential? { request.storage[AuthCredentialKey.self] }
 
     /// The authenticated user, or DRF's 401/403 "Authentication credentials were not provided."
-    public func requireUser() throws -> AuthUser {
+    public func requireUser() throws -> any RestAuthUser {
         guard let user else {
             throw request.application.restAuth.state.notAuthenticated()
         }

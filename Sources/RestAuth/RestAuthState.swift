@@ -29,7 +29,7 @@ final class RestAuthState: Sendable {
             configuration.emailSender ?? configuration.smtp.map { SMTPEmailSender(configuration: $0) }
             ?? ConsoleEmailSender(logger: logger)
         self.outbox = Outbox(sender: sender, logger: logger)
-        self.mailer = Mailer(configuration: configuration, outbox: outbox)
+        self.mailer = Mailer(configuration: configuration)
         self.resetTokens = PasswordResetTokenGenerator(
             secret: configuration.secretKey, timeout: configuration.passwordResetTimeout)
         self.confirmationKeys = EmailConfirmationKey(
@@ -38,14 +38,14 @@ final class RestAuthState: Sendable {
         self.jwt = jwt
         var authenticators: [any RestAuthenticator] = []
         // DRF tokens authenticate unless JWT replaced them (no token is issued then).
-        if configuration.tokenModel && !configuration.useJWT { authenticators.append(TokenAuthenticator()) }
+        if configuration.tokenModel && !configuration.useJWT { authenticators.append(TokenAuthenticator(users: users)) }
         if let jwt {
-            authenticators.append(JWTAuthenticator(tokens: jwt, configuration: configuration, csrf: csrf))
+            authenticators.append(JWTAuthenticator(tokens: jwt, users: users, configuration: configuration, csrf: csrf))
         }
         if configuration.sessionLogin {
             authenticators.append(
                 SessionAuthenticator(
-                    cookieName: configuration.sessionCookieName, store: sessions, csrf: csrf,
+                    cookieName: configuration.sessionCookieName, store: sessions, users: users, csrf: csrf,
                     isSecure: { $0.restAuthIsSecure }))
         }
         self.authenticators = authenticators

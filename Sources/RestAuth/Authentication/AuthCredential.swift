@@ -11,10 +11,10 @@ public enum AuthCredential: Sendable, Equatable {
 
 /// A user that an authenticator recognised, with the credential it recognised.
 public struct Authentication: Sendable {
-    public var user: AuthUser
+    public var user: any RestAuthUser
     public var credential: AuthCredential
 
-    public init(user: AuthUser, credential: AuthCredential) {
+    public init(user: any RestAuthUser, credential: AuthCredential) {
         self.user = user
         self.credential = credential
     }

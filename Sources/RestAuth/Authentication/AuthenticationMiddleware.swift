@@ -28,6 +28,7 @@ struct AuthenticationMiddleware: AsyncMiddleware {
         }
         return result.map { found in
             guard let found else { return }
+            request.storage[AuthenticatedUserKey.self] = found.user
             request.auth.login(found.user)
             request.storage[AuthCredentialKey.self] = found.credential
         }
@@ -41,4 +42,8 @@ protocol EventLoopAuthenticator: RestAuthenticator {
 
 struct AuthCredentialKey: StorageKey {
     typealias Value = AuthCredential
+}
+
+struct AuthenticatedUserKey: StorageKey {
+    typealias Value = any RestAuthUser
 }

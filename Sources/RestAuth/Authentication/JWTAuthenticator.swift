@@ -9,6 +9,7 @@ import Vapor
 /// login was revoked, come back in one query.
 struct JWTAuthenticator: EventLoopAuthenticator {
     let tokens: JWTTokens
+    let users: UserStore
     let configuration: RestAuthConfiguration
     let csrf: CSRF
 
@@ -59,7 +60,7 @@ struct JWTAuthenticator: EventLoopAuthenticator {
         } catch {
             return eventLoop.makeFailedFuture(invalid(error.message))
         }
-        guard let userID = tokens.userID(in: claims) else {
+        guard let userKey = tokens.userKey(in: claims) else {
             return eventLoop.makeFailedFuture(
                 APIError.detail(
                     .unauthorized, "Token contained no recognizable user identification", code: "token_not_valid",
@@ -67,12 +68,12 @@ struct JWTAuthenticator: EventLoopAuthenticator {
         }
         let family = JWTTokens.family(in: claims)
         let jti = claims["jti"]?.stringValue ?? ""
-        return Self.user(id: userID, family: family, on: request.db).flatMapThrowing { found in
+        return users.user(key: userKey, family: family, on: request.db).flatMapThrowing { found in
             guard let (user, revoked) = found else {
                 throw APIError.detail(
                     .unauthorized, "User not found", code: "user_not_found", headers: ["WWW-Authenticate": challenge!])
             }
-            guard user.isActive else {
+            guard user.accountIsActive else {
                 throw APIError.detail(
                     .unauthorized, "User is inactive", code: "user_inactive", headers: ["WWW-Authenticate": challenge!])
             }
@@ -89,20 +90,5 @@ struct JWTAuthenticator: EventLoopAuthenticator {
             "messages": [["token_class": "AccessToken", "token_type": "access", "message": .string(message)]],
         ]
         return APIError(status: .unauthorized, body: body, headers: ["WWW-Authenticate": challenge!])
-    }
-
-    /// The user and whether the token's family was revoked, in one statement.
-    static func user(id: Int, family: String?, on database: any Database) -> EventLoopFuture<(AuthUser, Bool)?> {
-        let sql = database as! any SQLDatabase
-        return sql.raw(
-            """
-            SELECT "auth_user".*, (SELECT COUNT(*) FROM "restauth_refreshfamily" WHERE "family" = \(bind: family ?? "") AND "revoked_at" IS NOT NULL) AS "restauth_revoked" FROM "auth_user" WHERE "id" = \(bind: id)
-            """
-        ).first().flatMapThrowing { row in
-            guard let row else { return nil }
-            let user = try row.decode(fluentModel: AuthUser.self)
-            let revoked = (try? row.decode(column: "restauth_revoked", as: Int.self)) ?? 0
-            return (user, revoked > 0)
-        }
     }
 }

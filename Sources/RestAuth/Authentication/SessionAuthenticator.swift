@@ -6,6 +6,7 @@ import Vapor
 struct SessionAuthenticator: EventLoopAuthenticator {
     let cookieName: String
     let store: SessionStore
+    let users: UserStore
     let csrf: CSRF
     let isSecure: @Sendable (Request) -> Bool
 
@@ -21,7 +22,7 @@ struct SessionAuthenticator: EventLoopAuthenticator {
 
     func authenticate(_ request: Request) async throws -> Authentication? {
         guard let key = request.cookies[cookieName]?.string, !key.isEmpty,
-            let user = try await store.user(forKey: key, on: request.db), user.isActive
+            let user = try await store.user(forKey: key, users: users, on: request.db), user.accountIsActive
         else { return nil }
         try csrf.enforce(request, isSecure: isSecure(request))
         return Authentication(user: user, credential: .session(key: key))

@@ -6,6 +6,7 @@ import Vapor
 /// DRF's `TokenAuthentication`: `Authorization: Token <key>`. The token and its user come
 /// back in one query.
 struct TokenAuthenticator: EventLoopAuthenticator {
+    let users: UserStore
     let keyword = "token"
     var challenge: String? { "Token" }
 
@@ -31,28 +32,14 @@ struct TokenAuthenticator: EventLoopAuthenticator {
         let key = String(parts[1])
         // DRF's keys are 40 characters: a longer one cannot match, and is not worth a query.
         guard key.utf8.count <= 40 else { return request.eventLoop.makeFailedFuture(Self.failed("Invalid token.")) }
-        return Self.user(forKey: key, on: request.db).flatMapThrowing { user in
+        return users.user(forToken: key, on: request.db).flatMapThrowing { user in
             guard let user else { throw Self.failed("Invalid token.") }
-            guard user.isActive else { throw Self.failed("User inactive or deleted.") }
+            guard user.accountIsActive else { throw Self.failed("User inactive or deleted.") }
             return Authentication(user: user, credential: .token(key: key))
         }
     }
 
     static func failed(_ message: String) -> APIError {
         .detail(.unauthorized, message, headers: ["WWW-Authenticate": "Token"])
-    }
-
-    /// `SELECT auth_user.* FROM authtoken_token JOIN auth_user ... WHERE key = ?`: one round trip.
-    static func user(forKey key: String, on database: any Database) -> EventLoopFuture<AuthUser?> {
-        guard let sql = database as? any SQLDatabase else {
-            return AuthToken.query(on: database).filter(\.$id == key).with(\.$user).first().map { $0?.user }
-        }
-        // A fixed statement: SQLKit's builder spent more time writing the SQL than SQLite
-        // spent running it.
-        return sql.raw(
-            """
-            SELECT "auth_user".* FROM "authtoken_token" INNER JOIN "auth_user" ON "auth_user"."id" = "authtoken_token"."user_id" WHERE "authtoken_token"."key" = \(bind: key) LIMIT 1
-            """
-        ).first(decodingFluent: AuthUser.self)
     }
 }

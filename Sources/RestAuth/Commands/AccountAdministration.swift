@@ -63,7 +63,7 @@ public struct AccountAdministration: Sendable {
             try await user.create(on: db)
             if !email.isEmpty {
                 try await EmailAddress(
-                    email: email.lowercased(), verified: true, primary: true, userID: user.requireID()
+                    email: email.lowercased(), verified: true, primary: true, userKey: user.requireAccountKey()
                 )
                 .create(on: db)
             }
@@ -73,15 +73,19 @@ public struct AccountAdministration: Sendable {
 
     /// Sets a user's password (Django's `changepassword`); their sessions end with the old hash.
     public func changePassword(username: String, to password: String) async throws {
-        guard let user = try await AuthUser.query(on: database).filter(\.$username == username).first() else {
+        guard let user = try await self.user(named: username) else {
             throw Failure.noSuchUser(username)
         }
-        user.password = try await state.passwords.hash(password)
-        try await user.save(on: database)
+        try await state.users.setPassword(
+            of: user.requireAccountKey(), to: try await state.passwords.hash(password), on: database)
     }
 
     /// The user's attributes, to validate a new password against.
-    public func user(named username: String) async throws -> AuthUser? {
-        try await AuthUser.query(on: database).filter(\.$username == username).first()
+    /// The user with this username (or, for a model without usernames, this address).
+    public func user(named username: String) async throws -> (any RestAuthUser)? {
+        if state.users.fields.username == nil {
+            return try await state.users.users(email: username, on: database).first
+        }
+        return try await state.users.user(username: username, on: database)
     }
 }

@@ -20,12 +20,12 @@ public struct ChangePasswordCommand: AsyncCommand {
         guard let user = try await admin.user(named: signature.username) else {
             throw AccountAdministration.Failure.noSuchUser(signature.username)
         }
-        context.console.print("Changing password for user '\(user.username)'")
+        context.console.print("Changing password for user '\((user.accountUsername ?? user.accountEmail))'")
         let validators = context.application.restAuth.configuration.passwordValidators
         let password = try askPassword(context: context) { password in
             validators.messages(for: password, user: user.passwordAttributes)
         }
-        try await admin.changePassword(username: user.username, to: password)
-        context.console.print("Password changed successfully for user '\(user.username)'")
+        try await admin.changePassword(username: (user.accountUsername ?? user.accountEmail), to: password)
+        context.console.print("Password changed successfully for user '\((user.accountUsername ?? user.accountEmail))'")
     }
 }

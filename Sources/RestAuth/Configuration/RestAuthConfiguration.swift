@@ -31,6 +31,42 @@ public struct RestAuthConfiguration: Sendable {
     /// `DATA_UPLOAD_MAX_MEMORY_SIZE` role); a larger one is a 413. Default 1 MB.
     public var maxBodySize: Int
 
+    /// The user model (Django's `AUTH_USER_MODEL`): ``AuthUser`` in `auth_user`, or the
+    /// app's own ``RestAuthUser``.
+    public var userModel: any RestAuthUser.Type = AuthUser.self
+
+    // MARK: Swap points (dj-rest-auth's serializer settings, allauth's adapter, signals)
+
+    /// `LOGIN_SERIALIZER`.
+    public var loginSerializer: any LoginSerializer = DefaultLoginSerializer()
+    /// `TOKEN_SERIALIZER`.
+    public var tokenSerializer: any TokenSerializer = DefaultTokenSerializer()
+    /// `JWT_SERIALIZER`.
+    public var jwtSerializer: any JWTSerializer = DefaultJWTSerializer(includeExpiration: false)
+    /// `JWT_SERIALIZER_WITH_EXPIRATION` (used when `jwtAuthReturnExpiration`).
+    public var jwtSerializerWithExpiration: any JWTSerializer = DefaultJWTSerializer(includeExpiration: true)
+    /// `JWT_TOKEN_CLAIMS_SERIALIZER`: claims of the app's own in every token pair.
+    public var jwtClaimsSerializer: any JWTClaimsSerializer = DefaultJWTClaimsSerializer()
+    /// `USER_DETAILS_SERIALIZER`.
+    public var userDetailsSerializer: any UserDetailsSerializer = DefaultUserDetailsSerializer()
+    /// `PASSWORD_RESET_SERIALIZER`.
+    public var passwordResetSerializer: any PasswordResetSerializer = DefaultPasswordResetSerializer()
+    /// `PASSWORD_RESET_CONFIRM_SERIALIZER`.
+    public var passwordResetConfirmSerializer: any PasswordResetConfirmSerializer =
+        DefaultPasswordResetConfirmSerializer()
+    /// `PASSWORD_CHANGE_SERIALIZER`.
+    public var passwordChangeSerializer: any PasswordChangeSerializer = DefaultPasswordChangeSerializer()
+    /// `REGISTER_SERIALIZER`.
+    public var registerSerializer: any RegisterSerializer = DefaultRegisterSerializer()
+    /// `REGISTER_PERMISSION_CLASSES`: each must let the sign-up through.
+    public var registerPermissions: [any RegisterPermission] = [AllowAnyRegistration()]
+    /// `TOKEN_CREATOR`.
+    public var tokenCreator: any TokenCreator = DefaultTokenCreator()
+    /// allauth's `ACCOUNT_ADAPTER`.
+    public var accountAdapter: any AccountAdapter = DefaultAccountAdapter()
+    /// Subscribers to account events, called in order after each change (signals' role).
+    public var hooks: [AccountHook] = []
+
     // MARK: REST_AUTH
 
     /// `TOKEN_MODEL`: whether DRF tokens (`authtoken_token`) are issued and accepted.
@@ -146,13 +182,6 @@ public struct RestAuthConfiguration: Sendable {
     public var jwtUserIDClaim: String = "user_id"
     /// `AUTH_HEADER_TYPES`.
     public var jwtAuthHeaderTypes: [String] = ["Bearer"]
-    /// `JWT_TOKEN_CLAIMS_SERIALIZER`'s role: claims to add to every token pair (a refresh
-    /// token carries them, and its access tokens copy them).
-    ///
-    /// ```swift
-    /// config.jwtClaims = { user in ["username": .string(user.username), "staff": .bool(user.isStaff)] }
-    /// ```
-    public var jwtClaims: (@Sendable (AuthUser) -> JSONObject)? = nil
 
     // MARK: Sessions and CSRF (Django)
 
@@ -241,6 +270,11 @@ public struct RestAuthConfiguration: Sendable {
         }
         if passwordHashers.isEmpty {
             throw ConfigurationError(setting: "PASSWORD_HASHERS", message: "needs at least one hasher")
+        }
+        if userModel.accountFields.username == nil && loginMethods.contains(.username) {
+            throw ConfigurationError(
+                setting: "ACCOUNT_LOGIN_METHODS",
+                message: "the user model \(userModel) has no username; set the login methods to email only")
         }
         if loginMethods.isEmpty {
             throw ConfigurationError(setting: "ACCOUNT_LOGIN_METHODS", message: "needs username, email or both")

@@ -33,21 +33,27 @@ struct EmailVerificationController: Sendable {
         }
         if try await state.users.markVerified(addressID: addressID, on: request.db) {
             try await makePrimaryIfNone(address, on: request.db)
+            if let user = try await state.users.user(key: address.userKey, on: request.db) {
+                await RestAuthContext(request: request, state: state).publish(
+                    .emailConfirmed(email: address.email, user: user))
+            }
         }
         return .json(["detail": "ok"])
     }
 
     /// allauth's `set_as_primary(conditional=True)`: a user without a primary address gets this one.
     private func makePrimaryIfNone(_ address: EmailAddress, on database: any Database) async throws {
-        let userID = address.$user.id
-        let hasPrimary =
-            try await EmailAddress.query(on: database).filter(\.$user.$id == userID).filter(\.$primary == true).count()
-            > 0
-        guard !hasPrimary else { return }
+        let key = address.userKey
+        let primaries = try await EmailAddress.query(on: database).filter(\.$userKey == key).filter(\.$primary == true)
+            .count()
+        guard primaries == 0 else { return }
         address.primary = true
         address.verified = true
         try await address.save(on: database)
-        try await AuthUser.query(on: database).filter(\.$id == userID).set(\.$email, to: address.email).update()
+        if let user = try await state.users.user(key: key, on: database) {
+            user.accountEmail = address.email
+            try await user.save(on: database)
+        }
     }
 
     /// Always 200 `{"detail": "ok"}`; a known, unverified address gets a new mail.
@@ -56,11 +62,12 @@ struct EmailVerificationController: Sendable {
         let email = Self.email.read(from: try RequestBody.parse(request).fields(), into: &errors).string
         try errors.throwIfAny()
         if let email, let address = try await state.users.emailAddress(email, on: request.db), !address.verified,
-            let addressID = address.id, let user = try await AuthUser.find(address.$user.id, on: request.db)
+            let addressID = address.id, let user = try await state.users.user(key: address.userKey, on: request.db)
         {
             let key = state.confirmationKeys.key(forAddressID: addressID)
+            let context = RestAuthContext(request: request, state: state)
             await state.mailer.sendConfirmation(
-                to: address.email, user: user, key: key, signup: false, request: request)
+                to: address.email, user: user, key: key, signup: false, context: context)
         }
         return .json(["detail": "ok"])
     }

@@ -81,7 +81,7 @@ struct Endpoint: Sendable {
         }
         return AuthenticationMiddleware.authenticate(request, with: authenticates ? state.authenticators : []).flatMap {
             () -> EventLoopFuture<Response> in
-            if case .isAuthenticated = permission, request.auth.get(AuthUser.self) == nil {
+            if case .isAuthenticated = permission, request.restAuth.user == nil {
                 return request.eventLoop.makeFailedFuture(state.notAuthenticated())
             }
             let method = request.method == .HEAD ? HTTPMethod.GET : request.method

@@ -76,8 +76,9 @@ struct JWTController: Sendable {
             }
             throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
         }
-        guard let userID = jwt.userID(in: claims), let user = try await AuthUser.find(userID, on: request.db),
-            user.isActive
+        guard let userKey = jwt.userKey(in: claims),
+            let user = try await state.users.user(key: userKey, on: request.db),
+            user.accountIsActive
         else {
             throw APIError.detail(
                 .unauthorized, "No active account found for the given token.", code: "no_active_account")
@@ -92,7 +93,7 @@ struct JWTController: Sendable {
                 let expiresAt = Date(timeIntervalSince1970: TimeInterval(JWTTokens.number(claims["exp"]) ?? 0))
                 guard
                     try await state.refreshTokens.blacklist(
-                        jti: jti, userID: userID, expiresAt: expiresAt, on: request.db)
+                        jti: jti, userKey: userKey, expiresAt: expiresAt, on: request.db)
                 else {
                     // Another request rotated this token first: a replay, so the family goes.
                     if let family { try await state.refreshTokens.revoke(family: family, on: request.db) }
@@ -102,7 +103,7 @@ struct JWTController: Sendable {
             let (rotatedClaims, unsigned) = jwt.rotated(claims, now: now)
             let rotated = try jwt.sign(rotatedClaims, issued: unsigned)
             try await state.refreshTokens.recordOutstanding(
-                jti: rotated.jti, token: rotated.token, userID: userID, expiresAt: rotated.expiresAt, on: request.db)
+                jti: rotated.jti, token: rotated.token, userKey: userKey, expiresAt: rotated.expiresAt, on: request.db)
             if let family { try await state.refreshTokens.extendFamily(family, to: rotated.expiresAt, on: request.db) }
             newRefresh = rotated
             body["refresh"] = .string(rotated.token)
@@ -158,7 +159,7 @@ struct JWTController: Sendable {
         }
         let expiresAt = Date(timeIntervalSince1970: TimeInterval(JWTTokens.number(claims["exp"]) ?? 0))
         _ = try await state.refreshTokens.blacklist(
-            jti: jti, userID: jwt.userID(in: claims), expiresAt: expiresAt, on: request.db)
+            jti: jti, userKey: jwt.userKey(in: claims), expiresAt: expiresAt, on: request.db)
         if let family { try await state.refreshTokens.revoke(family: family, on: request.db) }
         return nil
     }

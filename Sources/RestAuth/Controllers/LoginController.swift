@@ -15,25 +15,30 @@ struct LoginController: Sendable {
     }
 
     @Sendable func login(_ request: Request) async throws -> Response {
+        let context = RestAuthContext(request: request, state: state)
         let fields = try RequestBody.parse(request).fields()
-        let outcome = try await LoginSerializer(state: state).validate(fields, on: request.db)
-        let grant = try await state.logIn(outcome.user, upgradedPassword: outcome.upgradedPassword, request: request)
-        return grant.response()
+        let result = try await state.configuration.loginSerializer.authenticate(fields, context: context)
+        let grant = try await state.logIn(result, context: context)
+        let response = try await grant.response(context: context)
+        await context.publish(.userLoggedIn(result.user))
+        return response
     }
 
-    /// dj-rest-auth's `LogoutView`: deletes the user's token, ends the session; answers 200
-    /// even to an anonymous caller, unless only tokens are in use (then there is nothing
-    /// an anonymous logout could end: 400).
+    /// dj-rest-auth's `LogoutView`: deletes the user's token, ends the session, and with
+    /// JWT blacklists the refresh token; answers 200 even to an anonymous caller, unless
+    /// only tokens are in use (then there is nothing an anonymous logout could end: 400).
     @Sendable func logout(_ request: Request) async throws -> Response {
+        let context = RestAuthContext(request: request, state: state)
         let configuration = state.configuration
         if request.restAuth.credential == nil && !configuration.useJWT && !configuration.sessionLogin {
             throw APIError.detail(.badRequest, "You should be logged in to logout. Check whether the token is passed.")
         }
-        if let user = request.restAuth.user, let userID = user.id, state.configuration.tokenModel {
-            try await state.users.deleteTokens(ofUser: userID, on: request.db)
+        let user = request.restAuth.user
+        if let key = user?.accountKey, configuration.tokenModel {
+            try await state.users.deleteTokens(of: key, on: request.db)
         }
         var cookies: [String: HTTPCookies.Value] = [:]
-        if state.configuration.sessionLogin {
+        if configuration.sessionLogin {
             cookies = try await state.endSession(request: request)
         }
         var failure: APIError?
@@ -43,6 +48,7 @@ struct LoginController: Sendable {
         }
         let response = failure?.response() ?? Response.json(["detail": "Successfully logged out."])
         for (name, cookie) in cookies { response.cookies[name] = cookie }
+        if failure == nil { await context.publish(.userLoggedOut(user)) }
         return response
     }
 }

@@ -18,21 +18,20 @@ struct PasswordController: Sendable {
     /// `update_session_auth_hash`). Every refresh token of the user but the caller's is
     /// revoked. DRF tokens are kept, as dj-rest-auth keeps them.
     @Sendable func change(_ request: Request) async throws -> Response {
+        let context = RestAuthContext(request: request, state: state)
         let user = try request.restAuth.requireUser()
         let fields = try RequestBody.parse(request).fields()
-        let newPassword = try await PasswordChangeSerializer(state: state).validate(fields, for: user)
-        user.password = try await state.passwords.hash(newPassword)
-        try await user.save(on: request.db)
-        // Every other login's refresh tokens end; the caller's own family stays.
+        try await state.configuration.passwordChangeSerializer.save(fields, user: user, context: context)
         var callerFamily: String?
         if case .jwt(_, let family, _) = request.restAuth.credential { callerFamily = family }
-        try await state.refreshTokens.revokeFamilies(ofUser: user.requireID(), except: callerFamily, on: request.db)
+        try await state.refreshTokens.revokeFamilies(of: user.requireAccountKey(), except: callerFamily, on: request.db)
         let response = Response.json(["detail": "New password has been saved."])
         if case .session = request.restAuth.credential, !state.configuration.logoutOnPasswordChange {
             for (name, cookie) in try await state.startSession(for: user, request: request) {
                 response.cookies[name] = cookie
             }
         }
+        await context.publish(.passwordChanged(user))
         return response
     }
 }

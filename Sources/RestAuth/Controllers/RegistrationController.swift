@@ -9,34 +9,33 @@ struct RegistrationController: Sendable {
         [Endpoint(["registration"], name: "Register", permission: .allowAny, handlers: [(.POST, .async(register))])]
     }
 
-    /// dj-rest-auth's `RegisterView`: 201 with what login returns; under mandatory
-    /// verification 201 `{"detail": "Verification e-mail sent."}` and no credential.
+    /// dj-rest-auth's `RegisterView`: the permissions, the register serializer, the
+    /// confirmation mail, then 201 with what login returns; under mandatory verification
+    /// 201 `{"detail": "Verification e-mail sent."}` and no credential.
     @Sendable func register(_ request: Request) async throws -> Response {
+        let context = RestAuthContext(request: request, state: state)
+        for permission in state.configuration.registerPermissions { try await permission.check(context) }
         let fields = try RequestBody.parse(request).fields()
-        let usernameRules = UsernameRules(configuration: state.configuration, users: state.users)
-        let validated = try await RegisterSerializer(state: state, usernameRules: usernameRules).validate(
-            fields, on: request.db)
-        let passwordHash = try await state.passwords.hash(validated.password)
-        let user = AuthUser(username: validated.username, email: validated.email, password: passwordHash)
-        let address = EmailAddress(email: validated.email, verified: false, primary: true, userID: 0)
-        do {
-            try await request.db.transaction { database in
-                try await user.create(on: database)
-                address.$user.id = try user.requireID()
-                try await address.create(on: database)
-            }
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            // A parallel sign-up took the username between the check and the insert.
-            throw ValidationErrors("username", UsernameRules.takenMessage)
+        let user = try await state.configuration.registerSerializer.save(fields, context: context)
+        let key = try user.requireAccountKey()
+        if state.configuration.emailVerification != .none,
+            let address = try await EmailAddress.query(on: request.db).filter(\.$userKey == key).filter(
+                \.$primary == true
+            ).first(),
+            let addressID = address.id, !address.verified
+        {
+            let confirmation = state.confirmationKeys.key(forAddressID: addressID)
+            await state.mailer.sendConfirmation(
+                to: address.email, user: user, key: confirmation, signup: true, context: context)
         }
-        if state.configuration.emailVerification != .none, let addressID = address.id {
-            let key = state.confirmationKeys.key(forAddressID: addressID)
-            await state.mailer.sendConfirmation(to: address.email, user: user, key: key, signup: true, request: request)
-        }
+        let response: Response
         if state.configuration.emailVerification == .mandatory {
-            return .json(["detail": "Verification e-mail sent."], status: .created)
+            response = .json(["detail": "Verification e-mail sent."], status: .created)
+        } else {
+            response = try await state.logIn(LoginResult(user: user), context: context).response(
+                status: .created, context: context)
         }
-        let grant = try await state.logIn(user, request: request)
-        return grant.response(status: .created)
+        await context.publish(.userSignedUp(user))
+        return response
     }
 }

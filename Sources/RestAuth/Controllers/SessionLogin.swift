@@ -6,7 +6,7 @@ import Vapor
 extension RestAuthState {
     /// Starts a session for `user` (ending the one the request came with) and rotates the
     /// CSRF secret, as Django's `login()` does. Returns the cookies to set.
-    func startSession(for user: AuthUser, request: Request) async throws -> [String: HTTPCookies.Value] {
+    func startSession(for user: any RestAuthUser, request: Request) async throws -> [String: HTTPCookies.Value] {
         if let previous = request.cookies[configuration.sessionCookieName]?.string {
             try await sessions.delete(key: previous, on: request.db)
         }
@@ -24,16 +24,19 @@ extension RestAuthState {
         return [configuration.sessionCookieName: configuration.sessionCookieDeletion]
     }
 
-    /// What a successful login or sign-up hands out: the DRF token (when the token model
-    /// is on) and a session (when `sessionLogin`). `last_login` is set on every login,
-    /// not only session ones, so that reset links die after any login.
-    func logIn(_ user: AuthUser, upgradedPassword: String? = nil, request: Request) async throws -> LoginGrant {
-        user.lastLogin = Date()
-        if let upgradedPassword { user.password = upgradedPassword }
-        try await user.save(on: request.db)
-        var grant = LoginGrant(user: user, configuration: configuration)
+    /// What a successful login or sign-up hands out: JWTs when `USE_JWT`, else the DRF
+    /// token (when the token model is on), and a session (when `SESSION_LOGIN`).
+    /// `last_login` is set on every login, not only session ones, so that reset links die
+    /// after any login.
+    func logIn(_ result: LoginResult, context: RestAuthContext) async throws -> LoginGrant {
+        let user = result.user
+        let now = Date()
+        try await users.recordLogin(user, at: now, upgradedPassword: result.upgradedPassword, on: context.database)
+        if context.configuration.userModel.accountFields.lastLogin != nil { user.accountLastLogin = now }
+        if let upgraded = result.upgradedPassword { user.accountPassword = upgraded }
+        var grant = LoginGrant(user: user)
         if let jwt {
-            let pair = try await issueJWTPair(for: user, jwt: jwt, on: request.db)
+            let pair = try await issueJWTPair(for: user, jwt: jwt, context: context)
             grant.jwt = pair
             if let name = configuration.jwtAuthCookie {
                 grant.cookies[name] = configuration.jwtAccessCookie(pair.access.token)
@@ -42,29 +45,27 @@ extension RestAuthState {
                 grant.cookies[name] = configuration.jwtRefreshCookie(pair.refresh.token)
             }
         } else if configuration.tokenModel {
-            grant.tokenKey = try await users.tokenKey(for: user, on: request.db)
+            grant.tokenKey = try await configuration.tokenCreator.token(for: user, context: context)
         }
         if configuration.sessionLogin {
-            grant.cookies = try await startSession(for: user, request: request)
+            grant.cookies.merge(try await startSession(for: user, request: context.request)) { $1 }
         }
         return grant
     }
-}
 
-extension RestAuthState {
     /// simplejwt's `RefreshToken.for_user(user)` and its `access_token`, in a new family,
     /// with the app's claims; the refresh token is recorded as outstanding.
-    func issueJWTPair(for user: AuthUser, jwt: JWTTokens, on database: any Database) async throws -> JWTPair {
+    func issueJWTPair(for user: any RestAuthUser, jwt: JWTTokens, context: RestAuthContext) async throws -> JWTPair {
         let now = Date()
         let family = JWTTokens.newJTI()
-        let extra = configuration.jwtClaims?(user) ?? JSONObject()
-        let (claims, unsigned) = jwt.refreshClaims(for: user, family: family, extra: extra, now: now)
+        let extra = try await configuration.jwtClaimsSerializer.claims(for: user, context: context)
+        let key = try user.requireAccountKey()
+        let (claims, unsigned) = jwt.refreshClaims(for: key, family: family, extra: extra, now: now)
         let refresh = try jwt.sign(claims, issued: unsigned)
         let access = try jwt.accessToken(from: claims, now: now)
-        let userID = try user.requireID()
-        try await refreshTokens.startFamily(family, userID: userID, expiresAt: refresh.expiresAt, on: database)
+        try await refreshTokens.startFamily(family, userKey: key, expiresAt: refresh.expiresAt, on: context.database)
         try await refreshTokens.recordOutstanding(
-            jti: refresh.jti, token: refresh.token, userID: userID, expiresAt: refresh.expiresAt, on: database)
+            jti: refresh.jti, token: refresh.token, userKey: key, expiresAt: refresh.expiresAt, on: context.database)
         return JWTPair(
             access: access, refresh: refresh,
             accessExpiration: now.addingTimeInterval(configuration.jwtAccessTokenLifetime),
@@ -82,43 +83,40 @@ struct JWTPair: Sendable {
 
 /// The credentials a login produced.
 struct LoginGrant: Sendable {
-    var user: AuthUser
-    var configuration: RestAuthConfiguration
+    var user: any RestAuthUser
     var tokenKey: String?
     var jwt: JWTPair?
     var cookies: [String: HTTPCookies.Value] = [:]
 
-    init(user: AuthUser, configuration: RestAuthConfiguration) {
+    init(user: any RestAuthUser) {
         self.user = user
-        self.configuration = configuration
     }
 
-    /// dj-rest-auth's login response: `{"access", "refresh", "user"}` (and the
-    /// expirations) with JWT, where the body's refresh is "" under `JWT_AUTH_HTTPONLY`;
-    /// `{"key": ...}` with a token; else 204 when only a session was started.
-    func response(status: HTTPResponseStatus = .ok) -> Response {
+    /// dj-rest-auth's login response through the configured serializers: the JWT body
+    /// (whose refresh is "" under `JWT_AUTH_HTTPONLY`), the token body, or 204 when only a
+    /// session was started.
+    func response(status: HTTPResponseStatus = .ok, context: RestAuthContext) async throws -> Response {
+        let configuration = context.configuration
         let response: Response
         if let jwt {
-            var body: JSONObject = [
-                "access": .string(jwt.access.token),
-                "refresh": .string(configuration.jwtAuthHTTPOnly ? "" : jwt.refresh.token),
-                "user": UserDetailsSerializer.representation(of: user),
-            ]
-            if configuration.jwtAuthReturnExpiration {
-                body["access_expiration"] = .string(DRFDateTime.string(jwt.accessExpiration))
-                body["refresh_expiration"] = .string(DRFDateTime.string(jwt.refreshExpiration))
-            }
-            response = .json(.object(body), status: status)
+            let serializer =
+                configuration.jwtAuthReturnExpiration
+                ? configuration.jwtSerializerWithExpiration : configuration.jwtSerializer
+            let body = try await serializer.representation(
+                of: JWTLoginResponse(
+                    access: jwt.access.token, refresh: configuration.jwtAuthHTTPOnly ? "" : jwt.refresh.token,
+                    user: user,
+                    accessExpiration: jwt.accessExpiration, refreshExpiration: jwt.refreshExpiration),
+                context: context)
+            response = .json(body, status: status)
         } else if let tokenKey {
-            response = .json(["key": .string(tokenKey)], status: status)
+            response = .json(
+                try await configuration.tokenSerializer.representation(ofToken: tokenKey, user: user, context: context),
+                status: status)
         } else {
             response = Response(status: .noContent)
         }
-        apply(to: response)
-        return response
-    }
-
-    func apply(to response: Response) {
         for (name, cookie) in cookies { response.cookies[name] = cookie }
+        return response
     }
 }

@@ -1,37 +1,39 @@
 import Fluent
 import Vapor
 
-/// `user/`: GET, PUT, PATCH of the authenticated user.
+/// `user/`: GET, PUT, PATCH of the authenticated user, through the user-details serializer.
 struct UserDetailsController: Sendable {
     let state: RestAuthState
 
     var endpoints: [Endpoint] {
-        [
+        let show: Endpoint.Handler
+        if let immediate = state.configuration.userDetailsSerializer as? any ImmediateUserDetailsSerializer {
+            // The default serializer waits for nothing: no task for the hottest route.
+            show = .immediate { request in
+                .json(immediate.immediateRepresentation(of: try request.restAuth.requireUser()))
+            }
+        } else {
+            show = .async { request in
+                let context = RestAuthContext(request: request, state: state)
+                return .json(try await context.userRepresentation(try request.restAuth.requireUser()))
+            }
+        }
+        return [
             Endpoint(
                 ["user"], name: "User Details", permission: .isAuthenticated,
                 handlers: [
-                    (.GET, .immediate(show)), (.PUT, .async { try await update($0, partial: false) }),
+                    (.GET, show), (.PUT, .async { try await update($0, partial: false) }),
                     (.PATCH, .async { try await update($0, partial: true) }),
                 ])
         ]
     }
 
-    @Sendable func show(_ request: Request) throws -> Response {
-        .json(UserDetailsSerializer.representation(of: try request.restAuth.requireUser()))
-    }
-
     func update(_ request: Request, partial: Bool) async throws -> Response {
+        let context = RestAuthContext(request: request, state: state)
         let user = try request.restAuth.requireUser()
         let fields = try RequestBody.parse(request).fields()
-        let serializer = UserDetailsSerializer(
-            usernameRules: UsernameRules(configuration: state.configuration, users: state.users))
-        try await serializer.update(user, with: fields, partial: partial, on: request.db)
-        do {
-            try await user.save(on: request.db)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            // Another request took the name between the check and the write.
-            throw ValidationErrors("username", UsernameRules.takenMessage)
-        }
-        return .json(UserDetailsSerializer.representation(of: user))
+        try await state.configuration.userDetailsSerializer.update(
+            user, with: fields, partial: partial, context: context)
+        return .json(try await context.userRepresentation(user))
     }
 }

@@ -2,10 +2,9 @@ import Foundation
 import Vapor
 
 /// Builds and posts the package's messages: the site a link points to, the template's
-/// context, the message.
+/// context, the message; the account adapter builds the link and sends.
 struct Mailer: Sendable {
     let configuration: RestAuthConfiguration
-    let outbox: Outbox
 
     /// The site's base URL (`{site}`), its name and domain, for a request: the request's
     /// own host when it is allowed, else the configured site domain; nil when neither can
@@ -49,64 +48,65 @@ struct Mailer: Sendable {
         return host.split(separator: ":").first.map(String.init) ?? host
     }
 
-    func subject(_ rendered: RenderedEmail, siteName: String) -> String {
-        (configuration.emailSubjectPrefix ?? "[\(siteName)] ") + rendered.subject
-    }
-
-    /// Renders and sends a message: in the background, or (`waiting`) before returning.
-    func send(
-        _ template: EmailTemplate, values: [String: String], to address: String,
-        site: (base: String, name: String, domain: String),
-        purpose: String, waiting: Bool
-    ) async {
-        var values = values
-        values["site_name"] = site.name
-        values["site_domain"] = site.domain
-        let rendered = template.render(EmailContext(values: values))
-        let message = EmailMessage(
-            from: configuration.defaultFromEmail, to: [address], subject: subject(rendered, siteName: site.name),
-            text: rendered.text, html: rendered.html)
-        if waiting {
-            await outbox.deliver(message, purpose: purpose)
-        } else {
-            outbox.post(message, purpose: purpose)
-        }
-    }
-
     static func fill(_ template: String, _ values: [String: String]) -> String {
         var out = template
         for (name, value) in values { out = out.replacingOccurrences(of: "{\(name)}", with: value) }
         return out
     }
 
+    /// Renders and sends a message: in the background, or (`waiting`) before returning.
+    func send(
+        _ template: EmailTemplate, values: [String: String], to address: String,
+        site: (base: String, name: String, domain: String),
+        purpose: String, waiting: Bool, context: RestAuthContext
+    ) async {
+        var values = values
+        values["site_name"] = site.name
+        values["site_domain"] = site.domain
+        let rendered = template.render(EmailContext(values: values))
+        let message = EmailMessage(
+            from: configuration.defaultFromEmail, to: [address],
+            subject: (configuration.emailSubjectPrefix ?? "[\(site.name)] ") + rendered.subject, text: rendered.text,
+            html: rendered.html)
+        await context.adapter.send(message, purpose: purpose, waiting: waiting, context: context)
+    }
+
     /// A reset mail leaves in the background: the answer's timing must not tell whether the address is known.
-    func sendPasswordReset(to address: String, user: AuthUser, uid: String, token: String, request: Request) async {
-        guard let site = site(for: request, forPasswordReset: true) else { return }
-        let link = Self.fill(configuration.passwordResetURLTemplate, ["site": site.base, "uid": uid, "token": token])
+    func sendPasswordReset(
+        to address: String, user: any RestAuthUser, uid: String, token: String, context: RestAuthContext
+    ) async {
+        guard let site = site(for: context.request, forPasswordReset: true) else { return }
+        let link = context.adapter.passwordResetURL(uid: uid, token: token, site: site.base, context: context)
+        let display = user.accountUsername ?? user.accountEmail
         var values = [
             "password_reset_url": link, "link": link, "uid": uid, "token": token, "email": address,
-            "user_display": user.username, "username": user.username, "username_reminder": "",
+            "user_display": display, "username": user.accountUsername ?? "", "username_reminder": "",
         ]
-        if configuration.loginMethods != [.email] {
-            values["username_reminder"] = "\n\nIn case you forgot, your username is \(user.username)."
+        if configuration.loginMethods != [.email], let username = user.accountUsername {
+            values["username_reminder"] = "\n\nIn case you forgot, your username is \(username)."
         }
         await send(
             configuration.emailTemplates.passwordReset, values: values, to: address, site: site,
-            purpose: "password reset", waiting: false)
+            purpose: "password reset",
+            waiting: false, context: context)
     }
 
     /// The sign-up confirmation is sent before the sign-up answers, as allauth does (a
     /// client may read its mailbox right after); a resend leaves in the background.
-    func sendConfirmation(to address: String, user: AuthUser, key: String, signup: Bool, request: Request) async {
-        guard let site = site(for: request) else { return }
-        let link = Self.fill(configuration.emailConfirmationURLTemplate, ["site": site.base, "key": key])
+    func sendConfirmation(
+        to address: String, user: any RestAuthUser, key: String, signup: Bool, context: RestAuthContext
+    ) async {
+        guard let site = site(for: context.request) else { return }
+        let link = context.adapter.emailConfirmationURL(key: key, site: site.base, context: context)
         let values = [
-            "activate_url": link, "link": link, "key": key, "email": address, "user_display": user.username,
-            "username": user.username,
+            "activate_url": link, "link": link, "key": key, "email": address,
+            "user_display": user.accountUsername ?? user.accountEmail, "username": user.accountUsername ?? "",
         ]
         let template =
             signup
             ? configuration.emailTemplates.emailConfirmationSignup : configuration.emailTemplates.emailConfirmation
-        await send(template, values: values, to: address, site: site, purpose: "confirmation", waiting: signup)
+        await send(
+            template, values: values, to: address, site: site, purpose: "confirmation", waiting: signup,
+            context: context)
     }
 }

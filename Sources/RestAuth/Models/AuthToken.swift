@@ -12,18 +12,19 @@ public final class AuthToken: Model, @unchecked Sendable {
     @Field(key: "created")
     public var created: Date
 
-    @Parent(key: "user_id")
-    public var user: AuthUser
+    /// The user's key (`user_id`, typed as the user table's key).
+    @Field(key: "user_id")
+    public var userKey: UserKey
 
     /// The model's properties, listed rather than found by reflection: Fluent reads them on
     /// every decode and save, and reflection was a tenth of a token request's time.
-    public var properties: [any AnyProperty] { [$id, $created, $user] }
+    public var properties: [any AnyProperty] { [$id, $created, $userKey] }
 
     public init() {}
 
-    public init(key: String = AuthToken.generateKey(), userID: Int, created: Date = Date()) {
+    public init(key: String = AuthToken.generateKey(), userKey: UserKey, created: Date = Date()) {
         self.id = key
-        self.$user.id = userID
+        self.userKey = userKey
         self.created = created
     }
 

@@ -68,12 +68,4 @@ public final class AuthUser: Model, @unchecked Sendable {
         self.dateJoined = dateJoined
         self.lastLogin = lastLogin
     }
-
-    /// What password validators compare a password with.
-    public var passwordAttributes: PasswordUserAttributes {
-        PasswordUserAttributes(username: username, firstName: firstName, lastName: lastName, email: email)
-    }
-
-    /// Whether the user has a password that can be used to log in.
-    public var hasUsablePassword: Bool { PasswordService.isUsable(password) }
 }

@@ -18,20 +18,21 @@ public final class EmailAddress: Model, @unchecked Sendable {
     @Field(key: "primary")
     public var primary: Bool
 
-    @Parent(key: "user_id")
-    public var user: AuthUser
+    /// The user's key (`user_id`, typed as the user table's key).
+    @Field(key: "user_id")
+    public var userKey: UserKey
 
     /// The model's properties, listed rather than found by reflection: Fluent reads them on
     /// every decode and save, and reflection was a tenth of a token request's time.
-    public var properties: [any AnyProperty] { [$id, $email, $verified, $primary, $user] }
+    public var properties: [any AnyProperty] { [$id, $email, $verified, $primary, $userKey] }
 
     public init() {}
 
-    public init(id: Int? = nil, email: String, verified: Bool = false, primary: Bool = true, userID: Int) {
+    public init(id: Int? = nil, email: String, verified: Bool = false, primary: Bool = true, userKey: UserKey) {
         self.id = id
         self.email = email
         self.verified = verified
         self.primary = primary
-        self.$user.id = userID
+        self.userKey = userKey
     }
 }

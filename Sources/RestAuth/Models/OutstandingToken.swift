@@ -20,20 +20,20 @@ public final class OutstandingToken: Model, @unchecked Sendable {
     @Field(key: "expires_at")
     public var expiresAt: Date
 
-    @OptionalParent(key: "user_id")
-    public var user: AuthUser?
+    @OptionalField(key: "user_id")
+    public var userKey: UserKey?
 
     @Field(key: "jti")
     public var jti: String
 
-    public var properties: [any AnyProperty] { [$id, $token, $createdAt, $expiresAt, $user, $jti] }
+    public var properties: [any AnyProperty] { [$id, $token, $createdAt, $expiresAt, $userKey, $jti] }
 
     public init() {}
 
-    public init(jti: String, token: String, userID: Int?, createdAt: Date, expiresAt: Date) {
+    public init(jti: String, token: String, userKey: UserKey?, createdAt: Date, expiresAt: Date) {
         self.jti = jti
         self.token = token
-        self.$user.id = userID
+        self.userKey = userKey
         self.createdAt = createdAt
         self.expiresAt = expiresAt
     }

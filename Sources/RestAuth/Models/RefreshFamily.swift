@@ -12,8 +12,8 @@ public final class RefreshFamily: Model, @unchecked Sendable {
     @ID(custom: "family", generatedBy: .user)
     public var id: String?
 
-    @Parent(key: "user_id")
-    public var user: AuthUser
+    @Field(key: "user_id")
+    public var userKey: UserKey
 
     @Field(key: "created_at")
     public var createdAt: Date
@@ -25,13 +25,13 @@ public final class RefreshFamily: Model, @unchecked Sendable {
     @OptionalField(key: "revoked_at")
     public var revokedAt: Date?
 
-    public var properties: [any AnyProperty] { [$id, $user, $createdAt, $expiresAt, $revokedAt] }
+    public var properties: [any AnyProperty] { [$id, $userKey, $createdAt, $expiresAt, $revokedAt] }
 
     public init() {}
 
-    public init(family: String, userID: Int, expiresAt: Date, createdAt: Date = Date()) {
+    public init(family: String, userKey: UserKey, expiresAt: Date, createdAt: Date = Date()) {
         self.id = family
-        self.$user.id = userID
+        self.userKey = userKey
         self.createdAt = createdAt
         self.expiresAt = expiresAt
     }

@@ -12,8 +12,8 @@ struct RefreshTokenStore: Sendable {
     }
 
     /// Records a new family (at login).
-    func startFamily(_ family: String, userID: Int, expiresAt: Date, on database: any Database) async throws {
-        try await RefreshFamily(family: family, userID: userID, expiresAt: expiresAt).create(on: database)
+    func startFamily(_ family: String, userKey: UserKey, expiresAt: Date, on database: any Database) async throws {
+        try await RefreshFamily(family: family, userKey: userKey, expiresAt: expiresAt).create(on: database)
     }
 
     /// A rotation keeps the family alive as long as its newest token.
@@ -22,13 +22,14 @@ struct RefreshTokenStore: Sendable {
     }
 
     /// simplejwt's `OutstandingToken.objects.create(...)` for an issued refresh token.
-    func recordOutstanding(jti: String, token: String, userID: Int?, expiresAt: Date, on database: any Database)
+    func recordOutstanding(jti: String, token: String, userKey: UserKey?, expiresAt: Date, on database: any Database)
         async throws
     {
         try await sql(database).insert(into: OutstandingToken.schema)
             .columns("token", "created_at", "expires_at", "user_id", "jti")
             .values(
-                SQLBind(JWTTokens.storedForm(token)), SQLBind(Date()), SQLBind(expiresAt), SQLBind(userID), SQLBind(jti)
+                SQLBind(JWTTokens.storedForm(token)), SQLBind(Date()), SQLBind(expiresAt), SQLBind(userKey),
+                SQLBind(jti)
             )
             .ignoringConflicts(with: ["jti"])
             .run()
@@ -48,10 +49,10 @@ struct RefreshTokenStore: Sendable {
 
     /// Blacklists a refresh token (recording it as outstanding first when it was issued
     /// elsewhere). False when it already was: another request got there first.
-    func blacklist(jti: String, userID: Int?, expiresAt: Date, on database: any Database) async throws -> Bool {
+    func blacklist(jti: String, userKey: UserKey?, expiresAt: Date, on database: any Database) async throws -> Bool {
         try await sql(database).insert(into: OutstandingToken.schema)
             .columns("token", "created_at", "expires_at", "user_id", "jti")
-            .values(SQLBind(""), SQLBind(Date()), SQLBind(expiresAt), SQLBind(userID), SQLBind(jti))
+            .values(SQLBind(""), SQLBind(Date()), SQLBind(expiresAt), SQLBind(userKey), SQLBind(jti))
             .ignoringConflicts(with: ["jti"])
             .run()
         guard let outstanding = try await OutstandingToken.query(on: database).filter(\.$jti == jti).first(),
@@ -73,8 +74,8 @@ struct RefreshTokenStore: Sendable {
     }
 
     /// Revokes every family of a user but `kept` (the caller's own, on a password change).
-    func revokeFamilies(ofUser userID: Int, except kept: String?, on database: any Database) async throws {
-        var query = RefreshFamily.query(on: database).filter(\.$user.$id == userID).filter(\.$revokedAt == nil)
+    func revokeFamilies(of userKey: UserKey, except kept: String?, on database: any Database) async throws {
+        var query = RefreshFamily.query(on: database).filter(\.$userKey == userKey).filter(\.$revokedAt == nil)
         if let kept { query = query.filter(\.$id != kept) }
         try await query.set(\.$revokedAt, to: Date()).update()
     }

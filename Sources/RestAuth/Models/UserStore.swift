@@ -4,9 +4,31 @@ import Foundation
 import SQLKit
 
 /// The queries the endpoints make about users, with allauth's matching rules: usernames
-/// and e-mail addresses compare case-insensitively, verified addresses win.
+/// and e-mail addresses compare case-insensitively, verified addresses win. They name
+/// the configured user model's table and columns, so an app's own model works as
+/// Django's `auth_user` does.
 struct UserStore: Sendable {
     let configuration: RestAuthConfiguration
+    let userType: any RestAuthUser.Type
+    let fields: RestAuthUserFields
+    let table: String
+    /// The table and key column, quoted for the fixed statements of the hot paths
+    /// (SQLite and PostgreSQL quote identifiers alike).
+    private let quotedTable: String
+    private let quotedID: String
+
+    init(configuration: RestAuthConfiguration) {
+        self.configuration = configuration
+        self.userType = configuration.userModel
+        self.fields = userType.accountFields
+        self.table = userType.schema
+        self.quotedTable = Self.quote(table)
+        self.quotedID = Self.quote(fields.id.description)
+    }
+
+    static func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
 
     private func sql(_ database: any Database) -> any SQLDatabase {
         guard let sql = database as? any SQLDatabase else {
@@ -19,40 +41,71 @@ struct UserStore: Sendable {
         SQLFunction("lower", args: table.map { SQLColumn(column, table: $0) } ?? SQLColumn(column))
     }
 
+    /// A row of the user table as the configured model.
+    func decode(_ row: any SQLRow) throws -> any RestAuthUser {
+        try Self.decode(row, as: userType)
+    }
+
+    private static func decode<User: RestAuthUser>(_ row: any SQLRow, as _: User.Type) throws -> any RestAuthUser {
+        try row.decode(fluentModel: User.self)
+    }
+
+    /// The user with this key.
+    func user(key: UserKey, on database: any Database) async throws -> (any RestAuthUser)? {
+        try await sql(database).select().column("*").from(table)
+            .where(SQLColumn(fields.id.description), .equal, SQLBind(key.bindable))
+            .limit(1)
+            .all()
+            .first
+            .map(decode)
+    }
+
+    /// The users with these keys.
+    func users(keys: [UserKey], on database: any Database) async throws -> [any RestAuthUser] {
+        guard !keys.isEmpty else { return [] }
+        return try await sql(database).select().column("*").from(table)
+            .where(SQLColumn(fields.id.description), .in, SQLBind.group(keys.map(\.bindable)))
+            .all()
+            .map(decode)
+    }
+
     /// allauth's `get_user_by_username`: the one user whose username matches without
     /// regard to case; when legacy data holds several, the exact match (Django's
     /// `ModelBackend`), else none.
-    func user(username: String, on database: any Database) async throws -> AuthUser? {
-        let matches = try await sql(database).select().column("*").from(AuthUser.schema)
-            .where(Self.lower("username"), .equal, SQLBind(username.lowercased()))
+    func user(username: String, on database: any Database) async throws -> (any RestAuthUser)? {
+        guard let column = fields.username?.description else { return nil }
+        let matches = try await sql(database).select().column("*").from(table)
+            .where(Self.lower(column), .equal, SQLBind(username.lowercased()))
             .limit(5)
-            .all(decodingFluent: AuthUser.self)
+            .all()
+            .map(decode)
         if matches.count == 1 { return matches[0] }
-        return matches.first { $0.username == username }
+        return matches.first { $0.accountUsername == username }
     }
 
     /// allauth's `filter_users_by_email`: the users with an address equal to `email`, in
-    /// `account_emailaddress` or `auth_user.email`. With `preferVerified` (login), only the
+    /// `account_emailaddress` or the user table. With `preferVerified` (login), only the
     /// users with that address verified, when there are any.
-    func users(email: String, preferVerified: Bool = true, on database: any Database) async throws -> [AuthUser] {
+    func users(email: String, preferVerified: Bool = true, on database: any Database) async throws -> [any RestAuthUser]
+    {
         let email = email.lowercased()
         let db = sql(database)
         let rows = try await db.select()
-            .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier(AuthUser.schema)))
+            .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier(table)))
             .column(SQLColumn("verified", table: EmailAddress.schema), as: "restauth_verified")
             .from(EmailAddress.schema)
             .join(
-                AuthUser.schema, method: SQLJoinMethod.inner,
+                table, method: SQLJoinMethod.inner,
                 on: SQLColumn("user_id", table: EmailAddress.schema), .equal,
-                SQLColumn("id", table: AuthUser.schema)
+                SQLColumn(fields.id.description, table: table)
             )
             .where(Self.lower("email", table: EmailAddress.schema), .equal, SQLBind(email))
             .limit(10)
             .all()
-        var verified: [AuthUser] = []
-        var unverified: [AuthUser] = []
+        var verified: [any RestAuthUser] = []
+        var unverified: [any RestAuthUser] = []
         for row in rows {
-            let user = try row.decode(fluentModel: AuthUser.self)
+            let user = try decode(row)
             if (try? row.decode(column: "restauth_verified", as: Bool.self)) == true {
                 verified.append(user)
             } else {
@@ -60,24 +113,27 @@ struct UserStore: Sendable {
             }
         }
         if preferVerified && !verified.isEmpty { return verified }
-        let byColumn = try await db.select().column("*").from(AuthUser.schema)
-            .where(Self.lower("email"), .equal, SQLBind(email))
+        let byColumn = try await db.select().column("*").from(table)
+            .where(Self.lower(fields.email.description), .equal, SQLBind(email))
             .limit(10)
-            .all(decodingFluent: AuthUser.self)
-        var seen = Set<Int>()
+            .all()
+            .map(decode)
+        var seen = Set<UserKey>()
         return (verified + unverified + byColumn).filter { user in
-            guard let id = user.id else { return false }
-            return seen.insert(id).inserted
+            guard let key = user.accountKey else { return false }
+            return seen.insert(key).inserted
         }
     }
 
     /// allauth's `username_taken` check, case-insensitive; `excluding` leaves out the user
     /// who is renaming themselves.
-    func usernameTaken(_ username: String, excluding userID: Int? = nil, on database: any Database) async throws -> Bool
+    func usernameTaken(_ username: String, excluding key: UserKey? = nil, on database: any Database) async throws
+        -> Bool
     {
-        var query = sql(database).select().column(SQLColumn("id")).from(AuthUser.schema)
-            .where(Self.lower("username"), .equal, SQLBind(username.lowercased()))
-        if let userID { query = query.where(SQLColumn("id"), .notEqual, SQLBind(userID)) }
+        guard let column = fields.username?.description else { return false }
+        var query = sql(database).select().column(SQLColumn(fields.id.description)).from(table)
+            .where(Self.lower(column), .equal, SQLBind(username.lowercased()))
+        if let key { query = query.where(SQLColumn(fields.id.description), .notEqual, SQLBind(key.bindable)) }
         return try await query.limit(1).first() != nil
     }
 
@@ -90,29 +146,73 @@ struct UserStore: Sendable {
             .first() != nil
     }
 
-    /// Whether the user's own address (`auth_user.email`) is verified, as login under
-    /// mandatory verification asks.
-    func hasVerifiedEmail(_ user: AuthUser, on database: any Database) async throws -> Bool {
-        let userID = try user.requireID()
+    /// Whether any address, verified or not, equals `email` (for models whose e-mail
+    /// column is their identifier, and must be unique).
+    func emailTaken(_ email: String, on database: any Database) async throws -> Bool {
+        try await sql(database).select().column(SQLColumn(fields.id.description)).from(table)
+            .where(Self.lower(fields.email.description), .equal, SQLBind(email.lowercased()))
+            .limit(1)
+            .first() != nil
+    }
+
+    /// Whether the user's own address is verified, as login under mandatory
+    /// verification asks.
+    func hasVerifiedEmail(_ user: any RestAuthUser, on database: any Database) async throws -> Bool {
+        let key = try user.requireAccountKey()
         return try await sql(database).select().column(SQLColumn("id")).from(EmailAddress.schema)
-            .where(SQLColumn("user_id"), .equal, SQLBind(userID))
-            .where(Self.lower("email"), .equal, SQLBind(user.email.lowercased()))
+            .where(SQLColumn("user_id"), .equal, SQLBind(key.bindable))
+            .where(Self.lower("email"), .equal, SQLBind(user.accountEmail.lowercased()))
             .where(SQLColumn("verified"), .equal, SQLLiteral.boolean(true))
             .limit(1)
             .first() != nil
     }
 
+    /// Sets `last_login` (and a new hash when the old one was due for an upgrade) in one
+    /// UPDATE that touches nothing else, so a login racing a password reset cannot undo it.
+    func recordLogin(_ user: any RestAuthUser, at date: Date, upgradedPassword: String?, on database: any Database)
+        async throws
+    {
+        let key = try user.requireAccountKey()
+        guard fields.lastLogin != nil || upgradedPassword != nil else { return }
+        var update = sql(database).update(table)
+        if let column = fields.lastLogin?.description { update = update.set(column, to: SQLBind(date)) }
+        if let upgradedPassword { update = update.set(fields.password.description, to: SQLBind(upgradedPassword)) }
+        try await update.where(SQLColumn(fields.id.description), .equal, SQLBind(key.bindable)).run()
+    }
+
+    /// Replaces the password hash only if it is still `expected`: of two requests racing
+    /// with one reset token, exactly one wins.
+    func replacePassword(of key: UserKey, expected: String, with newHash: String, on database: any Database)
+        async throws -> Bool
+    {
+        try await sql(database).update(table)
+            .set(fields.password.description, to: SQLBind(newHash))
+            .where(SQLColumn(fields.id.description), .equal, SQLBind(key.bindable))
+            .where(SQLColumn(fields.password.description), .equal, SQLBind(expected))
+            .returning(SQLColumn(fields.id.description))
+            .all()
+            .count == 1
+    }
+
+    /// Sets a user's password hash, and nothing else.
+    func setPassword(of key: UserKey, to newHash: String, on database: any Database) async throws {
+        try await sql(database).update(table)
+            .set(fields.password.description, to: SQLBind(newHash))
+            .where(SQLColumn(fields.id.description), .equal, SQLBind(key.bindable))
+            .run()
+    }
+
     /// DRF's `Token.objects.get_or_create(user=user)`, safe against parallel logins: the
     /// unique `user_id` decides which insert wins and the loser reads the winner's key.
-    func tokenKey(for user: AuthUser, on database: any Database) async throws -> String {
-        let userID = try user.requireID()
+    func tokenKey(for user: any RestAuthUser, on database: any Database) async throws -> String {
+        let key = try user.requireAccountKey()
         for _ in 0..<3 {
-            if let existing = try await AuthToken.query(on: database).filter(\.$user.$id == userID).first(),
-                let key = existing.id
+            if let existing = try await AuthToken.query(on: database).filter(\.$userKey == key).first(),
+                let token = existing.id
             {
-                return key
+                return token
             }
-            let token = AuthToken(userID: userID)
+            let token = AuthToken(userKey: key)
             do {
                 try await token.create(on: database)
                 return token.id!
@@ -123,27 +223,19 @@ struct UserStore: Sendable {
         throw APIError.detail(.serviceUnavailable, "Could not issue a token; try again.")
     }
 
-    /// What a reset token is bound to: the user's pk, password hash, last login and addresses.
-    func resetState(of user: AuthUser, on database: any Database) async throws -> PasswordResetTokenGenerator.UserState
-    {
-        let userID = try user.requireID()
-        let addresses = try await EmailAddress.query(on: database).filter(\.$user.$id == userID).all(\.$email)
-        return .init(
-            pk: userID, password: user.password, lastLogin: user.lastLogin, email: user.email, addresses: addresses)
+    func deleteTokens(of key: UserKey, on database: any Database) async throws {
+        try await AuthToken.query(on: database).filter(\.$userKey == key).delete()
     }
 
-    /// Replaces the password hash only if it is still `expected`: of two requests racing
-    /// with one reset token, exactly one wins.
-    func replacePassword(of userID: Int, expected: String, with newHash: String, on database: any Database) async throws
-        -> Bool
+    /// What a reset token is bound to: the user's pk, password hash, last login and addresses.
+    func resetState(of user: any RestAuthUser, on database: any Database) async throws
+        -> PasswordResetTokenGenerator.UserState
     {
-        try await sql(database).update(AuthUser.schema)
-            .set("password", to: newHash)
-            .where("id", .equal, userID)
-            .where("password", .equal, expected)
-            .returning("id")
-            .all()
-            .count == 1
+        let key = try user.requireAccountKey()
+        let addresses = try await EmailAddress.query(on: database).filter(\.$userKey == key).all(\.$email)
+        return .init(
+            pk: key.description, password: user.accountPassword, lastLogin: user.accountLastLogin,
+            email: user.accountEmail, addresses: addresses)
     }
 
     /// The address row for `email`, compared without regard to case; unverified rows first.
@@ -171,7 +263,29 @@ struct UserStore: Sendable {
         }
     }
 
-    func deleteTokens(ofUser userID: Int, on database: any Database) async throws {
-        try await AuthToken.query(on: database).filter(\.$user.$id == userID).delete()
+    /// The user a DRF token names, in one statement.
+    func user(forToken token: String, on database: any Database) -> EventLoopFuture<(any RestAuthUser)?> {
+        let u = quotedTable
+        let id = quotedID
+        return sql(database).raw(
+            """
+            SELECT \(unsafeRaw: u).* FROM "authtoken_token" INNER JOIN \(unsafeRaw: u) ON \(unsafeRaw: u).\(unsafeRaw: id) = "authtoken_token"."user_id" WHERE "authtoken_token"."key" = \(bind: token) LIMIT 1
+            """
+        ).first().flatMapThrowing { row in try row.map(decode) }
+    }
+
+    /// The user a JWT names, and whether the token's family was revoked, in one statement.
+    func user(key: UserKey, family: String?, on database: any Database) -> EventLoopFuture<(any RestAuthUser, Bool)?> {
+        let u = quotedTable
+        let id = quotedID
+        return sql(database).raw(
+            """
+            SELECT \(unsafeRaw: u).*, (SELECT COUNT(*) FROM "restauth_refreshfamily" WHERE "family" = \(bind: family ?? "") AND "revoked_at" IS NOT NULL) AS "restauth_revoked" FROM \(unsafeRaw: u) WHERE \(unsafeRaw: id) = \(bind: key.bindable)
+            """
+        ).first().flatMapThrowing { row in
+            guard let row else { return nil }
+            let revoked = (try? row.decode(column: "restauth_revoked", as: Int.self)) ?? 0
+            return (try decode(row), revoked > 0)
+        }
     }
 }

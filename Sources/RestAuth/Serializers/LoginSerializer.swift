@@ -1,53 +1,79 @@
 import Fluent
 import Vapor
 
-/// dj-rest-auth's `LoginSerializer` with allauth's authentication backend: which fields
-/// the login methods ask for, the user lookup, the password check on the hashing threads,
-/// then the account checks, whose messages only follow a right password.
-struct LoginSerializer: Sendable {
-    let state: RestAuthState
+/// Who a login proves to be.
+public struct LoginResult: Sendable {
+    public var user: any RestAuthUser
+    /// A new hash for the password, when the stored one was made by another hasher or
+    /// with other parameters (stored with the login).
+    public var upgradedPassword: String?
 
-    static let username = CharField("username", required: false, allowBlank: true)
-    static let email = CharField.email("email", required: false, allowBlank: true)
-    static let password = CharField("password")
+    public init(user: any RestAuthUser, upgradedPassword: String? = nil) {
+        self.user = user
+        self.upgradedPassword = upgradedPassword
+    }
+}
+
+/// dj-rest-auth's `LOGIN_SERIALIZER`: reads the login body and returns the user the
+/// credentials prove, or throws DRF's errors.
+///
+/// ```swift
+/// struct StaffOnlyLogin: LoginSerializer {
+///     let base = DefaultLoginSerializer()
+///     func authenticate(_ fields: JSONObject, context: RestAuthContext) async throws -> LoginResult {
+///         let result = try await base.authenticate(fields, context: context)
+///         guard (result.user as? AuthUser)?.isStaff == true else {
+///             throw ValidationErrors.nonField("Only staff may log in here.")
+///         }
+///         return result
+///     }
+/// }
+/// config.loginSerializer = StaffOnlyLogin()
+/// ```
+public protocol LoginSerializer: Sendable {
+    func authenticate(_ fields: JSONObject, context: RestAuthContext) async throws -> LoginResult
+}
+
+/// dj-rest-auth's `LoginSerializer` with allauth's authentication backend: which fields
+/// the login methods ask for, the user lookup, the password check on the hashing
+/// threads, then the account checks, whose messages only follow a right password.
+public struct DefaultLoginSerializer: LoginSerializer {
+    public static let username = CharField("username", required: false, allowBlank: true)
+    public static let email = CharField.email("email", required: false, allowBlank: true)
+    public static let password = CharField("password")
 
     static let invalidCredentials = "Unable to log in with provided credentials."
 
-    /// The user the credentials prove, with a new password hash to store when the stored
-    /// one is due for an upgrade.
-    struct Outcome {
-        var user: AuthUser
-        var upgradedPassword: String?
-    }
+    public init() {}
 
-    func validate(_ fields: JSONObject, on database: any Database) async throws -> Outcome {
+    public func authenticate(_ fields: JSONObject, context: RestAuthContext) async throws -> LoginResult {
         var errors = ValidationErrors()
         let username = Self.username.read(from: fields, into: &errors).string ?? ""
         let email = Self.email.read(from: fields, into: &errors).string ?? ""
         let password = Self.password.read(from: fields, into: &errors).string ?? ""
         try errors.throwIfAny()
 
-        let methods = state.configuration.loginMethods
-        let outcome: Outcome?
+        let methods = context.configuration.loginMethods
+        let outcome: LoginResult?
         if methods == [.email] {
             guard !email.isEmpty else { throw ValidationErrors.nonField(#"Must include "email" and "password"."#) }
-            outcome = try await authenticate(email: email, password: password, on: database)
+            outcome = try await authenticate(email: email, password: password, context: context)
         } else if methods == [.username] {
             guard !username.isEmpty else {
                 throw ValidationErrors.nonField(#"Must include "username" and "password"."#)
             }
-            outcome = try await authenticate(username: username, password: password, on: database)
+            outcome = try await authenticate(username: username, password: password, context: context)
         } else if !email.isEmpty {
-            outcome = try await authenticate(email: email, password: password, on: database)
+            outcome = try await authenticate(email: email, password: password, context: context)
         } else if !username.isEmpty {
-            outcome = try await authenticate(username: username, password: password, on: database)
+            outcome = try await authenticate(username: username, password: password, context: context)
         } else {
             throw ValidationErrors.nonField(#"Must include either "username" or "email" and "password"."#)
         }
         guard let outcome else { throw ValidationErrors.nonField(Self.invalidCredentials) }
-        guard outcome.user.isActive else { throw ValidationErrors.nonField("User account is disabled.") }
-        if state.configuration.emailVerification == .mandatory,
-            try await !state.users.hasVerifiedEmail(outcome.user, on: database)
+        guard outcome.user.accountIsActive else { throw ValidationErrors.nonField("User account is disabled.") }
+        if context.configuration.emailVerification == .mandatory,
+            try await !context.state.users.hasVerifiedEmail(outcome.user, on: context.database)
         {
             throw ValidationErrors.nonField("E-mail is not verified.")
         }
@@ -56,38 +82,44 @@ struct LoginSerializer: Sendable {
 
     /// allauth's backend with a username: tried as an e-mail address first when e-mail
     /// login is on, then as a username.
-    private func authenticate(username: String, password: String, on database: any Database) async throws -> Outcome? {
-        let methods = state.configuration.loginMethods
-        var candidates: [AuthUser] = []
+    private func authenticate(username: String, password: String, context: RestAuthContext) async throws -> LoginResult?
+    {
+        let methods = context.configuration.loginMethods
+        var candidates: [any RestAuthUser] = []
         if methods.contains(.email), username.contains("@") {
-            candidates = try await state.users.users(email: username, on: database)
+            candidates = try await context.state.users.users(email: username, on: context.database)
         }
-        if methods.contains(.username), let user = try await state.users.user(username: username, on: database),
-            !candidates.contains(where: { $0.id == user.id })
+        if methods.contains(.username),
+            let user = try await context.state.users.user(username: username, on: context.database),
+            !candidates.contains(where: { $0.accountKey == user.accountKey })
         {
             candidates.append(user)
         }
-        return await check(password, against: candidates)
+        return await check(password, against: candidates, context: context)
     }
 
-    private func authenticate(email: String, password: String, on database: any Database) async throws -> Outcome? {
-        guard state.configuration.loginMethods.contains(.email) else {
-            await state.passwords.burnOneHash(password)
+    private func authenticate(email: String, password: String, context: RestAuthContext) async throws -> LoginResult? {
+        guard context.configuration.loginMethods.contains(.email) else {
+            await context.passwords.burnOneHash(password)
             return nil
         }
-        return await check(password, against: try await state.users.users(email: email, on: database))
+        return await check(
+            password, against: try await context.state.users.users(email: email, on: context.database), context: context
+        )
     }
 
     /// The first candidate whose password matches. With no candidate one hash is still
     /// computed, so an unknown user costs what a wrong password costs.
-    private func check(_ password: String, against candidates: [AuthUser]) async -> Outcome? {
+    private func check(_ password: String, against candidates: [any RestAuthUser], context: RestAuthContext) async
+        -> LoginResult?
+    {
         guard !candidates.isEmpty else {
-            await state.passwords.burnOneHash(password)
+            await context.passwords.burnOneHash(password)
             return nil
         }
         for user in candidates.prefix(5) {
-            if case .right(let upgraded) = await state.passwords.check(password, against: user.password) {
-                return Outcome(user: user, upgradedPassword: upgraded)
+            if case .right(let upgraded) = await context.passwords.check(password, against: user.accountPassword) {
+                return LoginResult(user: user, upgradedPassword: upgraded)
             }
         }
         return nil

@@ -1,41 +1,70 @@
+import Fluent
+
+/// dj-rest-auth's `PASSWORD_CHANGE_SERIALIZER`: validates the body and sets the password.
+///
+/// ```swift
+/// struct NoReuse: PasswordChangeSerializer {
+///     let base = DefaultPasswordChangeSerializer()
+///     func save(_ fields: JSONObject, user: any RestAuthUser, context: RestAuthContext) async throws {
+///         if case .string(let new)? = fields["new_password1"],
+///            await context.passwords.check(new, against: user.accountPassword).isRight {
+///             throw ValidationErrors("new_password1", "Choose a password you have not used.")
+///         }
+///         try await base.save(fields, user: user, context: context)
+///     }
+/// }
+/// ```
+public protocol PasswordChangeSerializer: Sendable {
+    func save(_ fields: JSONObject, user: any RestAuthUser, context: RestAuthContext) async throws
+}
+
 /// dj-rest-auth's `PasswordChangeSerializer` with Django's `SetPasswordForm`: the old
 /// password when asked for, the two new ones equal, then the validators on the second.
-struct PasswordChangeSerializer: Sendable {
-    let state: RestAuthState
+public struct DefaultPasswordChangeSerializer: PasswordChangeSerializer {
+    public static let oldPassword = CharField("old_password", maxLength: 128)
+    public static let newPassword1 = CharField("new_password1", maxLength: 128)
+    public static let newPassword2 = CharField("new_password2", maxLength: 128)
 
-    static let oldPassword = CharField("old_password", maxLength: 128)
-    static let newPassword1 = CharField("new_password1", maxLength: 128)
-    static let newPassword2 = CharField("new_password2", maxLength: 128)
+    public init() {}
+
+    public func save(_ fields: JSONObject, user: any RestAuthUser, context: RestAuthContext) async throws {
+        let newPassword = try await validate(fields, for: user, context: context)
+        let hash = try await context.passwords.hash(newPassword)
+        try await context.state.users.setPassword(of: user.requireAccountKey(), to: hash, on: context.database)
+        user.accountPassword = hash
+    }
 
     /// The new password, once every check passed.
-    func validate(_ fields: JSONObject, for user: AuthUser) async throws -> String {
+    public func validate(_ fields: JSONObject, for user: any RestAuthUser, context: RestAuthContext) async throws
+        -> String
+    {
         var errors = ValidationErrors()
         var oldPassword: String?
-        if state.configuration.oldPasswordFieldEnabled {
+        if context.configuration.oldPasswordFieldEnabled {
             oldPassword = Self.oldPassword.read(from: fields, into: &errors).string
         }
         let new1 = Self.newPassword1.read(from: fields, into: &errors).string
         let new2 = Self.newPassword2.read(from: fields, into: &errors).string
-        if let oldPassword, !(await state.passwords.check(oldPassword, against: user.password)).isRight {
+        if let oldPassword, !(await context.passwords.check(oldPassword, against: user.accountPassword)).isRight {
             errors.add("old_password", "Your old password was entered incorrectly. Please enter it again.")
         }
         try errors.throwIfAny()
         guard let new1, let new2 else { throw errors }
-        Self.checkNewPasswords(
-            new1, new2, user: user, validators: state.configuration.passwordValidators, into: &errors)
+        Self.checkNewPasswords(new1, new2, user: user, context: context, into: &errors)
         try errors.throwIfAny()
         return new1
     }
 
     /// Django's `SetPasswordMixin`: a mismatch, else the validators' messages, on `new_password2`.
     static func checkNewPasswords(
-        _ new1: String, _ new2: String, user: AuthUser, validators: [any PasswordValidator],
+        _ new1: String, _ new2: String, user: any RestAuthUser, context: RestAuthContext,
         into errors: inout ValidationErrors
     ) {
         if new1 != new2 {
             errors.add("new_password2", "The two password fields didn\u{2019}t match.")
             return
         }
-        errors.add("new_password2", validators.messages(for: new2, user: user.passwordAttributes))
+        errors.add(
+            "new_password2", context.adapter.passwordProblems(new2, user: user.passwordAttributes, context: context))
     }
 }

@@ -1,39 +1,115 @@
 import Fluent
 
+/// dj-rest-auth's `USER_DETAILS_SERIALIZER`: the body of `user/` (and of `user` in JWT
+/// logins), and what a PUT or PATCH may change.
+///
+/// The FAQ's case, a nested profile updated with the user in one transaction:
+///
+/// ```swift
+/// struct ProfileDetails: UserDetailsSerializer {
+///     let base = DefaultUserDetailsSerializer()
+///     static let company = CharField("company_name", required: false, allowBlank: true, maxLength: 100)
+///
+///     func representation(of user: any RestAuthUser, context: RestAuthContext) async throws -> JSONValue {
+///         guard case .object(var body) = try await base.representation(of: user, context: context) else { return .null }
+///         let profile = try await UserProfile.for(user, on: context.database)
+///         body["profile"] = ["company_name": .string(profile.companyName)]
+///         return .object(body)
+///     }
+///
+///     func update(_ user: any RestAuthUser, with fields: JSONObject, partial: Bool, context: RestAuthContext) async throws {
+///         try await base.apply(fields, to: user, partial: partial, context: context)
+///         let profile = try await UserProfile.for(user, on: context.database)
+///         if case .object(let nested)? = fields["profile"] {
+///             var errors = ValidationErrors()
+///             if let company = Self.company.read(from: nested, into: &errors, partial: true).string { profile.companyName = company }
+///             try errors.throwIfAny()
+///         }
+///         try await context.database.transaction { database in
+///             try await user.save(on: database)
+///             try await profile.save(on: database)
+///         }
+///     }
+/// }
+/// ```
+public protocol UserDetailsSerializer: Sendable {
+    /// The user as the client sees it.
+    func representation(of user: any RestAuthUser, context: RestAuthContext) async throws -> JSONValue
+    /// Validates a PUT (`partial` false) or PATCH body and stores the changes; throws DRF's
+    /// field errors.
+    func update(_ user: any RestAuthUser, with fields: JSONObject, partial: Bool, context: RestAuthContext) async throws
+}
+
+/// A serializer whose representation waits for nothing: `GET user/` then runs on the
+/// event loop without a task (the default's case).
+protocol ImmediateUserDetailsSerializer: UserDetailsSerializer {
+    func immediateRepresentation(of user: any RestAuthUser) -> JSONValue
+}
+
 /// dj-rest-auth's `UserDetailsSerializer`: `pk`, `username`, `email`, `first_name`,
-/// `last_name`; `pk` and `email` are read-only.
-struct UserDetailsSerializer: Sendable {
-    let usernameRules: UsernameRules
+/// `last_name` (those the model has); `pk` and `email` are read-only.
+public struct DefaultUserDetailsSerializer: UserDetailsSerializer, ImmediateUserDetailsSerializer {
+    public static let firstName = CharField("first_name", required: false, allowBlank: true, maxLength: 150)
+    public static let lastName = CharField("last_name", required: false, allowBlank: true, maxLength: 150)
 
-    static let firstName = CharField("first_name", required: false, allowBlank: true, maxLength: 150)
-    static let lastName = CharField("last_name", required: false, allowBlank: true, maxLength: 150)
+    public init() {}
 
-    static func representation(of user: AuthUser) -> JSONValue {
-        [
-            "pk": .int(user.id ?? 0),
-            "username": .string(user.username),
-            "email": .string(user.email),
-            "first_name": .string(user.firstName),
-            "last_name": .string(user.lastName),
-        ]
+    public func representation(of user: any RestAuthUser, context: RestAuthContext) async throws -> JSONValue {
+        immediateRepresentation(of: user)
     }
 
-    /// Validates a PUT (`partial` false) or PATCH body and applies it to `user` (unsaved).
-    func update(_ user: AuthUser, with fields: JSONObject, partial: Bool, on database: any Database) async throws {
+    func immediateRepresentation(of user: any RestAuthUser) -> JSONValue {
+        var body = JSONObject()
+        switch user.accountKey {
+        case .int(let value)?: body["pk"] = .int(value)
+        case let key?: body["pk"] = .string(key.description)
+        case nil: body["pk"] = .null
+        }
+        if let username = user.accountUsername { body["username"] = .string(username) }
+        body["email"] = .string(user.accountEmail)
+        if let firstName = user.accountFirstName { body["first_name"] = .string(firstName) }
+        if let lastName = user.accountLastName { body["last_name"] = .string(lastName) }
+        return .object(body)
+    }
+
+    public func update(_ user: any RestAuthUser, with fields: JSONObject, partial: Bool, context: RestAuthContext)
+        async throws
+    {
+        try await apply(fields, to: user, partial: partial, context: context)
+        do {
+            try await user.save(on: context.database)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Another request took the name between the check and the write.
+            throw ValidationErrors("username", UsernameRules.takenMessage)
+        }
+    }
+
+    /// Validates the body and applies it to `user` without saving: for serializers that
+    /// save the user with something else, in one transaction.
+    public func apply(_ fields: JSONObject, to user: any RestAuthUser, partial: Bool, context: RestAuthContext)
+        async throws
+    {
         var errors = ValidationErrors()
-        let username = usernameRules.field.read(from: fields, into: &errors, partial: partial).string
-        let firstName = Self.firstName.read(from: fields, into: &errors, partial: partial).string
-        let lastName = Self.lastName.read(from: fields, into: &errors, partial: partial).string
         var cleanedUsername: String?
-        if let username, !errors.contains("username") {
-            switch try await usernameRules.clean(username, excluding: user.id, on: database) {
-            case .success(let value): cleanedUsername = value
-            case .failure(let failure): errors.merge(failure)
+        if user.accountUsername != nil {
+            let rules = UsernameRules(configuration: context.configuration)
+            if let username = rules.field.read(from: fields, into: &errors, partial: partial).string {
+                do {
+                    cleanedUsername = try await context.adapter.cleanUsername(
+                        username, excluding: user.accountKey, context: context)
+                } catch let error as ValidationMessage {
+                    errors.add("username", error.message)
+                }
             }
         }
+        let firstName =
+            user.accountFirstName == nil
+            ? nil : Self.firstName.read(from: fields, into: &errors, partial: partial).string
+        let lastName =
+            user.accountLastName == nil ? nil : Self.lastName.read(from: fields, into: &errors, partial: partial).string
         try errors.throwIfAny()
-        if let cleanedUsername { user.username = cleanedUsername }
-        if let firstName { user.firstName = firstName }
-        if let lastName { user.lastName = lastName }
+        if let cleanedUsername { user.accountUsername = cleanedUsername }
+        if let firstName { user.accountFirstName = firstName }
+        if let lastName { user.accountLastName = lastName }
     }
 }

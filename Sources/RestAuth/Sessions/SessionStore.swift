@@ -39,12 +39,12 @@ struct SessionStore: Sendable {
     }
 
     /// Starts a session for `user`; returns its key.
-    func create(for user: AuthUser, on database: any Database) async throws -> String {
-        let userID = try user.requireID()
+    func create(for user: any RestAuthUser, on database: any Database) async throws -> String {
+        let key = try user.requireAccountKey()
         var data = JSONObject()
-        data[Self.userIDKey] = .string(String(userID))
+        data[Self.userIDKey] = .string(key.description)
         data[Self.backendKey] = .string(Self.backend)
-        data[Self.hashKey] = .string(authHash(forPasswordHash: user.password))
+        data[Self.hashKey] = .string(authHash(forPasswordHash: user.accountPassword))
         let signed = signer.signObject(json: JSONValue.object(data).serialized())
         for _ in 0..<5 {
             let key = SaltGenerator.randomString(length: 32, alphabet: SaltGenerator.lowercaseAlphanumerics)
@@ -61,7 +61,7 @@ struct SessionStore: Sendable {
 
     /// The authenticated user of a session: nil when the session is unknown, expired,
     /// forged, or no longer matches the user's password.
-    func user(forKey key: String, on database: any Database) async throws -> AuthUser? {
+    func user(forKey key: String, users: UserStore, on database: any Database) async throws -> (any RestAuthUser)? {
         guard Self.isPlausibleKey(key),
             let session = try await DjangoSession.query(on: database)
                 .filter(\.$id == key)
@@ -70,15 +70,16 @@ struct SessionStore: Sendable {
             let json = signer.unsignObject(session.sessionData),
             case .object(let data) = try? JSONParser.parse(json)
         else { return nil }
-        let userID: Int?
+        let keyType = users.fields.keyType
+        let userKey: UserKey?
         switch data[Self.userIDKey] {
-        case .string(let text): userID = Int(text)
-        case .int(let value): userID = value
-        default: userID = nil
+        case .string(let text): userKey = keyType.parse(text)
+        case .int(let value): userKey = keyType.parse(String(value))
+        default: userKey = nil
         }
-        guard let userID, let user = try await AuthUser.find(userID, on: database) else { return nil }
+        guard let userKey, let user = try await users.user(key: userKey, on: database) else { return nil }
         guard case .string(let storedHash) = data[Self.hashKey],
-            ConstantTime.equals(storedHash, authHash(forPasswordHash: user.password))
+            ConstantTime.equals(storedHash, authHash(forPasswordHash: user.accountPassword))
         else { return nil }
         return user
     }

@@ -44,19 +44,15 @@ struct JWTTokens: Sendable {
 
     static func epoch(_ date: Date) -> Int { Int(date.timeIntervalSince1970) }
 
-    /// The user id as simplejwt 5.5 writes it: a string (`"7"`); both forms are read.
-    func userIDValue(_ user: AuthUser) -> JSONValue {
-        .string(String(user.id ?? 0))
-    }
-
-    /// A new refresh token for a user, in a family (new at login).
-    func refreshClaims(for user: AuthUser, family: String, extra: JSONObject, now: Date) -> (JSONObject, Issued) {
+    /// A new refresh token for a user, in a family (new at login). The user id is written
+    /// as simplejwt 5.5 writes it, a string (`"7"`); both forms are read.
+    func refreshClaims(for key: UserKey, family: String, extra: JSONObject, now: Date) -> (JSONObject, Issued) {
         let jti = Self.newJTI()
         let exp = now.addingTimeInterval(configuration.jwtRefreshTokenLifetime)
         var claims: JSONObject = [
             "token_type": "refresh", "exp": .int(Self.epoch(exp)), "iat": .int(Self.epoch(now)), "jti": .string(jti),
         ]
-        claims[configuration.jwtUserIDClaim] = userIDValue(user)
+        claims[configuration.jwtUserIDClaim] = .string(key.description)
         claims[Self.familyClaim] = .string(family)
         for (key, value) in extra.pairs where claims[key] == nil { claims[key] = value }
         addRegisteredClaims(&claims)
@@ -128,12 +124,13 @@ struct JWTTokens: Sendable {
         }
     }
 
-    /// The user id a token names.
-    func userID(in claims: JSONObject) -> Int? {
+    /// The user a token names.
+    func userKey(in claims: JSONObject) -> UserKey? {
+        let keyType = configuration.userModel.accountFields.keyType
         switch claims[configuration.jwtUserIDClaim] {
-        case .int(let id)?: id
-        case .string(let text)?: Int(text)
-        default: nil
+        case .int(let id)?: return keyType == .int ? .int(id) : keyType.parse(String(id))
+        case .string(let text)?: return keyType.parse(text)
+        default: return nil
         }
     }
 

@@ -17,7 +17,8 @@ struct PasswordResetTokenGenerator: Sendable {
 
     /// The state of a user that a token is bound to.
     struct UserState: Sendable {
-        var pk: Int
+        /// The key as Django writes it (`str(user.pk)`).
+        var pk: String
         var password: String
         var lastLogin: Date?
         var email: String

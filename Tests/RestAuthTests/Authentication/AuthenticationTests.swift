@@ -220,7 +220,9 @@ struct AppRouteAuthenticationTests {
     @Test("The app's own routes see the API's users")
     func appRoute() async throws {
         try await withRestAuthApp { app, client in
-            app.grouped(app.restAuth.authenticator()).get("me") { req in try req.restAuth.requireUser().username }
+            app.grouped(app.restAuth.authenticator()).get("me") { req in
+                try req.restAuth.requireUser().accountUsername ?? ""
+            }
             let user = try await client.register()
             try await client.logIn(user.username)
             let me = try await client.get("/me")

@@ -108,7 +108,9 @@ struct JWTLoginTests {
     func customClaims() async throws {
         try await withRestAuthApp({
             jwtProfile(&$0)
-            $0.jwtClaims = { user in ["username": .string(user.username), "token_type": "forged"] }
+            $0.jwtClaimsSerializer = JWTClaims { user, _ in
+                ["username": .string(user.accountUsername ?? ""), "token_type": "forged"]
+            }
         }) { _, client in
             let user = try await client.register()
             let reply = try await client.jwtLogIn(user.username)
@@ -325,7 +327,7 @@ struct JWTAuthenticationTests {
         let codec = try await JWTCodec.make(testConfiguration(jwtProfile))
         let tokens = JWTTokens(codec: codec, configuration: testConfiguration(jwtProfile))
         let claims = try tokens.validate(token, type: .access)
-        #expect(tokens.userID(in: claims) == 7)
+        #expect(tokens.userKey(in: claims) == .int(7))
     }
 }
 

@@ -1,7 +1,8 @@
 import Fluent
 import SQLKit
 
-/// A unique index on `lower(username)`.
+/// A unique index on `lower(username)` (on `lower(email)` for a user model without
+/// usernames, whose address is then its identifier).
 ///
 /// allauth treats usernames case-insensitively (`Bob` and `bob` are one account) but
 /// Django's own constraint is case-sensitive, so two sign-ups racing with `Bob` and `bob`
@@ -10,25 +11,29 @@ import SQLKit
 /// case variants of one username it cannot be built, and the migration says so in the
 /// log and goes on (the application check still applies).
 struct CreateCaseInsensitiveUsernameIndex: AsyncMigration {
+    let users: UserTable
     var name: String { "RestAuth.CreateCaseInsensitiveUsernameIndex" }
+
+    var column: String { (users.fields.username ?? users.fields.email).description }
+    var indexName: String { "\(users.schema)_\(column)_lower_uniq" }
 
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
         do {
             try await sql.raw(
                 """
-                CREATE UNIQUE INDEX IF NOT EXISTS "auth_user_username_lower_uniq" ON "auth_user" (lower("username"))
+                CREATE UNIQUE INDEX IF NOT EXISTS \(ident: indexName) ON \(ident: users.schema) (lower(\(ident: column)))
                 """
             ).run()
         } catch {
             database.logger.warning(
-                "RestAuth: cannot create a case-insensitive unique index on auth_user.username (are there usernames that differ only in case?); uniqueness stays checked by the application: \(String(reflecting: error))"
+                "RestAuth: cannot create a case-insensitive unique index on \(users.schema).\(column) (are there values that differ only in case?); uniqueness stays checked by the application: \(String(reflecting: error))"
             )
         }
     }
 
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        try await sql.raw(#"DROP INDEX IF EXISTS "auth_user_username_lower_uniq""#).run()
+        try await sql.raw("DROP INDEX IF EXISTS \(ident: indexName)").run()
     }
 }

@@ -4,6 +4,7 @@ import SQLKit
 /// allauth's `account_emailaddress` with its constraints: one row per user and address,
 /// at most one primary address per user, and a verified address belongs to one user only.
 struct CreateEmailAddress: AsyncMigration {
+    let users: UserTable
     var name: String { "RestAuth.CreateEmailAddress" }
 
     func prepare(on database: any Database) async throws {
@@ -11,7 +12,9 @@ struct CreateEmailAddress: AsyncMigration {
             .field("id", .int, .identifier(auto: true))
             .field("verified", .bool, .required)
             .field("primary", .bool, .required)
-            .field("user_id", .int, .required, .references(AuthUser.schema, "id", onDelete: .cascade))
+            .field(
+                "user_id", users.keyDataType, .required, .references(users.schema, users.fields.id, onDelete: .cascade)
+            )
             .field("email", .custom("VARCHAR(254)"), .required)
             .unique(on: "user_id", "email", name: "account_emailaddress_user_id_email_987c8728_uniq")
             .ignoreExisting()

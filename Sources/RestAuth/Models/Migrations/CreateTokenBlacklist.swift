@@ -3,6 +3,7 @@ import SQLKit
 
 /// simplejwt's `token_blacklist` tables, and this package's refresh families.
 struct CreateTokenBlacklist: AsyncMigration {
+    let users: UserTable
     var name: String { "RestAuth.CreateTokenBlacklist" }
 
     func prepare(on database: any Database) async throws {
@@ -11,7 +12,7 @@ struct CreateTokenBlacklist: AsyncMigration {
             .field("token", .string, .required)
             .field("created_at", .datetime)
             .field("expires_at", .datetime, .required)
-            .field("user_id", .int, .references(AuthUser.schema, "id", onDelete: .setNull))
+            .field("user_id", users.keyDataType, .references(users.schema, users.fields.id, onDelete: .setNull))
             .field("jti", .custom("VARCHAR(255)"), .required)
             .unique(on: "jti", name: "token_blacklist_outstandingtoken_jti_hex_d9bdf6f7_uniq")
             .ignoreExisting()
@@ -25,7 +26,9 @@ struct CreateTokenBlacklist: AsyncMigration {
             .create()
         try await database.schema(RefreshFamily.schema)
             .field("family", .custom("VARCHAR(64)"), .identifier(auto: false))
-            .field("user_id", .int, .required, .references(AuthUser.schema, "id", onDelete: .cascade))
+            .field(
+                "user_id", users.keyDataType, .required, .references(users.schema, users.fields.id, onDelete: .cascade)
+            )
             .field("created_at", .datetime, .required)
             .field("expires_at", .datetime, .required)
             .field("revoked_at", .datetime)
