@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "RestAuth", targets: ["RestAuth"]),
+        .library(name: "RestAuthTesting", targets: ["RestAuthTesting"]),
         .executable(name: "RestAuthDemo", targets: ["RestAuthDemo"]),
     ],
     dependencies: [
@@ -35,6 +36,14 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        .target(
+            name: "RestAuthTesting",
+            dependencies: [
+                "RestAuth",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
         .executableTarget(
             name: "RestAuthDemo",
             dependencies: [
@@ -49,6 +58,7 @@ let package = Package(
             name: "RestAuthTests",
             dependencies: [
                 "RestAuth",
+                "RestAuthTesting",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),

@@ -13,6 +13,12 @@ public enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object(JSONObject)
 
+    /// The string, when the value is one.
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
     /// The name Python gives this value's type, for DRF's "Expected a dictionary, but got list." message.
     var pythonTypeName: String {
         switch self {

@@ -143,10 +143,3 @@ struct JWTTokens: Sendable {
         "sha256:" + SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
-
-extension JSONValue {
-    var stringValue: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-}
