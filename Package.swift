@@ -65,6 +65,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "RestAuthCustomUserTests",
+            dependencies: [
+                "RestAuth",
+                "RestAuthTesting",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ]
+        ),
+        .testTarget(
             name: "RestAuthDemoTests",
             dependencies: [
                 "RestAuthDemo",

@@ -10,6 +10,12 @@ import Vapor
 enum DemoApp {
     static func configure(_ app: Application, environment env: [String: String]) async throws {
         let database = try DatabaseURL(env["DATABASE_URL"] ?? "sqlite://restauth.sqlite")
+        // SQLite runs each connection's statements on the blocking pool, and its busy
+        // handler spins on a pool thread while another connection holds the write lock.
+        // With fewer threads than connections, the holder's next statement (its COMMIT)
+        // can wait for a thread that spinners hold, for ever: give the pool more threads
+        // than there are event loops (one SQLite connection each).
+        app.threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
         switch database {
         case .sqlite(let path):
             app.databases.use(.sqlite(.file(path)), as: .sqlite)

@@ -50,6 +50,8 @@ struct TestSchemaKey: StorageKey { typealias Value = String }
 /// In-memory SQLite by default. With `DATABASE_URL=postgres://...` each test gets a schema
 /// of its own on that server (tests run in parallel), dropped at the end.
 func configureTestDatabase(_ app: Application) async throws {
+    // A blocking pool per app, larger than its SQLite connections: see DemoApp.
+    app.threadPool = NIOThreadPool(numberOfThreads: 4)
     guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], url.hasPrefix("postgres") else {
         app.databases.use(.sqlite(.memory), as: .sqlite)
         return

@@ -1,0 +1,215 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import RestAuth
+import RestAuthTesting
+import Testing
+import Vapor
+import VaporTesting
+
+let password = "Sturdy-Lantern-8412"
+let newPassword = "Quiet-Harbor-5937"
+
+/// An app on its own `Member` model: its migration first, then the package's.
+func withMemberApp(
+    _ adjust: (inout RestAuthConfiguration) -> Void = { _ in },
+    _ test: (Application, RestAuthTestClient, MemoryEmailSender) async throws -> Void
+) async throws {
+    let mail = MemoryEmailSender()
+    var configuration = RestAuthConfiguration(secretKey: "custom-user-test-secret-key-0123456789")
+    configuration.userModel = Member.self
+    configuration.loginMethods = [.email]
+    configuration.passwordHashers = [PBKDF2PasswordHasher(iterations: 1000)]
+    configuration.passwordHashingThreads = 2
+    configuration.emailSender = mail
+    adjust(&configuration)
+    let schema = "member_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+    try await withApp(configure: { app in
+        app.threadPool = NIOThreadPool(numberOfThreads: 4)
+        if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], url.hasPrefix("postgres") {
+            var postgres = try SQLPostgresConfiguration(url: url)
+            postgres.searchPath = [String(schema)]
+            app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 1), as: .psql)
+            try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(unsafeRaw: String(schema))").run()
+        } else {
+            app.databases.use(.sqlite(.memory), as: .sqlite)
+        }
+        app.migrations.add(CreateMember())
+        try await app.restAuth.configure(configuration)
+        try await app.autoMigrate()
+        try app.restAuth.mount(at: "dj-rest-auth")
+    }) { app in
+        let client = RestAuthTestClient(app: app)
+        do {
+            try await test(app, client, mail)
+        } catch {
+            if ProcessInfo.processInfo.environment["DATABASE_URL"] != nil {
+                try? await (app.db as! any SQLDatabase).raw("DROP SCHEMA \(unsafeRaw: String(schema)) CASCADE").run()
+            }
+            throw error
+        }
+        if ProcessInfo.processInfo.environment["DATABASE_URL"] != nil {
+            try await (app.db as! any SQLDatabase).raw("DROP SCHEMA \(unsafeRaw: String(schema)) CASCADE").run()
+        }
+    }
+}
+
+func signUp(_ client: RestAuthTestClient, email: String) async throws -> RestAuthTestClient.Reply {
+    try await RestAuthTestClient(app: client.app).post(
+        "registration/", ["email": .string(email), "password1": .string(password), "password2": .string(password)])
+}
+
+@Suite("An app's own user model: UUID key, its own table, e-mail only")
+struct CustomUserTests {
+    @Test("Sign-up needs no username; the key is a UUID; the address is the identifier")
+    func signup() async throws {
+        try await withMemberApp { app, client, mail in
+            let reply = try await signUp(client, email: "Ada@Example.com")
+            #expect(reply.status == .created)
+            let key = try #require(reply.string("key"))
+            client.authorization = "Token \(key)"
+            let me = try await client.get("user/")
+            #expect(me.status == .ok)
+            guard case .object(let body)? = me.json else {
+                Issue.record("no body")
+                return
+            }
+            #expect(Set(body.keys) == ["pk", "email"])
+            #expect(UUID(uuidString: me.string("pk") ?? "") != nil)
+            #expect(me.string("email") == "ada@example.com")
+            let member = try #require(try await Member.query(on: app.db).first())
+            #expect(member.displayName == "ada" && member.passwordHash.hasPrefix("pbkdf2_sha256$"))
+            #expect(mail.messages(to: "ada@example.com").count == 1)
+            let again = try await signUp(client, email: "ADA@example.com")
+            #expect(again.json == ["email": ["A user is already registered with this e-mail address."]])
+            #expect(try await signUp(client, email: "x@example.com").status == .created)
+        }
+    }
+
+    @Test("Login by e-mail, sessions, logout, password change")
+    func loginFlows() async throws {
+        try await withMemberApp { app, client, _ in
+            _ = try await signUp(client, email: "grace@example.com")
+            let login = try await client.post("login/", ["email": "grace@example.com", "password": .string(password)])
+            #expect(login.status == .ok && login.string("key") != nil)
+            #expect(client.cookies["sessionid"] != nil)
+            #expect(try await client.get("user/").string("email") == "grace@example.com", "the session authenticates")
+            let member = try #require(try await Member.query(on: app.db).first())
+            #expect(member.lastSeen != nil)
+            client.authorization = "Token \(login.string("key")!)"
+            let change = try await client.post(
+                "password/change/", ["new_password1": .string(newPassword), "new_password2": .string(newPassword)])
+            #expect(change.status == .ok)
+            #expect(try await client.post("logout/").status == .ok)
+            client.authorization = nil
+            client.cookies = [:]
+            let old = try await client.post("login/", ["email": "grace@example.com", "password": .string(password)])
+            #expect(old.status == .badRequest)
+            let new = try await client.post("login/", ["email": "grace@example.com", "password": .string(newPassword)])
+            #expect(new.status == .ok)
+            try await Member.query(on: app.db).set(\.$active, to: false).update()
+            client.cookies = [:]
+            let disabled = try await client.post(
+                "login/", ["email": "grace@example.com", "password": .string(newPassword)])
+            #expect(disabled.json == ["non_field_errors": ["User account is disabled."]])
+        }
+    }
+
+    @Test("Reset with a UUID uid, e-mail verification, mandatory verification")
+    func mailFlows() async throws {
+        try await withMemberApp({ $0.emailVerification = .mandatory }) { app, client, mail in
+            let reply = try await signUp(client, email: "hedy@example.com")
+            #expect(reply.json == ["detail": "Verification e-mail sent."])
+            let confirmation = try #require(mail.messages(to: "hedy@example.com").first)
+            let key = try #require(
+                confirmation.text.range(of: #"account-confirm-email/[-:\w]+/"#, options: .regularExpression))
+            let keyText = String(confirmation.text[key].split(separator: "/")[1])
+            let unverified = try await client.post(
+                "login/", ["email": "hedy@example.com", "password": .string(password)])
+            #expect(unverified.json == ["non_field_errors": ["E-mail is not verified."]])
+            #expect(try await client.post("registration/verify-email/", ["key": .string(keyText)]).status == .ok)
+            let verified = try await client.post(
+                "login/", ["email": "hedy@example.com", "password": .string(password)])
+            #expect(verified.status == .ok)
+
+            client.cookies = [:]
+            let resetReply = try await client.post("password/reset/", ["email": "hedy@example.com"])
+            #expect(resetReply.status == .ok, "\(resetReply.body)")
+            await app.restAuth.deliverPendingEmail()
+            let reset = try #require(mail.messages(to: "hedy@example.com").last)
+            let link = try #require(
+                reset.text.range(of: #"password-reset/confirm/[^/\s]+/[^/\s]+/"#, options: .regularExpression))
+            let parts = reset.text[link].split(separator: "/")
+            let uid = String(parts[2])
+            #expect(uid.count == 32 && uid.allSatisfy(\.isHexDigit), "allauth writes a UUID as 32 hex digits")
+            let confirm = try await client.post(
+                "password/reset/confirm/",
+                [
+                    "uid": .string(uid), "token": .string(String(parts[3])), "new_password1": .string(newPassword),
+                    "new_password2": .string(newPassword),
+                ])
+            #expect(confirm.status == .ok)
+            client.cookies = [:]
+            let after = try await client.post(
+                "login/", ["email": "hedy@example.com", "password": .string(newPassword)])
+            #expect(after.status == .ok)
+        }
+    }
+
+    @Test("JWT: the user id claim is the UUID")
+    func jwt() async throws {
+        try await withMemberApp({
+            $0.useJWT = true
+            $0.sessionLogin = false
+            $0.jwtAuthHTTPOnly = false
+        }) { app, client, _ in
+            let reply = try await signUp(client, email: "jwt@example.com")
+            let access = try #require(reply.string("access"))
+            let payload = try #require(DjangoSignerProbe.claims(access))
+            let member = try #require(try await Member.query(on: app.db).first())
+            #expect(payload["user_id"] == .string(member.id!.uuidString.lowercased()))
+            client.authorization = "Bearer \(access)"
+            #expect(try await client.get("user/").status == .ok)
+            let refresh = try await RestAuthTestClient(app: app).post(
+                "token/refresh/", ["refresh": .string(reply.string("refresh")!)])
+            #expect(refresh.status == .ok)
+        }
+    }
+
+    @Test("Two sign-ups racing with one address: one account")
+    func race() async throws {
+        try await withMemberApp { app, client, _ in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
+                for index in 0..<6 {
+                    group.addTask {
+                        try await signUp(client, email: index % 2 == 0 ? "race@example.com" : "RACE@example.com").status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 1)
+            #expect(try await Member.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test("A username login method is refused for a model without usernames")
+    func configurationCheck() {
+        var configuration = RestAuthConfiguration(secretKey: "k")
+        configuration.userModel = Member.self
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+    }
+}
+
+/// Reads a JWT's claims as a client would.
+enum DjangoSignerProbe {
+    static func claims(_ token: String) -> JSONObject? {
+        var part = String(token.split(separator: ".")[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(
+            of: "_", with: "/")
+        while part.count % 4 != 0 { part += "=" }
+        guard let data = Data(base64Encoded: part),
+            case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return nil }
+        return object
+    }
+}
