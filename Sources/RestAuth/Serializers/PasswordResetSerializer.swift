@@ -54,6 +54,18 @@ public struct DefaultPasswordResetSerializer: PasswordResetSerializer {
 
 /// dj-rest-auth's `PASSWORD_RESET_CONFIRM_SERIALIZER`: checks the link's uid and token
 /// and sets the new password; returns the user.
+///
+/// ```swift
+/// struct ResetAndVerify: PasswordResetConfirmSerializer {
+///     func save(_ fields: JSONObject, context: RestAuthContext) async throws -> any RestAuthUser {
+///         let user = try await DefaultPasswordResetConfirmSerializer().save(fields, context: context)
+///         // The link reached the mailbox: the address is proven.
+///         try await EmailAddress.query(on: context.database)
+///             .filter(\.$userKey == user.requireAccountKey()).set(\.$verified, to: true).update()
+///         return user
+///     }
+/// }
+/// ```
 public protocol PasswordResetConfirmSerializer: Sendable {
     func save(_ fields: JSONObject, context: RestAuthContext) async throws -> any RestAuthUser
 }
