@@ -68,6 +68,7 @@ struct JWTAuthenticator: EventLoopAuthenticator {
         }
         let family = JWTTokens.family(in: claims)
         let jti = claims["jti"]?.stringValue ?? ""
+        let viaCookie = fromCookie
         return users.user(key: userKey, family: family, on: request.db).flatMapThrowing { found in
             guard let (user, revoked) = found else {
                 throw APIError.detail(
@@ -78,7 +79,7 @@ struct JWTAuthenticator: EventLoopAuthenticator {
                     .unauthorized, "User is inactive", code: "user_inactive", headers: ["WWW-Authenticate": challenge!])
             }
             if revoked { throw invalid(JWTTokens.TokenError.blacklisted.message) }
-            return Authentication(user: user, credential: .jwt(jti: jti, family: family, fromCookie: fromCookie))
+            return Authentication(user: user, credential: .jwt(jti: jti, family: family, fromCookie: viaCookie))
         }
     }
 
