@@ -171,7 +171,8 @@ final class TestSMTPServer: @unchecked Sendable {
                 guard options.offerStartTLS, !tls else { return send(context, "502 not offered") }
                 send(context, "220 Go ahead")
                 tls = true
-                _ = context.pipeline.addHandler(NIOSSLServerHandler(context: sslContext), position: .first)
+                try? context.pipeline.syncOperations.addHandler(
+                    NIOSSLServerHandler(context: sslContext), position: .first)
             } else if upper.hasPrefix("AUTH PLAIN ") {
                 let decoded = Data(base64Encoded: String(line.dropFirst(11))) ?? Data()
                 let parts = decoded.split(separator: 0, omittingEmptySubsequences: false).map {

@@ -171,8 +171,13 @@ final class SMTPConnection: Sendable {
     /// Switches the connection to TLS after the server agreed to STARTTLS.
     func startTLS() async throws {
         let context = try NIOSSLContext(configuration: configuration.tlsConfiguration)
-        let tls = try NIOSSLClientHandler(context: context, serverHostname: Self.sniName(configuration.host))
-        try await channel.pipeline.addHandler(tls, position: .first)
+        let serverHostname = Self.sniName(configuration.host)
+        let channel = self.channel
+        // The handler is made and added on the channel's event loop: it is not Sendable.
+        try await channel.eventLoop.submit {
+            let tls = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
+            try channel.pipeline.syncOperations.addHandler(tls, position: .first)
+        }.get()
     }
 
     func close() async {
