@@ -94,9 +94,16 @@ extension Application {
             for method in Endpoint.dispatchedMethods {
                 api.on(method, "**") { _ async throws -> Response in throw APIError.notFound }
             }
-            for endpoint in Endpoints(state: state).all {
+            for endpoint in Endpoints(state: state).all + state.extraEndpoints.withLockedValue({ $0 }) {
                 endpoint.register(on: api, state: state)
             }
+        }
+
+        /// Adds endpoints to the API (a package extending it, or the app): they are served
+        /// under the prefix with the API's authentication, errors and dispatch. Call before
+        /// ``mount(at:)``.
+        public func add(_ endpoints: [RestAuthEndpoint]) {
+            state.extraEndpoints.withLockedValue { $0.append(contentsOf: endpoints) }
         }
     }
 }
@@ -132,6 +139,11 @@ public struct RestAuthRequest: Sendable {
 
     /// How the user was authenticated.
     public var credential: AuthCredential? { request.storage[AuthCredentialKey.self] }
+
+    /// The context serializers and hooks receive, for this request.
+    public var context: RestAuthContext {
+        RestAuthContext(request: request, state: request.application.restAuth.state)
+    }
 
     /// The authenticated user, or DRF's 401/403 "Authentication credentials were not provided."
     public func requireUser() throws -> any RestAuthUser {

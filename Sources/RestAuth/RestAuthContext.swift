@@ -39,6 +39,41 @@ public struct RestAuthContext: Sendable {
         try await state.users.users(email: email, on: database)
     }
 
+    /// Logs the user in as `login/` does (JWT, token or session per the configuration,
+    /// `last_login`, the `userLoggedIn` hook) and returns login's response.
+    public func logIn(_ user: any RestAuthUser, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let response = try await state.logIn(LoginResult(user: user), context: self).response(
+            status: status, context: self)
+        await publish(.userLoggedIn(user))
+        return response
+    }
+
+    /// Whether a username is taken, without regard to case.
+    public func usernameTaken(_ username: String) async throws -> Bool {
+        try await state.users.usernameTaken(username, on: database)
+    }
+
+    /// Whether an account already uses this address (in the user table or, verified, as
+    /// an address): allauth's `UNIQUE_EMAIL` check for social sign-ups.
+    public func emailRegistered(_ email: String) async throws -> Bool {
+        let users = state.users
+        if try await users.emailTaken(email, on: database) { return true }
+        return try await users.verifiedEmailExists(email, on: database)
+    }
+
+    /// Whether the user has a verified address (what `mandatory` verification waits for).
+    public func hasVerifiedEmail(_ user: any RestAuthUser) async throws -> Bool {
+        try await state.users.hasVerifiedEmail(user, on: database)
+    }
+
+    /// Sends the sign-up confirmation mail for an unverified address (as `registration/`
+    /// does), and waits for it to leave.
+    public func sendSignupConfirmation(for address: EmailAddress, user: any RestAuthUser) async {
+        guard let addressID = address.id, !address.verified else { return }
+        let key = state.confirmationKeys.key(forAddressID: addressID)
+        await state.mailer.sendConfirmation(to: address.email, user: user, key: key, signup: true, context: self)
+    }
+
     /// The response body of a user (the configured user-details serializer).
     public func userRepresentation(_ user: any RestAuthUser) async throws -> JSONValue {
         try await configuration.userDetailsSerializer.representation(of: user, context: self)

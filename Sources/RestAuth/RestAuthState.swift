@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Everything the endpoints share, built once at boot from the configuration.
@@ -17,6 +18,8 @@ final class RestAuthState: Sendable {
     /// JWT issue and checks, when `USE_JWT`.
     let jwt: JWTTokens?
     let refreshTokens = RefreshTokenStore()
+    /// Endpoints that packages extending the API added before mounting.
+    let extraEndpoints = NIOLockedValueBox<[RestAuthEndpoint]>([])
 
     init(configuration: RestAuthConfiguration, jwtCodec: JWTCodec?, logger: Logger) {
         self.configuration = configuration

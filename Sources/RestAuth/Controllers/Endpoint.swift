@@ -1,16 +1,26 @@
 import Vapor
 
+typealias Endpoint = RestAuthEndpoint
+
 /// One dj-rest-auth view: a path, who may call it, and a handler per method. Every other
 /// method answers 405 after authentication and permission, as DRF's dispatch does, and
-/// every response carries DRF's `Allow` header.
-struct Endpoint: Sendable {
-    enum Permission: Sendable {
+/// every response carries DRF's `Allow` header. Packages that extend the API (social
+/// login) add theirs with ``Application/RestAuth/add(_:)``.
+///
+/// ```swift
+/// let ping = RestAuthEndpoint(["ping"], name: "Ping", permission: .isAuthenticated, handlers: [
+///     (.GET, .async { request in .json(["user": .string(try request.restAuth.requireUser().accountEmail)]) })
+/// ])
+/// app.restAuth.add([ping])
+/// ```
+public struct RestAuthEndpoint: Sendable {
+    public enum Permission: Sendable {
         case allowAny
         case isAuthenticated
     }
 
     /// What an endpoint does for one method, once the request is authenticated.
-    enum Handler: Sendable {
+    public enum Handler: Sendable {
         /// Work that waits for nothing (`GET user/`): it runs on the event loop, with no task.
         case immediate(@Sendable (Request) throws -> Response)
         /// Work that waits (queries, hashing, mail).
@@ -25,7 +35,7 @@ struct Endpoint: Sendable {
     /// cookie cannot get in their way.
     let authenticates: Bool
 
-    init(
+    public init(
         _ path: [PathComponent], name: String, permission: Permission, authenticates: Bool = true,
         handlers: [(method: HTTPMethod, handler: Handler)]
     ) {
@@ -112,7 +122,7 @@ struct Endpoint: Sendable {
 
 extension Response {
     /// A JSON response from a ``JSONValue``.
-    static func json(_ body: JSONValue, status: HTTPResponseStatus = .ok) -> Response {
+    public static func json(_ body: JSONValue, status: HTTPResponseStatus = .ok) -> Response {
         Response(
             status: status, headers: ["Content-Type": "application/json"],
             body: .init(data: Data(body.serialized())))

@@ -43,7 +43,7 @@ public typealias AccountHook = @Sendable (AccountEvent, RestAuthContext) async t
 
 extension RestAuthContext {
     /// Tells every hook, in order; failures are logged.
-    func publish(_ event: AccountEvent) async {
+    public func publish(_ event: AccountEvent) async {
         for hook in configuration.hooks {
             do {
                 try await hook(event, self)

@@ -107,7 +107,7 @@ extension JSONValue: Decodable {
         }
     }
 
-    private struct AnyKey: CodingKey {
+    fileprivate struct AnyKey: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }
@@ -115,7 +115,40 @@ extension JSONValue: Decodable {
     }
 }
 
+extension JSONValue: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .null:
+            var container = encoder.singleValueContainer()
+            try container.encodeNil()
+        case .bool(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .int(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .double(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .string(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .array(let values):
+            var container = encoder.unkeyedContainer()
+            for value in values { try container.encode(value) }
+        case .object(let object):
+            var container = encoder.container(keyedBy: AnyKey.self)
+            for (key, value) in object.pairs { try container.encode(value, forKey: AnyKey(stringValue: key)) }
+        }
+    }
+}
+
 extension JSONValue {
+    /// Parses JSON (UTF-8), with Python's error messages.
+    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        try JSONParser.parse(bytes)
+    }
+
     /// Serialises the value as compact JSON, as DRF's renderer does (no spaces, UTF-8, no escaped slashes).
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []

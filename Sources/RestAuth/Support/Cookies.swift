@@ -73,8 +73,8 @@ extension RestAuthConfiguration {
 }
 
 /// DRF's `DateTimeField` output: ISO 8601 in UTC with microseconds and `Z`.
-enum DRFDateTime {
-    static func string(_ date: Date) -> String {
+public enum DRFDateTime {
+    public static func string(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
