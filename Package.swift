@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "RestAuth", targets: ["RestAuth"]),
+        .library(name: "RestAuthSocial", targets: ["RestAuthSocial"]),
         .library(name: "RestAuthTesting", targets: ["RestAuthTesting"]),
         .executable(name: "RestAuthDemo", targets: ["RestAuthDemo"]),
     ],
@@ -16,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
@@ -37,6 +39,17 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .target(
+            name: "RestAuthSocial",
+            dependencies: [
+                "RestAuth",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "RestAuthTesting",
             dependencies: [
                 "RestAuth",
@@ -48,6 +61,7 @@ let package = Package(
             name: "RestAuthDemo",
             dependencies: [
                 "RestAuth",
+                "RestAuthSocial",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -62,6 +76,19 @@ let package = Package(
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ]
+        ),
+        .testTarget(
+            name: "RestAuthSocialTests",
+            dependencies: [
+                "RestAuth",
+                "RestAuthSocial",
+                "RestAuthTesting",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .testTarget(

@@ -1,0 +1,119 @@
+import AsyncHTTPClient
+import Foundation
+import JWTKit
+import RestAuth
+
+/// An id_token's claims, whatever they are; jwt-kit checks the signature and `exp`.
+struct IDTokenClaims: JWTPayload {
+    let claims: JSONObject
+
+    init(from decoder: any Decoder) throws {
+        guard case .object(let object) = try JSONValue(from: decoder) else {
+            throw SocialLoginError("the id_token's claims are not an object")
+        }
+        claims = object
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try JSONValue.object(claims).encode(to: encoder)
+    }
+
+    func verify(using algorithm: some JWTKit.JWTAlgorithm) async throws {
+        guard let exp = OAuth2.number(claims["exp"]) else { throw SocialLoginError("the id_token has no exp") }
+        guard exp > Date().timeIntervalSince1970 else { throw SocialLoginError("the id_token has expired") }
+    }
+}
+
+/// Providers' signing keys (JWKS), fetched once and kept for an hour; fetched again when a
+/// token names a key the cache has not seen (keys rotate).
+actor JWKSCache {
+    private var entries: [String: (keys: JWTKeyCollection, fetched: Date)] = [:]
+    private var documents: [String: (document: JSONObject, fetched: Date)] = [:]
+
+    /// A JSON document (an OpenID discovery document), kept for an hour.
+    func document(_ url: String, context: SocialContext) async throws -> JSONObject {
+        if let entry = documents[url], Date().timeIntervalSince(entry.fetched) < 3600 { return entry.document }
+        let document = try await OAuth2.getJSON(url, context: context)
+        documents[url] = (document, Date())
+        return document
+    }
+
+    func keys(_ url: String, refresh: Bool, context: SocialContext) async throws -> JWTKeyCollection {
+        if !refresh, let entry = entries[url], Date().timeIntervalSince(entry.fetched) < 3600 { return entry.keys }
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: "application/json")
+        let response = try await context.http.execute(request, timeout: context.timeout)
+        guard response.status == .ok else { throw SocialLoginError("the provider's keys could not be fetched") }
+        let body = try await response.body.collect(upTo: OAuth2.maximumBody)
+        let collection = JWTKeyCollection()
+        do {
+            try await collection.add(jwksJSON: String(buffer: body))
+        } catch {
+            throw SocialLoginError("the provider's keys are not a JWKS document")
+        }
+        entries[url] = (collection, Date())
+        return collection
+    }
+}
+
+/// Checks an OpenID Connect id_token: the signature against the provider's JWKS (never
+/// `alg: none` or a shared secret), `exp`, the issuer, and the audience (the client id).
+public enum IDTokenVerifier {
+    public static func verify(
+        _ token: String, jwksURL: String, issuers: [String], audience: String, context: SocialContext
+    ) async throws -> JSONObject {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let header = base64URL(parts[0]),
+            case .object(let fields)? = try? JSONValue.parse(header),
+            let alg = fields["alg"]?.stringValue,
+            alg.hasPrefix("RS") || alg.hasPrefix("ES") || alg.hasPrefix("PS") || alg == "EdDSA"
+        else {
+            throw SocialLoginError("the id_token is not signed with a public-key algorithm")
+        }
+        let payload: IDTokenClaims
+        do {
+            payload = try await context.keys.keys(jwksURL, refresh: false, context: context).verify(
+                token, as: IDTokenClaims.self)
+        } catch let error as SocialLoginError {
+            throw error
+        } catch {
+            // The key may have rotated since the cache was filled: one more try with fresh keys.
+            do {
+                payload = try await context.keys.keys(jwksURL, refresh: true, context: context).verify(
+                    token, as: IDTokenClaims.self)
+            } catch {
+                throw SocialLoginError("the id_token's signature is not the provider's")
+            }
+        }
+        let claims = payload.claims
+        guard let issuer = claims["iss"]?.stringValue, issuers.contains(issuer) else {
+            throw SocialLoginError("the id_token was issued by someone else")
+        }
+        let audiences: [String]
+        switch claims["aud"] {
+        case .string(let value)?: audiences = [value]
+        case .array(let values)?: audiences = values.compactMap(\.stringValue)
+        default: audiences = []
+        }
+        guard audiences.contains(audience) else { throw SocialLoginError("the id_token is for another application") }
+        guard claims["sub"]?.stringValue?.isEmpty == false else {
+            throw SocialLoginError("the id_token names no subject")
+        }
+        return claims
+    }
+
+    static func base64URL(_ text: Substring) -> [UInt8]? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64).map(Array.init)
+    }
+
+    /// `email_verified` as providers write it: a boolean, or Apple's `"true"`.
+    public static func isTrue(_ value: JSONValue?) -> Bool {
+        switch value {
+        case .bool(true)?: true
+        case .string(let text)?: text.lowercased() == "true"
+        default: false
+        }
+    }
+}

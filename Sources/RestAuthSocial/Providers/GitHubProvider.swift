@@ -1,0 +1,48 @@
+import Foundation
+import RestAuth
+
+/// GitHub: a code (or an access token); the address is the primary verified one from the
+/// e-mails endpoint.
+public struct GitHubProvider: SocialProvider {
+    public let id = "github"
+    public var webURL = "https://github.com"
+    public var apiURL = "https://api.github.com"
+
+    public init() {}
+
+    public init(webURL: String, apiURL: String) {
+        self.webURL = webURL
+        self.apiURL = apiURL
+    }
+
+    public func exchange(code: String, context: SocialContext) async throws -> SocialTokens {
+        try await OAuth2.exchange(code: code, tokenURL: "\(webURL)/login/oauth/access_token", context: context)
+    }
+
+    public func profile(for tokens: SocialTokens, context: SocialContext) async throws -> SocialProfile {
+        let user = try await OAuth2.getJSON("\(apiURL)/user", bearer: tokens.accessToken, context: context)
+        guard let uid = user["id"].flatMap(OAuth2.string) else { throw SocialLoginError("no user id") }
+        var email: String?
+        var verified = false
+        if case .array(let emails) = try await OAuth2.getJSONValue(
+            "\(apiURL)/user/emails", bearer: tokens.accessToken, context: context)
+        {
+            let entries = emails.compactMap { value -> JSONObject? in
+                if case .object(let object) = value { return object } else { return nil }
+            }
+            let chosen =
+                entries.first { $0["primary"] == .bool(true) && $0["verified"] == .bool(true) }
+                ?? entries.first { $0["verified"] == .bool(true) }
+            if let chosen {
+                email = chosen["email"]?.stringValue
+                verified = true
+            }
+        }
+        if email == nil { email = user["email"]?.stringValue }
+        let names = (user["name"]?.stringValue ?? "").split(separator: " ", maxSplits: 1).map(String.init)
+        return SocialProfile(
+            uid: uid, email: email, emailVerified: verified, username: user["login"]?.stringValue,
+            firstName: names.first,
+            lastName: names.count > 1 ? names[1] : nil, extraData: .object(user))
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import RestAuth
+
+/// Any OpenID Connect provider (Keycloak, GitLab, Auth0, Okta...) from its discovery
+/// document at `<server>/.well-known/openid-configuration`. A login checks the
+/// id_token's signature against the provider's JWKS, `iss`, `aud` (the client id) and
+/// `exp`, and the `sub` of the user-info answer against it.
+public struct OpenIDConnectProvider: SocialProvider {
+    public let id: String
+    /// The issuer; its discovery document names the other endpoints.
+    public let serverURL: String
+
+    public init(id: String, serverURL: String) {
+        self.id = id
+        self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
+    }
+
+    struct Discovery {
+        var issuer: String
+        var tokenEndpoint: String
+        var userInfoEndpoint: String?
+        var jwksURI: String
+    }
+
+    func discovery(_ context: SocialContext) async throws -> Discovery {
+        let document = try await context.keys.document(
+            "\(serverURL)/.well-known/openid-configuration", context: context)
+        guard let issuer = document["issuer"]?.stringValue, let token = document["token_endpoint"]?.stringValue,
+            let jwks = document["jwks_uri"]?.stringValue
+        else {
+            throw SocialLoginError("the provider's discovery document is incomplete")
+        }
+        return Discovery(
+            issuer: issuer, tokenEndpoint: token, userInfoEndpoint: document["userinfo_endpoint"]?.stringValue,
+            jwksURI: jwks)
+    }
+
+    public func exchange(code: String, context: SocialContext) async throws -> SocialTokens {
+        try await OAuth2.exchange(code: code, tokenURL: try await discovery(context).tokenEndpoint, context: context)
+    }
+
+    public func profile(for tokens: SocialTokens, context: SocialContext) async throws -> SocialProfile {
+        let discovery = try await discovery(context)
+        var claims = JSONObject()
+        if let idToken = tokens.idToken {
+            claims = try await IDTokenVerifier.verify(
+                idToken, jwksURL: discovery.jwksURI, issuers: [discovery.issuer], audience: context.app.clientID,
+                context: context)
+        }
+        if let userInfo = discovery.userInfoEndpoint {
+            let info = try await OAuth2.getJSON(userInfo, bearer: tokens.accessToken, context: context)
+            if let subject = claims["sub"], info["sub"] != subject {
+                throw SocialLoginError("the user-info answer is about someone else than the id_token")
+            }
+            for (key, value) in info.pairs { claims[key] = value }
+        }
+        guard !claims.isEmpty else { throw SocialLoginError("the provider gave neither an id_token nor user info") }
+        return try Self.profile(from: claims)
+    }
+
+    public func profile(forIDToken idToken: String, context: SocialContext) async throws -> SocialProfile? {
+        let discovery = try await discovery(context)
+        let claims = try await IDTokenVerifier.verify(
+            idToken, jwksURL: discovery.jwksURI, issuers: [discovery.issuer], audience: context.app.clientID,
+            context: context)
+        return try Self.profile(from: claims)
+    }
+
+    static func profile(from claims: JSONObject) throws -> SocialProfile {
+        guard let uid = claims["sub"]?.stringValue, !uid.isEmpty else { throw SocialLoginError("no user id") }
+        return SocialProfile(
+            uid: uid, email: claims["email"]?.stringValue,
+            emailVerified: IDTokenVerifier.isTrue(claims["email_verified"]),
+            username: claims["preferred_username"]?.stringValue, firstName: claims["given_name"]?.stringValue,
+            lastName: claims["family_name"]?.stringValue, extraData: .object(claims))
+    }
+}

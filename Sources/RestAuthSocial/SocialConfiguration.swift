@@ -1,0 +1,240 @@
+import AsyncHTTPClient
+import Fluent
+import Foundation
+import NIOCore
+import RestAuth
+import SQLKit
+import Vapor
+
+/// Which providers the API offers, and their apps (allauth's `SOCIALACCOUNT_PROVIDERS`).
+///
+/// ```swift
+/// var social = SocialConfiguration()
+/// social.add(GoogleProvider(), app: SocialAppCredentials(
+///     clientID: Environment.get("GOOGLE_CLIENT_ID")!, secret: Environment.get("GOOGLE_SECRET")!,
+///     callbackURL: "https://app.example.com/auth/google/callback"))
+/// social.add(GitHubProvider(), callbackURL: "https://app.example.com/auth/github/callback")  // app from the table
+/// try app.restAuthSocial.configure(social)
+/// try app.restAuth.mount(at: "dj-rest-auth")
+/// ```
+public struct SocialConfiguration: Sendable {
+    public struct Entry: Sendable {
+        public var provider: any SocialProvider
+        /// The app's credentials; nil to read them from `socialaccount_socialapp`.
+        public var app: SocialAppCredentials?
+        /// The redirect URI a `code` was issued for (dj-rest-auth's `callback_url`), used
+        /// with credentials from the table.
+        public var callbackURL: String?
+    }
+
+    public private(set) var entries: [Entry] = []
+    /// allauth's `SOCIALACCOUNT_STORE_TOKENS`: keep the provider's tokens in
+    /// `socialaccount_socialtoken`.
+    public var storeTokens = true
+    /// The HTTP client providers are spoken to with; nil for the application's shared one.
+    public var httpClient: HTTPClient?
+    /// How long one call to a provider may take before the login fails (a provider that
+    /// is down costs the client this long, then a 400).
+    public var providerTimeout: TimeAmount = .seconds(15)
+
+    public init() {}
+
+    /// Offers a provider at `{prefix}<id>/` and `{prefix}<id>/connect/`.
+    public mutating func add(
+        _ provider: any SocialProvider, app: SocialAppCredentials? = nil, callbackURL: String? = nil
+    ) {
+        entries.removeAll { $0.provider.id == provider.id }
+        entries.append(Entry(provider: provider, app: app, callbackURL: callbackURL ?? app?.callbackURL))
+    }
+
+    /// The ids the package's own endpoints use; a provider cannot take them.
+    static let reservedIDs: Set<String> = [
+        "login", "logout", "user", "password", "registration", "token", "socialaccounts", "health",
+    ]
+
+    func validate() throws {
+        var seen = Set<String>()
+        for entry in entries {
+            let id = entry.provider.id
+            guard !id.isEmpty, id.utf8.allSatisfy({ $0.isLowercaseIDCharacter }) else {
+                throw SocialConfigurationError(
+                    "a provider id must be lower-case letters, digits, '-' or '_': \"\(id)\"")
+            }
+            guard !Self.reservedIDs.contains(id) else {
+                throw SocialConfigurationError("\"\(id)\" is one of the API's own paths and cannot be a provider id")
+            }
+            guard seen.insert(id).inserted else {
+                throw SocialConfigurationError("two providers have the id \"\(id)\"")
+            }
+        }
+    }
+}
+
+/// A configuration that cannot work.
+public struct SocialConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension UInt8 {
+    fileprivate var isLowercaseIDCharacter: Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self)
+            || self == UInt8(ascii: "-") || self == UInt8(ascii: "_")
+    }
+}
+
+extension SocialConfiguration {
+    /// The providers whose credentials the environment holds, as the demo server reads them:
+    ///
+    /// - `SOCIALACCOUNT_<PROVIDER>_CLIENT_ID`, `_SECRET`, `_KEY`, `_CALLBACK_URL` for
+    ///   `GOOGLE`, `FACEBOOK`, `GITHUB`, `MICROSOFT`, `APPLE`, `TWITTER`; `_BASE_URL` points
+    ///   a provider elsewhere (a test server, GitHub Enterprise, a proxy); `_SETTINGS` is the
+    ///   app's settings as a JSON object; Apple's private key is `SOCIALACCOUNT_APPLE_CERTIFICATE_KEY`
+    ///   (PEM) and Microsoft's tenant `SOCIALACCOUNT_MICROSOFT_TENANT`.
+    /// - `SOCIALACCOUNT_OIDC_<ID>_SERVER_URL`, `_CLIENT_ID`, `_SECRET`, `_CALLBACK_URL`: a
+    ///   generic OpenID Connect provider with the id `<ID>` in lower case.
+    /// - `SOCIALACCOUNT_STORE_TOKENS=False` keeps no provider tokens.
+    public static func fromEnvironment(_ environment: [String: String]) throws -> SocialConfiguration {
+        var configuration = SocialConfiguration()
+        if let store = environment["SOCIALACCOUNT_STORE_TOKENS"] {
+            configuration.storeTokens = ["1", "true", "yes", "on"].contains(store.lowercased())
+        }
+        func credentials(_ prefix: String) throws -> SocialAppCredentials? {
+            guard let clientID = environment["\(prefix)_CLIENT_ID"], !clientID.isEmpty else { return nil }
+            var settings = JSONObject()
+            if let text = environment["\(prefix)_SETTINGS"] {
+                guard case .object(let object)? = try? JSONValue.parse(Array(text.utf8)) else {
+                    throw SocialConfigurationError("\(prefix)_SETTINGS is not a JSON object")
+                }
+                settings = object
+            }
+            return SocialAppCredentials(
+                clientID: clientID, secret: environment["\(prefix)_SECRET"] ?? "",
+                key: environment["\(prefix)_KEY"] ?? "",
+                settings: settings, callbackURL: environment["\(prefix)_CALLBACK_URL"].flatMap { $0.isEmpty ? nil : $0 }
+            )
+        }
+        func base(_ prefix: String) -> String? {
+            guard let url = environment["\(prefix)_BASE_URL"], !url.isEmpty else { return nil }
+            return url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+
+        let builtIn: [(name: String, make: (String?) -> any SocialProvider)] = [
+            ("GOOGLE", { $0.map(GoogleProvider.init(baseURL:)) ?? GoogleProvider() }),
+            ("FACEBOOK", { $0.map(FacebookProvider.init(graphURL:)) ?? FacebookProvider() }),
+            ("GITHUB", { $0.map { GitHubProvider(webURL: $0, apiURL: $0) } ?? GitHubProvider() }),
+            (
+                "MICROSOFT",
+                {
+                    var provider = $0.map { MicrosoftProvider(loginURL: $0, graphURL: $0) } ?? MicrosoftProvider()
+                    if let tenant = environment["SOCIALACCOUNT_MICROSOFT_TENANT"], !tenant.isEmpty {
+                        provider.tenant = tenant
+                    }
+                    return provider
+                }
+            ),
+            ("APPLE", { $0.map(AppleProvider.init(baseURL:)) ?? AppleProvider() }),
+            ("TWITTER", { $0.map(TwitterProvider.init(apiURL:)) ?? TwitterProvider() }),
+        ]
+        for (name, make) in builtIn {
+            let prefix = "SOCIALACCOUNT_\(name)"
+            guard var app = try credentials(prefix) else { continue }
+            if name == "APPLE", let pem = environment["SOCIALACCOUNT_APPLE_CERTIFICATE_KEY"] {
+                app.settings["certificate_key"] = .string(pem)
+            }
+            configuration.add(make(base(prefix)), app: app)
+        }
+
+        let oidcIDs = Set(
+            environment.keys.compactMap { key -> String? in
+                guard key.hasPrefix("SOCIALACCOUNT_OIDC_"), key.hasSuffix("_SERVER_URL") else { return nil }
+                let id = key.dropFirst("SOCIALACCOUNT_OIDC_".count).dropLast("_SERVER_URL".count)
+                return id.isEmpty ? nil : String(id)
+            })
+        for id in oidcIDs.sorted() {
+            let prefix = "SOCIALACCOUNT_OIDC_\(id)"
+            guard let server = environment["\(prefix)_SERVER_URL"], !server.isEmpty else { continue }
+            guard let app = try credentials(prefix) else {
+                throw SocialConfigurationError("\(prefix)_SERVER_URL is set but \(prefix)_CLIENT_ID is not")
+            }
+            configuration.add(OpenIDConnectProvider(id: id.lowercased(), serverURL: server), app: app)
+        }
+        try configuration.validate()
+        return configuration
+    }
+}
+
+/// What the social endpoints share.
+final class SocialState: Sendable {
+    let configuration: SocialConfiguration
+    let keys = JWKSCache()
+
+    init(configuration: SocialConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// A provider's app: from the configuration, else the `socialaccount_socialapp` row
+    /// (allauth keeps a generic OpenID Connect app as `openid_connect` with the id in
+    /// `provider_id`).
+    func credentials(for entry: SocialConfiguration.Entry, on database: any Database) async throws
+        -> SocialAppCredentials?
+    {
+        if let app = entry.app { return app }
+        let id = entry.provider.id
+        let row = try await SocialApp.query(on: database)
+            .group(.or) { group in
+                group.filter(\.$provider == id)
+                group.group(.and) { oidc in
+                    oidc.filter(\.$provider == "openid_connect").filter(\.$providerID == id)
+                }
+            }
+            .sort(\.$id)
+            .first()
+        guard let row else { return nil }
+        var settings = JSONObject()
+        if case .object(let object) = row.settings { settings = object }
+        return SocialAppCredentials(
+            clientID: row.clientID, secret: row.secret, key: row.key, settings: settings,
+            callbackURL: entry.callbackURL ?? settings["callback_url"]?.stringValue, appID: row.id)
+    }
+}
+
+struct SocialStateKey: StorageKey {
+    typealias Value = SocialState
+}
+
+extension Application {
+    /// Social login: ``RestAuthSocial/configure(_:)``.
+    public var restAuthSocial: RestAuthSocial { RestAuthSocial(application: self) }
+
+    public struct RestAuthSocial: Sendable {
+        public let application: Application
+
+        /// Adds the social endpoints (`<provider>/`, `<provider>/connect/`,
+        /// `socialaccounts/`, `socialaccounts/<id>/disconnect/`) and the `socialaccount_*`
+        /// tables' migration. Call after `app.restAuth.configure` and before `mount`.
+        public func configure(_ configuration: SocialConfiguration, database: DatabaseID? = nil) throws {
+            try configuration.validate()
+            application.migrations.add(Self.migrations(for: application.restAuth.configuration.userModel), to: database)
+            let state = SocialState(configuration: configuration)
+            application.storage[SocialStateKey.self] = state
+            application.restAuth.add(SocialController(state: state).endpoints)
+        }
+
+        /// The migration of the `socialaccount_*` tables, for apps that run migrations
+        /// themselves.
+        public static func migrations(for userModel: any RestAuthUser.Type = AuthUser.self) -> [any Migration] {
+            let fields = userModel.accountFields
+            let keyType: DatabaseSchema.DataType =
+                switch fields.keyType {
+                case .int: .int
+                case .uuid: .uuid
+                case .string: .custom("VARCHAR(255)")
+                }
+            return [
+                CreateSocialTables(
+                    userTable: userModel.schema, userKeyColumn: fields.id.description, userKeyType: keyType)
+            ]
+        }
+    }
+}

@@ -1,0 +1,276 @@
+import Fluent
+import Foundation
+import RestAuth
+import SQLKit
+import Vapor
+
+/// dj-rest-auth's `SocialLoginView`, `SocialConnectView`, `SocialAccountListView` and
+/// `SocialAccountDisconnectView`, with allauth's social sign-up.
+struct SocialController: Sendable {
+    let state: SocialState
+
+    static let incorrectInput = "Incorrect input. access_token or code is required."
+    static let exchangeFailed = "Failed to exchange code for access token"
+    static let incorrectValue = "Incorrect value"
+    static let emailRegistered = "User is already registered with this e-mail address."
+    static let connectedToOther = "The third-party account is already connected to a different account."
+    static let noPassword = "Your account has no password set up."
+    static let noVerifiedEmail = "Your account has no verified email address."
+
+    var endpoints: [RestAuthEndpoint] {
+        var endpoints: [RestAuthEndpoint] = []
+        for entry in state.configuration.entries {
+            let name = Self.displayName(entry.provider.id)
+            endpoints.append(
+                RestAuthEndpoint(
+                    [.constant(entry.provider.id)], name: "\(name) Login", permission: .allowAny,
+                    handlers: [(.POST, .async { try await login($0, entry: entry, connect: false) })]))
+            endpoints.append(
+                RestAuthEndpoint(
+                    [.constant(entry.provider.id), "connect"], name: "\(name) Connect", permission: .isAuthenticated,
+                    handlers: [(.POST, .async { try await login($0, entry: entry, connect: true) })]))
+        }
+        endpoints.append(
+            RestAuthEndpoint(
+                ["socialaccounts"], name: "Social Account List", permission: .isAuthenticated,
+                handlers: [(.GET, .async(list))]))
+        endpoints.append(
+            RestAuthEndpoint(
+                ["socialaccounts", ":pk", "disconnect"], name: "Social Account Disconnect",
+                permission: .isAuthenticated,
+                handlers: [(.POST, .async(disconnect))]))
+        return endpoints
+    }
+
+    static func displayName(_ id: String) -> String {
+        switch id {
+        case "github": "GitHub"
+        case "openid_connect": "OpenID Connect"
+        default:
+            id.split(whereSeparator: { $0 == "_" || $0 == "-" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }
+                .joined(separator: " ")
+        }
+    }
+
+    // MARK: Login and connect
+
+    /// What the client sent, checked as dj-rest-auth's serializers check it.
+    struct Input {
+        var accessToken: String?
+        var code: String?
+        var idToken: String?
+        var tokenSecret: String?
+    }
+
+    static func input(_ fields: JSONObject, provider: any SocialProvider) throws -> Input {
+        var errors = ValidationErrors()
+        func read(_ field: CharField) -> String? {
+            if case .value(let text) = field.read(from: fields, into: &errors), !text.isEmpty { return text }
+            return nil
+        }
+        var input = Input()
+        if provider.usesTokenSecret {
+            // dj-rest-auth's TwitterLoginSerializer: both are required.
+            input.accessToken = read(CharField("access_token"))
+            input.tokenSecret = read(CharField("token_secret"))
+        } else {
+            input.accessToken = read(CharField("access_token", required: false, allowBlank: true))
+            input.code = read(CharField("code", required: false, allowBlank: true))
+            input.idToken = read(CharField("id_token", required: false, allowBlank: true))
+        }
+        try errors.throwIfAny()
+        return input
+    }
+
+    func login(_ request: Request, entry: SocialConfiguration.Entry, connect: Bool) async throws -> Response {
+        let context = request.restAuth.context
+        let provider = entry.provider
+        let input = try Self.input(try RequestBody.parse(request).fields(), provider: provider)
+        guard let app = try await state.credentials(for: entry, on: request.db) else {
+            request.logger.error(
+                "social login with \(provider.id): no app in the configuration or in socialaccount_socialapp")
+            throw APIError.detail(.serviceUnavailable, "Social login with \(provider.id) is not configured.")
+        }
+        let social = SocialContext(
+            http: state.configuration.httpClient ?? request.application.http.client.shared, app: app,
+            logger: request.logger,
+            keys: state.keys, timeout: state.configuration.providerTimeout)
+
+        let (tokens, profile) = try await verify(input, provider: provider, social: social)
+        guard !profile.uid.isEmpty, profile.uid.count <= 191 else {
+            throw ValidationErrors.nonField(Self.incorrectValue)
+        }
+        let store = SocialAccountStore(database: request.db, storeTokens: state.configuration.storeTokens)
+        if connect {
+            let user = try request.restAuth.requireUser()
+            try await self.connect(
+                user, provider: provider.id, profile: profile, tokens: tokens, appID: app.appID, store: store,
+                context: context)
+            return try await context.logIn(user)
+        }
+        let user = try await signIn(
+            provider: provider.id, profile: profile, tokens: tokens, appID: app.appID, store: store, context: context)
+        guard user.accountIsActive else { throw ValidationErrors.nonField("User account is disabled.") }
+        if context.configuration.emailVerification == .mandatory, try await !context.hasVerifiedEmail(user) {
+            throw ValidationErrors.nonField("E-mail is not verified.")
+        }
+        return try await context.logIn(user)
+    }
+
+    /// Turns what the client sent into the provider's tokens and profile, with
+    /// dj-rest-auth's messages for what fails.
+    func verify(_ input: Input, provider: any SocialProvider, social: SocialContext) async throws -> (
+        SocialTokens, SocialProfile
+    ) {
+        func checked<T>(_ work: () async throws -> T) async throws -> T {
+            do {
+                return try await work()
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                social.logger.info("social login with \(provider.id) refused: \(error)")
+                throw ValidationErrors.nonField(Self.incorrectValue)
+            }
+        }
+        if let accessToken = input.accessToken {
+            let tokens = SocialTokens(accessToken: accessToken, idToken: input.idToken, tokenSecret: input.tokenSecret)
+            return (tokens, try await checked { try await provider.profile(for: tokens, context: social) })
+        }
+        if let code = input.code {
+            guard social.app.callbackURL != nil else { throw ValidationErrors.nonField("Define callback_url in view") }
+            let tokens: SocialTokens
+            do {
+                tokens = try await provider.exchange(code: code, context: social)
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                social.logger.info("social login with \(provider.id): the code exchange failed: \(error)")
+                throw ValidationErrors.nonField(Self.exchangeFailed)
+            }
+            return (tokens, try await checked { try await provider.profile(for: tokens, context: social) })
+        }
+        if let idToken = input.idToken {
+            // An id_token alone (Google One Tap, Sign in with Apple on a device): checked
+            // against the provider's keys like any other.
+            let profile = try await checked { try await provider.profile(forIDToken: idToken, context: social) }
+            if let profile { return (SocialTokens(accessToken: idToken, idToken: idToken), profile) }
+        }
+        throw ValidationErrors.nonField(Self.incorrectInput)
+    }
+
+    /// allauth's login of a social account: the user linked to (provider, uid), or a new
+    /// user. An e-mail address alone never links an account.
+    func signIn(
+        provider: String, profile: SocialProfile, tokens: SocialTokens, appID: Int?, store: SocialAccountStore,
+        context: RestAuthContext
+    ) async throws -> any RestAuthUser {
+        for attempt in 0..<4 {
+            if let account = try await store.account(provider: provider, uid: profile.uid) {
+                try await store.update(account, profile: profile, tokens: tokens, appID: appID)
+                guard let user = try await context.user(key: account.userKey) else {
+                    throw ValidationErrors.nonField(Self.incorrectValue)
+                }
+                return user
+            }
+            let email = profile.email?.trimmingCharacters(in: .whitespaces) ?? ""
+            if !email.isEmpty, context.configuration.uniqueEmail, try await context.emailRegistered(email) {
+                throw ValidationErrors.nonField(Self.emailRegistered)
+            }
+            if email.isEmpty, context.configuration.userModel.accountFields.username == nil {
+                // A user model without usernames knows its users by address only.
+                throw ValidationErrors.nonField("The provider did not share an e-mail address, and one is required.")
+            }
+            let username = try await SocialUsernames.unique(for: profile, attempt: attempt, context: context)
+            do {
+                let (user, address) = try await store.signUp(
+                    provider: provider, profile: profile, email: email, username: username, tokens: tokens,
+                    appID: appID,
+                    context: context)
+                await context.publish(.userSignedUp(user))
+                await context.publish(.socialAccountAdded(provider: provider, uid: profile.uid, user: user))
+                if let address, context.configuration.emailVerification != .none {
+                    await context.sendSignupConfirmation(for: address, user: user)
+                }
+                return user
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                // A race: the same account signing up twice, or the username or address
+                // taken meanwhile. Look again.
+                context.logger.debug("social sign-up raced (\(error)); retrying")
+                continue
+            }
+        }
+        throw ValidationErrors.nonField(Self.emailRegistered)
+    }
+
+    /// allauth's connect: links the account to the signed-in user.
+    func connect(
+        _ user: any RestAuthUser, provider: String, profile: SocialProfile, tokens: SocialTokens, appID: Int?,
+        store: SocialAccountStore, context: RestAuthContext
+    ) async throws {
+        let key = try user.requireAccountKey()
+        for _ in 0..<2 {
+            if let account = try await store.account(provider: provider, uid: profile.uid) {
+                guard account.userKey == key else { throw ValidationErrors.nonField(Self.connectedToOther) }
+                try await store.update(account, profile: profile, tokens: tokens, appID: appID)
+                return
+            }
+            do {
+                try await store.link(provider: provider, profile: profile, to: key, tokens: tokens, appID: appID)
+                await context.publish(.socialAccountAdded(provider: provider, uid: profile.uid, user: user))
+                return
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                continue
+            }
+        }
+        throw ValidationErrors.nonField(Self.connectedToOther)
+    }
+
+    // MARK: List and disconnect
+
+    static func representation(_ account: SocialAccount) -> JSONValue {
+        [
+            "id": account.id.map { .int($0) } ?? .null, "provider": .string(account.provider),
+            "uid": .string(account.uid),
+            "last_login": .string(DRFDateTime.string(account.lastLogin)),
+            "date_joined": .string(DRFDateTime.string(account.dateJoined)),
+        ]
+    }
+
+    @Sendable func list(_ request: Request) async throws -> Response {
+        let key = try request.restAuth.requireUser().requireAccountKey()
+        let accounts = try await SocialAccount.query(on: request.db).filter(\.$userKey == key).sort(\.$id).all()
+        return .json(.array(accounts.map(Self.representation)))
+    }
+
+    /// dj-rest-auth's disconnect, with the checks allauth makes before it: the last social
+    /// account of a user without a usable password (or, with mandatory verification,
+    /// without a verified address) stays, or the user could never sign in again.
+    @Sendable func disconnect(_ request: Request) async throws -> Response {
+        let user = try request.restAuth.requireUser()
+        let key = try user.requireAccountKey()
+        guard let id = request.parameters.get("pk").flatMap(Int.init),
+            let account = try await SocialAccount.query(on: request.db).filter(\.$id == id).filter(\.$userKey == key)
+                .first()
+        else {
+            throw APIError.detail(.notFound, "Not found.")
+        }
+        let context = request.restAuth.context
+        var lastProblem: String?
+        if !user.hasUsablePassword {
+            lastProblem = Self.noPassword
+        } else if context.configuration.emailVerification == .mandatory, try await !context.hasVerifiedEmail(user) {
+            lastProblem = Self.noVerifiedEmail
+        }
+        let store = SocialAccountStore(database: request.db, storeTokens: state.configuration.storeTokens)
+        let removed = try await store.remove(
+            accountID: id, userKey: key, onlyIfOthersRemain: lastProblem != nil, context: context)
+        guard removed else {
+            if let lastProblem { throw ValidationErrors.nonField(lastProblem) }
+            throw APIError.detail(.notFound, "Not found.")
+        }
+        await context.publish(.socialAccountRemoved(provider: account.provider, uid: account.uid, user: user))
+        // dj-rest-auth answers with its connect serializer over the deleted account, which
+        // has none of that serializer's fields.
+        return .json(.object(JSONObject()))
+    }
+}

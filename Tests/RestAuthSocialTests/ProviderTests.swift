@@ -1,0 +1,226 @@
+import Foundation
+import JWTKit
+import RestAuth
+import RestAuthTesting
+import Testing
+import Vapor
+
+@testable import RestAuthSocial
+
+@Suite("Each provider's protocol")
+struct ProviderTests {
+    @Test("Facebook: a code or an access token of this app, with appsecret_proof; another app's token is refused")
+    func facebook() async throws {
+        try await withSocialApp { app, server in
+            let user = ProviderUser(email: "fb@example.com")
+            let code = try await RestAuthTestClient(app: app).social(
+                "facebook/", ["code": .string(server.code(for: user, provider: "facebook"))])
+            #expect(code.status == .ok, "\(code.body)")
+            let token = try await RestAuthTestClient(app: app).social(
+                "facebook/", ["access_token": .string(server.accessToken(for: user, provider: "facebook"))])
+            #expect(token.status == .ok, "\(token.body)")
+            #expect(try await userCount(app) == 1)
+            // Facebook's addresses are not vouched for unless the app says so.
+            #expect(try await EmailAddress.query(on: app.db).first()?.verified == false)
+            let me = server.requests(matching: "GET /facebook/v19.0/me")
+            #expect(me.count == 2)
+            #expect(me.allSatisfy { $0.contains("appsecret_proof=") })
+
+            // A token Facebook issued to another app, for another user.
+            let stranger = ProviderUser(email: "other-app@example.com")
+            let foreign = server.accessToken(for: stranger, provider: "facebook", appID: "another-app")
+            let refused = try await RestAuthTestClient(app: app).post("facebook/", ["access_token": .string(foreign)])
+            #expect(refused.json == ["non_field_errors": ["Incorrect value"]])
+            #expect(try await userCount(app) == 1)
+        }
+    }
+
+    @Test("GitHub: the primary verified address from the e-mails endpoint; the login as username")
+    func github() async throws {
+        try await withSocialApp { app, server in
+            var user = ProviderUser(login: "hopper")
+            user.githubEmails = [
+                ("old@example.com", false, true), ("grace@example.com", true, true), ("x@example.com", false, false),
+            ]
+            let reply = try await RestAuthTestClient(app: app).social(
+                "github/", ["code": .string(server.code(for: user, provider: "github"))])
+            #expect(reply.status == .ok, "\(reply.body)")
+            let stored = try #require(try await AuthUser.query(on: app.db).first())
+            #expect(stored.username == "hopper")
+            #expect(stored.email == "grace@example.com")
+            #expect(try await EmailAddress.query(on: app.db).first()?.verified == true)
+
+            // An access token works too (GitHub's tokens are long-lived).
+            let again = try await RestAuthTestClient(app: app).social(
+                "github/", ["access_token": .string(server.accessToken(for: user, provider: "github"))])
+            #expect(again.status == .ok)
+            #expect(try await userCount(app) == 1)
+
+            // No verified address: the user has none either.
+            var unverified = ProviderUser(login: "anon")
+            unverified.githubEmails = [("anon@example.com", true, false)]
+            let anon = try await RestAuthTestClient(app: app).social(
+                "github/", ["code": .string(server.code(for: unverified, provider: "github"))])
+            #expect(anon.status == .ok)
+            let anonUser = try await AuthUser.query(on: app.db).all().first { $0.username == "anon" }
+            #expect(anonUser?.email == "")
+        }
+    }
+
+    @Test("Microsoft: a code (read through Graph), or an id_token from the user's tenant")
+    func microsoft() async throws {
+        try await withSocialApp { app, server in
+            let user = ProviderUser(email: "ms@example.com")
+            let reply = try await RestAuthTestClient(app: app).social(
+                "microsoft/", ["code": .string(server.code(for: user, provider: "microsoft"))])
+            #expect(reply.status == .ok, "\(reply.body)")
+            #expect(try await socialAccounts(app).first?.uid == user.sub)
+            #expect(try await EmailAddress.query(on: app.db).first()?.verified == false)
+
+            let idToken = try await server.idToken(
+                for: user, issuer: "\(server.url("microsoft"))/\(user.tenant)/v2.0",
+                overrides: ["oid": .string(user.sub)])
+            let viaID = try await RestAuthTestClient(app: app).social("microsoft/", ["id_token": .string(idToken)])
+            #expect(viaID.status == .ok, "\(viaID.body)")
+            #expect(try await userCount(app) == 1)
+
+            // A token claiming one tenant but issued by another is refused.
+            let mixed = try await server.idToken(
+                for: user, issuer: "\(server.url("microsoft"))/another-tenant/v2.0",
+                overrides: ["oid": .string(user.sub)])
+            let refused = try await RestAuthTestClient(app: app).post("microsoft/", ["id_token": .string(mixed)])
+            #expect(refused.json == ["non_field_errors": ["Incorrect value"]])
+        }
+    }
+
+    @Test("Apple: a code exchanged with an ES256 client secret; an id_token with or without an access token")
+    func apple() async throws {
+        try await withSocialApp { app, server in
+            let user = ProviderUser(email: "apple@privaterelay.appleid.com", givenName: nil, familyName: nil)
+            let reply = try await RestAuthTestClient(app: app).social(
+                "apple/", ["code": .string(server.code(for: user, provider: "apple"))])
+            #expect(reply.status == .ok, "\(reply.body)")
+            #expect(try await socialAccounts(app).first?.provider == "apple")
+
+            let idToken = try await server.idToken(
+                for: user, issuer: server.url("apple"), overrides: ["email_verified": .string("true")])
+            for body: JSONValue in [
+                ["id_token": .string(idToken)], ["access_token": "from-device", "id_token": .string(idToken)],
+            ] {
+                let again = try await RestAuthTestClient(app: app).social("apple/", body)
+                #expect(again.status == .ok, "\(again.body)")
+            }
+            #expect(try await userCount(app) == 1)
+
+            // Apple answers with an id_token only: an access token alone proves nothing.
+            let bare = try await RestAuthTestClient(app: app).post("apple/", ["access_token": "from-device"])
+            #expect(bare.json == ["non_field_errors": ["Incorrect value"]])
+        }
+        // A client secret signed with another key is refused by Apple.
+        try await withSocialApp(social: { server, social in
+            var apple = SocialAppCredentials(
+                clientID: ProviderServer.clientID, secret: ProviderServer.appleKeyID, key: ProviderServer.appleTeamID,
+                callbackURL: ProviderServer.callbackURL)
+            apple.settings["certificate_key"] = .string(ES256PrivateKey().pemRepresentation)
+            social.add(AppleProvider(baseURL: server.url("apple")), app: apple)
+        }) { app, server in
+            let reply = try await RestAuthTestClient(app: app).post(
+                "apple/", ["code": .string(server.code(for: ProviderUser(), provider: "apple"))])
+            #expect(reply.json == ["non_field_errors": ["Failed to exchange code for access token"]])
+        }
+    }
+
+    @Test("X: OAuth 1.0a with access_token and token_secret, every request signed")
+    func twitter() async throws {
+        try await withSocialApp { app, server in
+            let user = ProviderUser(email: "x@example.com", login: "jack")
+            let (token, secret) = server.oauth1Token(for: user)
+            let reply = try await RestAuthTestClient(app: app).social(
+                "twitter/", ["access_token": .string(token), "token_secret": .string(secret)])
+            #expect(reply.status == .ok, "\(reply.body)")
+            let stored = try #require(try await AuthUser.query(on: app.db).first())
+            #expect(stored.username == "jack")
+            let kept = try #require(try await SocialToken.query(on: app.db).first())
+            #expect(kept.token == token)
+            #expect(kept.tokenSecret == secret)
+
+            let wrongSecret = try await RestAuthTestClient(app: app).post(
+                "twitter/", ["access_token": .string(token), "token_secret": "not-the-secret"])
+            #expect(wrongSecret.json == ["non_field_errors": ["Incorrect value"]])
+
+            // dj-rest-auth's TwitterLoginSerializer: both fields are required.
+            let missing = try await RestAuthTestClient(app: app).post("twitter/", ["access_token": .string(token)])
+            #expect(missing.json == ["token_secret": ["This field is required."]])
+        }
+    }
+
+    @Test("The HMAC-SHA1 signature matches Twitter's documented example")
+    func oauth1KnownAnswer() {
+        // https://developer.x.com/en/docs/authentication/oauth-1-0a/creating-a-signature
+        let signature = OAuth1.signature(
+            method: "POST", url: "https://api.twitter.com/1.1/statuses/update.json",
+            parameters: [
+                ("include_entities", "true"), ("status", "Hello Ladies + Gentlemen, a signed OAuth request!"),
+                ("oauth_consumer_key", "xvz1evFS4wEEPTGEFPHBog"),
+                ("oauth_nonce", "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg"),
+                ("oauth_signature_method", "HMAC-SHA1"), ("oauth_timestamp", "1318622958"),
+                ("oauth_token", "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb"), ("oauth_version", "1.0"),
+            ],
+            consumerSecret: "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw",
+            tokenSecret: "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE")
+        #expect(signature == "hCtSmYh+iHYCEqBWrE7C7hYmtUk=")
+    }
+
+    @Test("OpenID Connect from the discovery document; the user-info subject must match the id_token")
+    func openIDConnect() async throws {
+        try await withSocialApp { app, server in
+            let user = ProviderUser(email: "kc@example.com", login: "kc-user")
+            let reply = try await RestAuthTestClient(app: app).social(
+                "keycloak/", ["code": .string(server.code(for: user, provider: "oidc"))])
+            #expect(reply.status == .ok, "\(reply.body)")
+            let account = try #require(try await socialAccounts(app).first)
+            #expect(account.provider == "keycloak")
+            #expect(try await AuthUser.query(on: app.db).first()?.username == "kc-user")
+            #expect(server.requests(matching: "GET /oidc/.well-known/openid-configuration").count == 1)
+
+            // The id_token is about one user, user info about another.
+            server.app.storage[ForgedSubjectKey.self] = "someone-else"
+            let mixed = try await RestAuthTestClient(app: app).post(
+                "keycloak/", ["code": .string(server.code(for: user, provider: "oidc"))])
+            #expect(mixed.json == ["non_field_errors": ["Incorrect value"]])
+        }
+    }
+
+    @Test("Provider keys are fetched once and again when an unknown key appears")
+    func keysAreCached() async throws {
+        try await withSocialApp { app, server in
+            for _ in 0..<3 {
+                let token = try await server.idToken(for: ProviderUser(), issuer: server.url("google"))
+                let reply = try await RestAuthTestClient(app: app).post("google/", ["id_token": .string(token)])
+                #expect(reply.status == .ok, "\(reply.body)")
+            }
+            #expect(server.state.withLockedValue { $0.jwksFetches } == 1)
+            let stranger = try await server.idToken(
+                for: ProviderUser(), issuer: server.url("google"), key: ProviderServer.strangerKey, kid: "rotated")
+            _ = try await RestAuthTestClient(app: app).post("google/", ["id_token": .string(stranger)])
+            #expect(server.state.withLockedValue { $0.jwksFetches } == 2)
+        }
+    }
+
+    @Test("A provider that cannot be reached is a 400, not a 500")
+    func unreachableProvider() async throws {
+        try await withSocialApp(social: { _, social in
+            social.providerTimeout = .seconds(2)
+            social.add(
+                GoogleProvider(baseURL: "http://127.0.0.1:9"),
+                app: SocialAppCredentials(
+                    clientID: ProviderServer.clientID, secret: "s", callbackURL: ProviderServer.callbackURL))
+        }) { app, _ in
+            let client = RestAuthTestClient(app: app)
+            let code = try await client.post("google/", ["code": "c"])
+            #expect(code.json == ["non_field_errors": ["Failed to exchange code for access token"]])
+            let token = try await client.post("google/", ["access_token": "t"])
+            #expect(token.json == ["non_field_errors": ["Incorrect value"]])
+        }
+    }
+}
