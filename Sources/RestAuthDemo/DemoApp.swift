@@ -3,6 +3,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import RestAuth
+import RestAuthSocial
 import SQLKit
 import Vapor
 
@@ -48,6 +49,18 @@ enum DemoApp {
         app.middleware.use(ErrorMiddleware.default(environment: app.environment))
 
         try await app.restAuth.configure(configuration)
+        // Every provider whose credentials the environment holds, and the social-account
+        // list and disconnect endpoints.
+        let social: SocialConfiguration
+        do {
+            social = try SocialConfiguration.fromEnvironment(env)
+        } catch let error as SocialConfigurationError {
+            throw ConfigurationError(setting: "SOCIALACCOUNT_*", message: error.description)
+        }
+        try app.restAuthSocial.configure(social)
+        if !social.entries.isEmpty {
+            app.logger.info("social login: \(social.entries.map(\.provider.id).joined(separator: ", "))")
+        }
         if case .sqlite = database {
             // Readers then never wait for a writer (a login storm writes last_login and sessions).
             try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
