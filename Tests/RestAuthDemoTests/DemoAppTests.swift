@@ -72,6 +72,55 @@ struct DemoAppTests {
         }
     }
 
+    @Test("The demo offers the social providers whose credentials its environment holds")
+    func socialProviders() async throws {
+        try await withApp(configure: { app in
+            try await DemoApp.configure(
+                app,
+                environment: [
+                    "DATABASE_URL": "sqlite::memory:", "SECRET_KEY": "demo-test", "PBKDF2_ITERATIONS": "1000",
+                    "SOCIALACCOUNT_GITHUB_CLIENT_ID": "gh-id", "SOCIALACCOUNT_GITHUB_SECRET": "gh-secret",
+                    "SOCIALACCOUNT_OIDC_KEYCLOAK_SERVER_URL": "http://127.0.0.1:9/realms/main",
+                    "SOCIALACCOUNT_OIDC_KEYCLOAK_CLIENT_ID": "kc",
+                ])
+        }) { app in
+            let json: HTTPHeaders = ["Content-Type": "application/json"]
+            for provider in ["github", "keycloak"] {
+                try await app.testing().test(
+                    .POST, "dj-rest-auth/\(provider)/", headers: json, body: ByteBuffer(string: "{}")
+                ) {
+                    response in
+                    #expect(response.status == .badRequest)
+                    #expect(
+                        response.body.string
+                            == #"{"non_field_errors":["Incorrect input. access_token or code is required."]}"#)
+                }
+            }
+            try await app.testing().test(.POST, "dj-rest-auth/google/", headers: json, body: ByteBuffer(string: "{}")) {
+                response in
+                #expect(response.status == .notFound)
+            }
+            try await app.testing().test(.GET, "dj-rest-auth/socialaccounts/") { response in
+                #expect(response.status == .unauthorized)
+            }
+        }
+
+        let app = try await Application.make(.testing)
+        do {
+            try await DemoApp.configure(
+                app,
+                environment: [
+                    "DATABASE_URL": "sqlite::memory:", "SECRET_KEY": "x",
+                    "SOCIALACCOUNT_OIDC_SSO_SERVER_URL": "https://sso",
+                ])
+            Issue.record("started with an OpenID Connect provider without a client id")
+        } catch let error as ConfigurationError {
+            #expect(error.setting == "SOCIALACCOUNT_*")
+            #expect(error.message.contains("SOCIALACCOUNT_OIDC_SSO_CLIENT_ID"))
+        }
+        try await app.asyncShutdown()
+    }
+
     @Test("A bad setting stops the demo with the setting's name")
     func badSetting() async throws {
         let app = try await Application.make(.testing)

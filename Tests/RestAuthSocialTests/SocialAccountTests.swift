@@ -244,3 +244,71 @@ final class EventLog: @unchecked Sendable {
     func append(_ name: String) { lock.withLock { list.append(name) } }
     var names: [String] { lock.withLock { list } }
 }
+
+@Suite("Every provider, in token and JWT modes")
+struct EveryProviderTests {
+    static let providers = ["google", "facebook", "github", "microsoft", "apple", "twitter", "keycloak"]
+
+    /// What a client sends after the provider's own flow: a code, a token, or X's token pair.
+    static func credentials(_ provider: String, for user: ProviderUser, server: ProviderServer) -> JSONValue {
+        switch provider {
+        case "facebook": return ["access_token": .string(server.accessToken(for: user, provider: "facebook"))]
+        case "twitter":
+            let (token, secret) = server.oauth1Token(for: user)
+            return ["access_token": .string(token), "token_secret": .string(secret)]
+        case "keycloak": return ["code": .string(server.code(for: user, provider: "oidc"))]
+        default: return ["code": .string(server.code(for: user, provider: provider))]
+        }
+    }
+
+    @Test("Connect, list, log in with, and disconnect", arguments: providers, [false, true])
+    func roundTrip(provider: String, jwt: Bool) async throws {
+        try await withSocialApp({
+            if jwt {
+                $0.useJWT = true
+                $0.tokenModel = false
+            }
+        }) { app, server in
+            let client = RestAuthTestClient(app: app)
+            let signUp = try await client.signUpWithPassword("owner", email: "owner@example.com")
+            if jwt, let access = signUp.string("access") { client.authorization = "Bearer \(access)" }
+            let me = try await client.get("user/")
+            let pk = try #require(me["pk"])
+
+            var user = ProviderUser(email: "owner-\(provider)@example.com", login: "owner-\(provider)")
+            user.githubEmails = [("owner-\(provider)@example.com", true, true)]
+            let connect = try await client.post(
+                "\(provider)/connect/", Self.credentials(provider, for: user, server: server))
+            #expect(connect.status == .ok, "\(connect.body)")
+            #expect(jwt ? connect.string("access") != nil : connect.string("key") != nil)
+
+            let list = try await client.get("socialaccounts/")
+            guard case .array(let accounts)? = list.json, case .object(let account)? = accounts.first else {
+                Issue.record("not a list: \(list.body)")
+                return
+            }
+            #expect(accounts.count == 1)
+            #expect(account["provider"] == .string(provider))
+
+            // The provider now logs the owner in, from a client that has nothing else.
+            let login = try await RestAuthTestClient(app: app).social(
+                "\(provider)/", Self.credentials(provider, for: user, server: server))
+            #expect(login.status == .ok, "\(login.body)")
+            let fresh = RestAuthTestClient(app: app)
+            fresh.authorization = jwt ? "Bearer \(login.string("access") ?? "")" : "Token \(login.string("key") ?? "")"
+            #expect(try await fresh.get("user/")["pk"] == pk)
+            #expect(try await userCount(app) == 1)
+
+            let id = try #require(account["id"].flatMap { if case .int(let n) = $0 { n } else { nil } })
+            let disconnect = try await client.post("socialaccounts/\(id)/disconnect/")
+            #expect(disconnect.status == .ok, "\(disconnect.body)")
+            #expect(try await client.get("socialaccounts/").json == [])
+
+            // Unlinked: the provider's account is now somebody new.
+            let again = try await RestAuthTestClient(app: app).post(
+                "\(provider)/", Self.credentials(provider, for: user, server: server))
+            #expect(again.status == .ok, "\(again.body)")
+            #expect(try await userCount(app) == 2)
+        }
+    }
+}
