@@ -57,10 +57,11 @@ actor JWKSCache {
 }
 
 /// Checks an OpenID Connect id_token: the signature against the provider's JWKS (never
-/// `alg: none` or a shared secret), `exp`, the issuer, and the audience (the client id).
+/// `alg: none` or a shared secret), `exp`, the issuer, and the audience (the client id,
+/// or one of the app's ``SocialAppCredentials/audiences``).
 public enum IDTokenVerifier {
     public static func verify(
-        _ token: String, jwksURL: String, issuers: [String], audience: String, context: SocialContext
+        _ token: String, jwksURL: String, issuers: [String], audiences accepted: [String], context: SocialContext
     ) async throws -> JSONObject {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let header = base64URL(parts[0]),
@@ -95,7 +96,9 @@ public enum IDTokenVerifier {
         case .array(let values)?: audiences = values.compactMap(\.stringValue)
         default: audiences = []
         }
-        guard audiences.contains(audience) else { throw SocialLoginError("the id_token is for another application") }
+        guard audiences.contains(where: accepted.contains) else {
+            throw SocialLoginError("the id_token is for another application")
+        }
         guard claims["sub"]?.stringValue?.isEmpty == false else {
             throw SocialLoginError("the id_token names no subject")
         }

@@ -44,7 +44,7 @@ public enum OAuth2 {
         return SocialTokens(
             accessToken: access, refreshToken: answer["refresh_token"]?.stringValue,
             idToken: answer["id_token"]?.stringValue,
-            expiresAt: expiresAt)
+            expiresAt: expiresAt, issuedToThisApp: true)
     }
 
     static func number(_ value: JSONValue?) -> Double? {
@@ -103,12 +103,25 @@ public enum OAuth2 {
         return try object(try await send(request, context: context))
     }
 
-    static func formEncode(_ pairs: [(String, String)]) -> String {
+    /// POST a JSON body, read a JSON object.
+    public static func postJSON(
+        _ url: String, body: JSONValue, headers: HTTPHeaders = [:], context: SocialContext
+    ) async throws -> JSONObject {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(contentsOf: headers)
+        request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        request.headers.replaceOrAdd(name: "User-Agent", value: "swift-rest-auth")
+        request.body = .bytes(ByteBuffer(bytes: body.serialized()))
+        return try object(try await send(request, context: context))
+    }
+
+    public static func formEncode(_ pairs: [(String, String)]) -> String {
         pairs.map { "\(percentEncode($0))=\(percentEncode($1))" }.joined(separator: "&")
     }
 
     /// RFC 3986 unreserved characters pass; everything else is %XX (also what OAuth 1.0a needs).
-    static func percentEncode(_ text: String) -> String {
+    public static func percentEncode(_ text: String) -> String {
         var out = ""
         for byte in text.utf8 {
             switch byte {

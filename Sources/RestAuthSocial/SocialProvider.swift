@@ -34,6 +34,14 @@ public struct SocialAppCredentials: Sendable {
     public func setting(_ name: String) -> String? {
         settings[name]?.stringValue
     }
+
+    /// The client ids whose tokens count as this app's: the client id and the setting
+    /// `audiences` (a mobile app's own client ids, as Google gives Android and iOS apps).
+    public var audiences: [String] {
+        var ids = [clientID]
+        if case .array(let extra)? = settings["audiences"] { ids += extra.compactMap(\.stringValue) }
+        return ids
+    }
 }
 
 /// What a client sent to log in: one of an access token, a code or an id_token (and the
@@ -59,16 +67,21 @@ public struct SocialTokens: Sendable {
     public var idToken: String?
     public var tokenSecret: String?
     public var expiresAt: Date?
+    /// Whether the tokens came from this app's own code exchange. An access token a client
+    /// sends may have been issued to another app (one the user signed in to, which then
+    /// replays it here); providers that can tell check whose it is when this is false.
+    public var issuedToThisApp: Bool
 
     public init(
         accessToken: String, refreshToken: String? = nil, idToken: String? = nil, tokenSecret: String? = nil,
-        expiresAt: Date? = nil
+        expiresAt: Date? = nil, issuedToThisApp: Bool = false
     ) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
         self.idToken = idToken
         self.tokenSecret = tokenSecret
         self.expiresAt = expiresAt
+        self.issuedToThisApp = issuedToThisApp
     }
 }
 

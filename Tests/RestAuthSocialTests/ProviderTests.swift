@@ -207,6 +207,52 @@ struct ProviderTests {
         }
     }
 
+    @Test("An access token another app holds for the user does not log them in here")
+    func tokensOfOtherApps() async throws {
+        try await withSocialApp { app, server in
+            let user = ProviderUser(email: "replay@example.com")
+            for (path, provider) in [
+                ("google", "google"), ("github", "github"), ("keycloak", "oidc"), ("microsoft", "microsoft"),
+                ("facebook", "facebook"),
+            ] {
+                var owned = user
+                owned.githubEmails = [("replay@example.com", true, true)]
+                let foreign = server.accessToken(for: owned, provider: provider, appID: "a-game-the-user-played")
+                let refused = try await RestAuthTestClient(app: app).post(
+                    "\(path)/", ["access_token": .string(foreign)])
+                #expect(refused.json == ["non_field_errors": ["Incorrect value"]], "\(path): \(refused.body)")
+                #expect(try await userCount(app) == 0, "\(path)")
+            }
+            // The same kind of token, issued to this app, is fine.
+            let own = server.accessToken(for: user, provider: "microsoft")
+            let reply = try await RestAuthTestClient(app: app).post("microsoft/", ["access_token": .string(own)])
+            #expect(reply.status == .ok, "\(reply.body)")
+            #expect(server.requests(matching: "GET /google/tokeninfo").count == 1)
+            #expect(server.requests(matching: "POST /github/applications/").count == 1)
+            #expect(server.requests(matching: "POST /oidc/introspect").count == 1)
+        }
+    }
+
+    @Test("An app's extra audiences (a mobile app's client id) are accepted for id_tokens and access tokens")
+    func extraAudiences() async throws {
+        try await withSocialApp(social: { server, social in
+            var google = SocialAppCredentials(
+                clientID: ProviderServer.clientID, secret: ProviderServer.secret,
+                callbackURL: ProviderServer.callbackURL)
+            google.settings["audiences"] = ["ios-client-id"]
+            social.add(GoogleProvider(baseURL: server.url("google")), app: google)
+        }) { app, server in
+            let user = ProviderUser(email: "mobile@example.com")
+            let idToken = try await server.idToken(for: user, issuer: server.url("google"), audience: "ios-client-id")
+            let viaID = try await RestAuthTestClient(app: app).post("google/", ["id_token": .string(idToken)])
+            #expect(viaID.status == .ok, "\(viaID.body)")
+            let token = server.accessToken(for: user, provider: "google", appID: "ios-client-id")
+            let viaToken = try await RestAuthTestClient(app: app).post("google/", ["access_token": .string(token)])
+            #expect(viaToken.status == .ok, "\(viaToken.body)")
+            #expect(try await userCount(app) == 1)
+        }
+    }
+
     @Test("A provider that cannot be reached is a 400, not a 500")
     func unreachableProvider() async throws {
         try await withSocialApp(social: { _, social in

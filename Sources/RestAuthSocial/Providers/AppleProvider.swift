@@ -64,7 +64,7 @@ public struct AppleProvider: SocialProvider {
 
     public func profile(forIDToken idToken: String, context: SocialContext) async throws -> SocialProfile? {
         let claims = try await IDTokenVerifier.verify(
-            idToken, jwksURL: "\(baseURL)/auth/keys", issuers: [issuer], audience: context.app.clientID,
+            idToken, jwksURL: "\(baseURL)/auth/keys", issuers: [issuer], audiences: context.app.audiences,
             context: context)
         guard let uid = claims["sub"]?.stringValue else { throw SocialLoginError("no user id") }
         return SocialProfile(

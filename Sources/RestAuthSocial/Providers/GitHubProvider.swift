@@ -1,8 +1,10 @@
 import Foundation
+import NIOHTTP1
 import RestAuth
 
 /// GitHub: a code (or an access token); the address is the primary verified one from the
-/// e-mails endpoint.
+/// e-mails endpoint. An access token the client sends must belong to this OAuth app
+/// (GitHub's "check a token" endpoint, called with the app's credentials).
 public struct GitHubProvider: SocialProvider {
     public let id = "github"
     public var webURL = "https://github.com"
@@ -20,6 +22,7 @@ public struct GitHubProvider: SocialProvider {
     }
 
     public func profile(for tokens: SocialTokens, context: SocialContext) async throws -> SocialProfile {
+        if !tokens.issuedToThisApp { try await checkOwnership(of: tokens.accessToken, context: context) }
         let user = try await OAuth2.getJSON("\(apiURL)/user", bearer: tokens.accessToken, context: context)
         guard let uid = user["id"].flatMap(OAuth2.string) else { throw SocialLoginError("no user id") }
         var email: String?
@@ -44,5 +47,21 @@ public struct GitHubProvider: SocialProvider {
             uid: uid, email: email, emailVerified: verified, username: user["login"]?.stringValue,
             firstName: names.first,
             lastName: names.count > 1 ? names[1] : nil, extraData: .object(user))
+    }
+
+    /// `POST /applications/{client_id}/token` answers 200 only for this app's tokens.
+    func checkOwnership(of token: String, context: SocialContext) async throws {
+        let app = context.app
+        var headers = HTTPHeaders()
+        headers.add(
+            name: "Authorization", value: "Basic " + Data("\(app.clientID):\(app.secret)".utf8).base64EncodedString())
+        headers.add(name: "Accept", value: "application/vnd.github+json")
+        let answer = try await OAuth2.postJSON(
+            "\(apiURL)/applications/\(OAuth2.percentEncode(app.clientID))/token",
+            body: ["access_token": .string(token)],
+            headers: headers, context: context)
+        guard case .object(let owner)? = answer["app"], owner["client_id"]?.stringValue == app.clientID else {
+            throw SocialLoginError("the access token was issued to another app")
+        }
     }
 }

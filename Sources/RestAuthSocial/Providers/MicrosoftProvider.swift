@@ -26,6 +26,14 @@ public struct MicrosoftProvider: SocialProvider {
 
     public func profile(for tokens: SocialTokens, context: SocialContext) async throws -> SocialProfile {
         let me = try await OAuth2.getJSON("\(graphURL)/v1.0/me", bearer: tokens.accessToken, context: context)
+        if !tokens.issuedToThisApp, let claims = Self.unverifiedClaims(tokens.accessToken) {
+            // Graph accepted the token, so its claims are Microsoft's: it must be this app's.
+            // (Personal accounts' tokens are opaque and cannot be checked this way.)
+            let app = [claims["appid"], claims["azp"]].compactMap { $0?.stringValue }
+            guard app.contains(where: context.app.audiences.contains) else {
+                throw SocialLoginError("the access token was issued to another app")
+            }
+        }
         guard let uid = me["id"].flatMap(OAuth2.string) else { throw SocialLoginError("no user id") }
         return SocialProfile(
             uid: uid, email: (me["mail"] ?? me["userPrincipalName"])?.stringValue, emailVerified: false,
@@ -34,10 +42,7 @@ public struct MicrosoftProvider: SocialProvider {
 
     public func profile(forIDToken idToken: String, context: SocialContext) async throws -> SocialProfile? {
         // A multi-tenant app accepts every tenant's issuer; the token names its tenant.
-        let unverified = IDTokenVerifier.base64URL(
-            idToken.split(separator: ".", omittingEmptySubsequences: false).dropFirst().first ?? ""
-        )
-        .flatMap { try? JSONValue.parse($0) }
+        let unverified = Self.unverifiedClaims(idToken).map(JSONValue.object)
         var tenantID = tenant
         if ["common", "organizations", "consumers"].contains(tenant), case .object(let claims)? = unverified,
             let tid = claims["tid"]?.stringValue
@@ -46,7 +51,7 @@ public struct MicrosoftProvider: SocialProvider {
         }
         let claims = try await IDTokenVerifier.verify(
             idToken, jwksURL: "\(loginURL)/\(tenant)/discovery/v2.0/keys", issuers: ["\(loginURL)/\(tenantID)/v2.0"],
-            audience: context.app.clientID, context: context)
+            audiences: context.app.audiences, context: context)
         guard let uid = claims["oid"]?.stringValue ?? claims["sub"]?.stringValue else {
             throw SocialLoginError("no user id")
         }
@@ -54,5 +59,14 @@ public struct MicrosoftProvider: SocialProvider {
             uid: uid, email: (claims["email"] ?? claims["preferred_username"])?.stringValue, emailVerified: false,
             firstName: claims["given_name"]?.stringValue, lastName: claims["family_name"]?.stringValue,
             extraData: .object(claims))
+    }
+
+    /// The claims of a JWT, unchecked; nil for an opaque token.
+    static func unverifiedClaims(_ token: String) -> JSONObject? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let payload = IDTokenVerifier.base64URL(parts[1]),
+            case .object(let claims)? = try? JSONValue.parse(payload)
+        else { return nil }
+        return claims
     }
 }

@@ -4,7 +4,8 @@ import RestAuth
 /// Any OpenID Connect provider (Keycloak, GitLab, Auth0, Okta...) from its discovery
 /// document at `<server>/.well-known/openid-configuration`. A login checks the
 /// id_token's signature against the provider's JWKS, `iss`, `aud` (the client id) and
-/// `exp`, and the `sub` of the user-info answer against it.
+/// `exp`, and the `sub` of the user-info answer against it. A bare access token from the
+/// client is introspected (RFC 7662) when the provider offers it, and must be this app's.
 public struct OpenIDConnectProvider: SocialProvider {
     public let id: String
     /// The issuer; its discovery document names the other endpoints.
@@ -20,6 +21,7 @@ public struct OpenIDConnectProvider: SocialProvider {
         var tokenEndpoint: String
         var userInfoEndpoint: String?
         var jwksURI: String
+        var introspectionEndpoint: String?
     }
 
     func discovery(_ context: SocialContext) async throws -> Discovery {
@@ -32,7 +34,7 @@ public struct OpenIDConnectProvider: SocialProvider {
         }
         return Discovery(
             issuer: issuer, tokenEndpoint: token, userInfoEndpoint: document["userinfo_endpoint"]?.stringValue,
-            jwksURI: jwks)
+            jwksURI: jwks, introspectionEndpoint: document["introspection_endpoint"]?.stringValue)
     }
 
     public func exchange(code: String, context: SocialContext) async throws -> SocialTokens {
@@ -44,7 +46,7 @@ public struct OpenIDConnectProvider: SocialProvider {
         var claims = JSONObject()
         if let idToken = tokens.idToken {
             claims = try await IDTokenVerifier.verify(
-                idToken, jwksURL: discovery.jwksURI, issuers: [discovery.issuer], audience: context.app.clientID,
+                idToken, jwksURL: discovery.jwksURI, issuers: [discovery.issuer], audiences: context.app.audiences,
                 context: context)
         }
         if let userInfo = discovery.userInfoEndpoint {
@@ -55,13 +57,41 @@ public struct OpenIDConnectProvider: SocialProvider {
             for (key, value) in info.pairs { claims[key] = value }
         }
         guard !claims.isEmpty else { throw SocialLoginError("the provider gave neither an id_token nor user info") }
+        if tokens.idToken == nil, !tokens.issuedToThisApp, let introspection = discovery.introspectionEndpoint {
+            try await checkOwnership(
+                of: tokens.accessToken, subject: claims["sub"], at: introspection, context: context)
+        }
         return try Self.profile(from: claims)
+    }
+
+    /// RFC 7662 introspection, where the provider offers it: a bare access token from the
+    /// client must be active and issued to this app, for the same user.
+    func checkOwnership(of token: String, subject: JSONValue?, at url: String, context: SocialContext) async throws {
+        let app = context.app
+        let basic = Data("\(OAuth2.percentEncode(app.clientID)):\(OAuth2.percentEncode(app.secret))".utf8)
+        let answer = try await OAuth2.postForm(
+            url, form: [("token", token), ("token_type_hint", "access_token")],
+            headers: ["Authorization": "Basic \(basic.base64EncodedString())", "Accept": "application/json"],
+            context: context)
+        guard answer["active"] == .bool(true) else { throw SocialLoginError("the access token is not active") }
+        var audiences = [answer["client_id"]?.stringValue, answer["azp"]?.stringValue].compactMap { $0 }
+        switch answer["aud"] {
+        case .string(let value)?: audiences.append(value)
+        case .array(let values)?: audiences += values.compactMap(\.stringValue)
+        default: break
+        }
+        guard audiences.contains(where: app.audiences.contains) else {
+            throw SocialLoginError("the access token was issued to another app")
+        }
+        if let owner = answer["sub"], let subject, owner != subject {
+            throw SocialLoginError("the access token's user is not the user-info answer's")
+        }
     }
 
     public func profile(forIDToken idToken: String, context: SocialContext) async throws -> SocialProfile? {
         let discovery = try await discovery(context)
         let claims = try await IDTokenVerifier.verify(
-            idToken, jwksURL: discovery.jwksURI, issuers: [discovery.issuer], audience: context.app.clientID,
+            idToken, jwksURL: discovery.jwksURI, issuers: [discovery.issuer], audiences: context.app.audiences,
             context: context)
         return try Self.profile(from: claims)
     }

@@ -92,7 +92,19 @@ final class ProviderServer: Sendable {
     }
 
     func accessToken(for user: ProviderUser, provider: String, appID: String = ProviderServer.clientID) -> String {
-        let token = "token-" + UUID().uuidString
+        var token = "token-" + UUID().uuidString
+        if provider == "microsoft" {
+            // Entra ID's access tokens are JWTs that name the app they were issued to.
+            func b64(_ value: JSONValue) -> String {
+                Data(value.serialized()).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                    .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            }
+            let header: JSONValue = ["typ": "JWT", "alg": "RS256", "nonce": .string(UUID().uuidString)]
+            let claims: JSONValue = [
+                "appid": .string(appID), "oid": .string(user.sub), "aud": "https://graph.microsoft.com",
+            ]
+            token = "\(b64(header)).\(b64(claims)).c2lnbmF0dXJl"
+        }
         state.withLockedValue { $0.tokens[token] = (provider, user, appID) }
         return token
     }
@@ -231,10 +243,8 @@ enum ProviderRoutes {
     static func user(_ request: Request, provider: String, server: ProviderServer) -> ProviderUser? {
         guard let token = bearer(request) ?? request.query[String.self, at: "access_token"] else { return nil }
         return server.state.withLockedValue { state in
-            guard let grant = state.tokens[token], grant.provider == provider, grant.appID == ProviderServer.clientID
-            else {
-                return nil
-            }
+            // Like a real provider's: any token it issued, to whichever app.
+            guard let grant = state.tokens[token], grant.provider == provider else { return nil }
             return grant.user
         }
     }
@@ -278,8 +288,40 @@ enum ProviderRoutes {
             return json([
                 "issuer": .string(base), "authorization_endpoint": .string("\(base)/authorize"),
                 "token_endpoint": .string("\(base)/token"), "userinfo_endpoint": .string("\(base)/userinfo"),
-                "jwks_uri": .string("\(base)/certs"),
+                "jwks_uri": .string("\(base)/certs"), "introspection_endpoint": .string("\(base)/introspect"),
             ])
+        }
+        // RFC 7662, for the app's own credentials only.
+        app.post("oidc", "introspect") { request -> Response in
+            guard let basic = request.headers.basicAuthorization, basic.username == ProviderServer.clientID,
+                basic.password == ProviderServer.secret
+            else { return oauthError("invalid_client", status: .unauthorized) }
+            let grant = server().state.withLockedValue { state in form(request)["token"].flatMap { state.tokens[$0] } }
+            guard let grant, grant.provider == "oidc" else { return json(["active": false]) }
+            return json(["active": true, "client_id": .string(grant.appID), "sub": .string(grant.user.sub)])
+        }
+        // Google's tokeninfo: whose token it is.
+        app.get("google", "tokeninfo") { request -> Response in
+            let grant = server().state.withLockedValue { state in
+                request.query[String.self, at: "access_token"].flatMap { state.tokens[$0] }
+            }
+            guard let grant, grant.provider == "google" else { return oauthError("invalid_token") }
+            return json([
+                "aud": .string(grant.appID), "azp": .string(grant.appID), "sub": .string(grant.user.sub),
+                "expires_in": 3500,
+            ])
+        }
+        // GitHub's "check a token": 200 for the app's own tokens, 404 otherwise.
+        app.post("github", "applications", ":client", "token") { request throws -> Response in
+            guard let basic = request.headers.basicAuthorization, basic.username == ProviderServer.clientID,
+                basic.password == ProviderServer.secret, request.parameters.get("client") == ProviderServer.clientID
+            else { return json(["message": "Not Found"], status: .notFound) }
+            let body = try JSONValue.parse(Array(request.body.string?.utf8 ?? "".utf8))
+            guard case .object(let fields) = body, let token = fields["access_token"]?.stringValue,
+                let grant = server().state.withLockedValue({ $0.tokens[token] }), grant.provider == "github",
+                grant.appID == ProviderServer.clientID
+            else { return json(["message": "Not Found"], status: .notFound) }
+            return json(["token": .string(token), "app": ["client_id": .string(grant.appID), "name": "Test"]])
         }
 
         // Facebook: the code exchange is a GET; debug_token says whose token it is;
