@@ -174,6 +174,9 @@ struct SocialController: Sendable {
             }
             let email = profile.email?.trimmingCharacters(in: .whitespaces) ?? ""
             if !email.isEmpty, context.configuration.uniqueEmail, try await context.emailRegistered(email) {
+                // The address may be this very account's, signed up a moment ago by a
+                // racing request (user, address and account commit together): look again.
+                if try await store.account(provider: provider, uid: profile.uid) != nil { continue }
                 throw ValidationErrors.nonField(Self.emailRegistered)
             }
             if email.isEmpty, context.configuration.userModel.accountFields.username == nil {

@@ -277,11 +277,12 @@ struct SocialLoginTests {
     func concurrentFirstLogins() async throws {
         try await withSocialApp { app, server in
             let user = ProviderUser(email: "race@example.com")
-            let tokens = (0..<6).map { _ in server.accessToken(for: user, provider: "google") }
+            let tokens = (0..<12).map { _ in server.accessToken(for: user, provider: "google") }
             let statuses = try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
                 for token in tokens {
                     group.addTask {
-                        try await RestAuthTestClient(app: app).post("google/", ["access_token": .string(token)]).status
+                        let reply = try await RestAuthTestClient(app: app).post("google/", ["access_token": .string(token)])
+                        return reply.status
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
