@@ -281,7 +281,8 @@ struct SocialLoginTests {
             let statuses = try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
                 for token in tokens {
                     group.addTask {
-                        let reply = try await RestAuthTestClient(app: app).post("google/", ["access_token": .string(token)])
+                        let reply = try await RestAuthTestClient(app: app).post(
+                            "google/", ["access_token": .string(token)])
                         return reply.status
                     }
                 }
