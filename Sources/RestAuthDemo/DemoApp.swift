@@ -23,10 +23,24 @@ enum DemoApp {
         case .sqliteMemory:
             app.databases.use(.sqlite(.memory), as: .sqlite)
         case .postgres(let url):
-            app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4), as: .psql)
+            let pool = try PostgresPoolSettings(environment: env)
+            var configuration: SQLPostgresConfiguration
+            do {
+                configuration = try SQLPostgresConfiguration(url: url)
+            } catch {
+                throw ConfigurationError(
+                    setting: "DATABASE_URL", message: "is not a PostgreSQL URL this server can use: \(error)")
+            }
+            configuration.coreConfiguration.options.connectTimeout = pool.connectTimeout
+            app.databases.use(
+                .postgres(
+                    configuration: configuration, maxConnectionsPerEventLoop: pool.connectionsPerEventLoop,
+                    connectionPoolTimeout: pool.poolTimeout),
+                as: .psql)
         }
 
-        let secretKey = try SecretKeyFile.secretKey(environment: env, database: database, logger: app.logger)
+        let secretKey = try await SecretKeyFile.secretKey(
+            environment: env, database: database, on: app.db, logger: app.logger)
         let configuration = try RestAuthConfiguration(environment: env, secretKey: secretKey)
         for name in RestAuthConfiguration.unrecognisedSettings(in: env) {
             app.logger.warning("\(name) is not a setting this server reads; ignored")
@@ -65,7 +79,7 @@ enum DemoApp {
             // Readers then never wait for a writer (a login storm writes last_login and sessions).
             try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
         }
-        try await app.autoMigrate()
+        try await DemoMigrations.run(app, database: database)
         try app.restAuth.mount(at: "dj-rest-auth")
 
         app.get("health") { _ in ["status": "ok"] }

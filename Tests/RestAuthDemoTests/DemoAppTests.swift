@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RestAuth
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -119,6 +120,56 @@ struct DemoAppTests {
             #expect(error.message.contains("SOCIALACCOUNT_OIDC_SSO_CLIENT_ID"))
         }
         try await app.asyncShutdown()
+    }
+
+    @Test(
+        "Two instances starting at once on one PostgreSQL database share the key and migrate once",
+        .enabled(if: ProcessInfo.processInfo.environment["DATABASE_URL"]?.hasPrefix("postgres") == true))
+    func twoInstancesOnPostgres() async throws {
+        let url = ProcessInfo.processInfo.environment["DATABASE_URL"]!
+        let name = "demo_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        let admin = try await Application.make(.testing)
+        try await DemoApp.configure(admin, environment: ["DATABASE_URL": url, "SECRET_KEY": "admin"])
+        let sql = admin.db as! any SQLDatabase
+        try await sql.raw("CREATE DATABASE \(unsafeRaw: String(name))").run()
+        let base = url[..<url.lastIndex(of: "/")!]
+        let environment = ["DATABASE_URL": "\(base)/\(name)", "PBKDF2_ITERATIONS": "1000", "DATABASE_POOL_SIZE": "2"]
+        let apps = [try await Application.make(.testing), try await Application.make(.testing)]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for app in apps {
+                group.addTask { try await DemoApp.configure(app, environment: environment) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(apps[0].restAuth.configuration.secretKey == apps[1].restAuth.configuration.secretKey)
+        #expect(apps[0].restAuth.configuration.secretKey.count == 50)
+        struct Count: Decodable { let count: Int }
+        let migrations = try await (apps[0].db as! any SQLDatabase).raw(
+            "SELECT count(*) AS count FROM _fluent_migrations WHERE name = 'RestAuth.CreateAuthToken'"
+        ).first(decoding: Count.self)
+        #expect(migrations?.count == 1)
+        for app in apps { try await app.asyncShutdown() }
+        try await sql.raw("DROP DATABASE \(unsafeRaw: String(name))").run()
+        try await admin.asyncShutdown()
+    }
+
+    @Test("PostgreSQL pool settings are read and checked")
+    func poolSettings() throws {
+        let defaults = try PostgresPoolSettings(environment: [:])
+        #expect(defaults.connectionsPerEventLoop == 4)
+        let set = try PostgresPoolSettings(environment: [
+            "DATABASE_POOL_SIZE": "8", "DATABASE_POOL_TIMEOUT": "2.5", "DATABASE_CONNECT_TIMEOUT": "3",
+        ])
+        #expect(set.connectionsPerEventLoop == 8)
+        #expect(set.poolTimeout == .milliseconds(2500))
+        #expect(set.connectTimeout == .seconds(3))
+        #expect(throws: ConfigurationError.self) { try PostgresPoolSettings(environment: ["DATABASE_POOL_SIZE": "0"]) }
+        #expect(throws: ConfigurationError.self) {
+            try PostgresPoolSettings(environment: ["DATABASE_POOL_SIZE": "2.5"])
+        }
+        #expect(throws: ConfigurationError.self) {
+            try PostgresPoolSettings(environment: ["DATABASE_POOL_TIMEOUT": "soon"])
+        }
     }
 
     @Test("A bad setting stops the demo with the setting's name")
