@@ -29,6 +29,7 @@ extension Application {
             migrations += [
                 CreateAuthToken(users: users), CreateEmailAddress(users: users), CreateDjangoSession(),
                 CreateCaseInsensitiveUsernameIndex(users: users), CreateTokenBlacklist(users: users),
+                CreateCaseInsensitiveVerifiedEmailIndex(),
             ]
             return migrations
         }

@@ -62,6 +62,21 @@ struct MigrationTests {
             await #expect(throws: (any Error).self) { try await second.save(on: app.db) }
         }
     }
+
+    @Test("A verified address is unique without regard to case, and a racing verification loses cleanly")
+    func verifiedUniqueIgnoringCase() async throws {
+        try await withRestAuthApp { app, client in
+            try await client.register("one", email: "Case@Example.com")
+            try await client.register("two", email: "case@example.com")
+            let addresses = try await EmailAddress.query(on: app.db).sort(\.$id).all()
+            #expect(addresses.count == 2)
+            let store = app.restAuth.state.users
+            #expect(try await store.markVerified(addressID: addresses[0].id!, on: app.db))
+            // Bypassing the application's check: the database itself refuses the second.
+            #expect(try await !store.markVerified(addressID: addresses[1].id!, on: app.db))
+            #expect(try await EmailAddress.query(on: app.db).filter(\.$verified == true).count() == 1)
+        }
+    }
 }
 
 extension EmailAddress {
