@@ -153,6 +153,19 @@ struct DemoAppTests {
         try await admin.asyncShutdown()
     }
 
+    @Test("A PostgreSQL URL with a TLS mode the driver does not know names DATABASE_URL")
+    func badTLSMode() async throws {
+        let app = try await Application.make(.testing)
+        do {
+            try await DemoApp.configure(
+                app, environment: ["DATABASE_URL": "postgres://u@127.0.0.1:1/db?sslmode=sometimes", "SECRET_KEY": "x"])
+            Issue.record("started with sslmode=sometimes")
+        } catch let error as ConfigurationError {
+            #expect(error.setting == "DATABASE_URL")
+        }
+        try await app.asyncShutdown()
+    }
+
     @Test("PostgreSQL pool settings are read and checked")
     func poolSettings() throws {
         let defaults = try PostgresPoolSettings(environment: [:])
