@@ -29,7 +29,7 @@ extension Application {
             migrations += [
                 CreateAuthToken(users: users), CreateEmailAddress(users: users), CreateDjangoSession(),
                 CreateCaseInsensitiveUsernameIndex(users: users), CreateTokenBlacklist(users: users),
-                CreateCaseInsensitiveVerifiedEmailIndex(),
+                CreateCaseInsensitiveVerifiedEmailIndex(), CreateRateLimitTable(),
             ]
             return migrations
         }
@@ -90,7 +90,7 @@ extension Application {
         /// middleware, for instance).
         public func mount(on routes: any RoutesBuilder, at path: [PathComponent]) throws {
             let state = self.state
-            let api = routes.grouped(path).grouped(APIErrorMiddleware())
+            let api = routes.grouped(path).grouped(SecurityHeadersMiddleware()).grouped(APIErrorMiddleware())
             // Anything else under the prefix is a DRF-shaped 404.
             for method in Endpoint.dispatchedMethods {
                 api.on(method, "**") { _ async throws -> Response in throw APIError.notFound }

@@ -18,6 +18,8 @@ final class RestAuthState: Sendable {
     /// JWT issue and checks, when `USE_JWT`.
     let jwt: JWTTokens?
     let refreshTokens = RefreshTokenStore()
+    let rateLimiter: RateLimiter
+    let audit: AuditLog
     /// Endpoints that packages extending the API added before mounting.
     let extraEndpoints = NIOLockedValueBox<[RestAuthEndpoint]>([])
 
@@ -28,6 +30,8 @@ final class RestAuthState: Sendable {
         self.sessions = SessionStore(secretKey: configuration.secretKey, age: configuration.sessionCookieAge)
         self.csrf = CSRF(configuration: configuration)
         self.users = UserStore(configuration: configuration)
+        self.rateLimiter = RateLimiter(configuration: configuration)
+        self.audit = AuditLog(clientAddress: rateLimiter.clientAddress)
         let sender: any EmailSender =
             configuration.emailSender ?? configuration.smtp.map { SMTPEmailSender(configuration: $0) }
             ?? ConsoleEmailSender(logger: logger)

@@ -21,10 +21,14 @@ public final class RestAuthTestClient: @unchecked Sendable {
     public var cookies: [String: String] = [:]
     /// The `Authorization` header sent with every request.
     public var authorization: String?
+    /// In memory (the default: no socket, no client address), or over a real socket on a
+    /// port of the loopback interface (`.running(hostname: "127.0.0.1", port: 0)`).
+    public var method: Application.Method
 
-    public init(app: Application, prefix: String = "/dj-rest-auth/") {
+    public init(app: Application, prefix: String = "/dj-rest-auth/", method: Application.Method = .inMemory) {
         self.app = app
         self.prefix = prefix
+        self.method = method
     }
 
     /// A response: status, headers, body, and the body as JSON.
@@ -100,7 +104,7 @@ public final class RestAuthTestClient: @unchecked Sendable {
         }
         for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
         let url = path.hasPrefix("/") ? path : prefix + path
-        let response = try await app.testing().performTest(
+        let response = try await app.testing(method: self.method).performTest(
             request: TestingHTTPRequest(method: method, url: URI(path: url), headers: headers, body: buffer))
         let reply = Reply(status: response.status, headers: response.headers, body: response.body.string)
         for (name, value) in reply.setCookies() {

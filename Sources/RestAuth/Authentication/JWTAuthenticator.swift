@@ -70,13 +70,10 @@ struct JWTAuthenticator: EventLoopAuthenticator {
         let jti = claims["jti"]?.stringValue ?? ""
         let viaCookie = fromCookie
         return users.user(key: userKey, family: family, on: request.db).flatMapThrowing { found in
-            guard let (user, revoked) = found else {
+            // A disabled user's token fails as a deleted user's does.
+            guard let (user, revoked) = found, user.accountIsActive else {
                 throw APIError.detail(
                     .unauthorized, "User not found", code: "user_not_found", headers: ["WWW-Authenticate": challenge!])
-            }
-            guard user.accountIsActive else {
-                throw APIError.detail(
-                    .unauthorized, "User is inactive", code: "user_inactive", headers: ["WWW-Authenticate": challenge!])
             }
             if revoked { throw invalid(JWTTokens.TokenError.blacklisted.message) }
             return Authentication(user: user, credential: .jwt(jti: jti, family: family, fromCookie: viaCookie))

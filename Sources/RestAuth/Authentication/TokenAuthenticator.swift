@@ -34,7 +34,8 @@ struct TokenAuthenticator: EventLoopAuthenticator {
         guard key.utf8.count <= 40 else { return request.eventLoop.makeFailedFuture(Self.failed("Invalid token.")) }
         return users.user(forToken: key, on: request.db).flatMapThrowing { user in
             guard let user else { throw Self.failed("Invalid token.") }
-            guard user.accountIsActive else { throw Self.failed("User inactive or deleted.") }
+            // A disabled user's token fails as an unknown one does.
+            guard user.accountIsActive else { throw Self.failed("Invalid token.") }
             return Authentication(user: user, credential: .token(key: key))
         }
     }

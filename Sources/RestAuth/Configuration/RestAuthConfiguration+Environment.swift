@@ -120,6 +120,16 @@ extension RestAuthConfiguration {
         if let rules = reader.string("ACCOUNT_RATE_LIMITS") {
             c.rateLimits = try Self.rateLimits(from: rules)
         }
+        if let proxies = reader.list("TRUSTED_PROXIES") {
+            c.trustedProxies = try proxies.map { text in
+                guard let network = IPNetwork(text) else {
+                    throw ConfigurationError(
+                        setting: "TRUSTED_PROXIES",
+                        message: "\(text.debugDescription) is not an address or a network such as 10.0.0.0/8")
+                }
+                return network
+            }
+        }
 
         c.jwtAccessTokenLifetime = try reader.seconds("SIMPLE_JWT_ACCESS_TOKEN_LIFETIME") ?? c.jwtAccessTokenLifetime
         c.jwtRefreshTokenLifetime = try reader.seconds("SIMPLE_JWT_REFRESH_TOKEN_LIFETIME") ?? c.jwtRefreshTokenLifetime

@@ -130,6 +130,13 @@ public struct RestAuthConfiguration: Sendable {
     public var emailSubjectPrefix: String? = nil
     /// `ACCOUNT_RATE_LIMITS`: allauth's rules by action, or nil when rate limiting is off.
     public var rateLimits: [String: String]? = RestAuthConfiguration.defaultRateLimits
+    /// Where rate-limit counters live; nil keeps them in the database (`restauth_ratelimit`),
+    /// shared by every instance.
+    public var rateLimitStore: (any RateLimitStore)? = nil
+    /// `TRUSTED_PROXIES`: the proxies (addresses or CIDR networks) whose `X-Forwarded-For`
+    /// is believed. From any other peer the header is ignored, so a client cannot choose
+    /// the address its rate limits count.
+    public var trustedProxies: [IPNetwork] = []
     /// `PASSWORD_RESET_TIMEOUT` (Django): how long a reset link works. Default three days.
     public var passwordResetTimeout: TimeInterval = 259_200
     /// `DEFAULT_FROM_EMAIL`.
@@ -264,6 +271,13 @@ public struct RestAuthConfiguration: Sendable {
             throw ConfigurationError(
                 setting: "REST_AUTH_TOKEN_MODEL",
                 message: "no way to authenticate: TOKEN_MODEL is None while USE_JWT and SESSION_LOGIN are both false")
+        }
+        for (action, rule) in rateLimits ?? [:] {
+            do {
+                _ = try RateLimitRule.parse(rule)
+            } catch {
+                throw ConfigurationError(setting: "ACCOUNT_RATE_LIMITS", message: "\(action): \(error)")
+            }
         }
         if secretKey.isEmpty {
             throw ConfigurationError(setting: "SECRET_KEY", message: "must not be empty")

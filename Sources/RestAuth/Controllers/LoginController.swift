@@ -17,7 +17,22 @@ struct LoginController: Sendable {
     @Sendable func login(_ request: Request) async throws -> Response {
         let context = RestAuthContext(request: request, state: state)
         let fields = try RequestBody.parse(request).fields()
-        let result = try await state.configuration.loginSerializer.authenticate(fields, context: context)
+        // Limits first, so a refused attempt costs no hash. A failure is counted before the
+        // password is checked and taken back when it proves right (allauth's order): racing
+        // attempts cannot outrun the count, and a success does not wipe earlier failures.
+        try await context.consumeRateLimit("login")
+        let identifier = [fields["email"]?.stringValue, fields["username"]?.stringValue].compactMap { $0 }.first {
+            !$0.isEmpty
+        }
+        let failures = try await context.consumeRateLimit("login_failed", key: identifier)
+        let result: LoginResult
+        do {
+            result = try await state.configuration.loginSerializer.authenticate(fields, context: context)
+        } catch {
+            context.audit("login", outcome: "failure")
+            throw error
+        }
+        try await context.refundRateLimit(failures)
         let grant = try await state.logIn(result, context: context)
         let response = try await grant.response(context: context)
         await context.publish(.userLoggedIn(result.user))

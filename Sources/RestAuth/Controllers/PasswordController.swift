@@ -21,7 +21,13 @@ struct PasswordController: Sendable {
         let context = RestAuthContext(request: request, state: state)
         let user = try request.restAuth.requireUser()
         let fields = try RequestBody.parse(request).fields()
-        try await state.configuration.passwordChangeSerializer.save(fields, user: user, context: context)
+        try await context.consumeRateLimit("change_password", user: user.accountKey)
+        do {
+            try await state.configuration.passwordChangeSerializer.save(fields, user: user, context: context)
+        } catch {
+            context.audit("password_change", outcome: "failure", user: user)
+            throw error
+        }
         var callerFamily: String?
         if case .jwt(_, let family, _) = request.restAuth.credential { callerFamily = family }
         try await state.refreshTokens.revokeFamilies(of: user.requireAccountKey(), except: callerFamily, on: request.db)

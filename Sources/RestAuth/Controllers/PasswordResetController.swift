@@ -20,8 +20,10 @@ struct PasswordResetController: Sendable {
     /// says whether the address is known.
     @Sendable func reset(_ request: Request) async throws -> Response {
         let context = RestAuthContext(request: request, state: state)
-        try await state.configuration.passwordResetSerializer.save(
-            try RequestBody.parse(request).fields(), context: context)
+        let fields = try RequestBody.parse(request).fields()
+        try await context.consumeRateLimit("reset_password", key: fields["email"]?.stringValue)
+        try await state.configuration.passwordResetSerializer.save(fields, context: context)
+        context.audit("password_reset_requested", outcome: "success")
         return .json(["detail": "Password reset e-mail has been sent."])
     }
 
@@ -30,6 +32,7 @@ struct PasswordResetController: Sendable {
     @Sendable func confirm(_ request: Request) async throws -> Response {
         let context = RestAuthContext(request: request, state: state)
         let fields = try RequestBody.parse(request).fields()
+        try await context.consumeRateLimit("reset_password_from_key")
         let user = try await state.configuration.passwordResetConfirmSerializer.save(fields, context: context)
         try await state.refreshTokens.revokeFamilies(of: user.requireAccountKey(), except: nil, on: request.db)
         await context.publish(.passwordReset(user))

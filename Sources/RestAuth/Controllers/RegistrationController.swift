@@ -15,6 +15,7 @@ struct RegistrationController: Sendable {
     @Sendable func register(_ request: Request) async throws -> Response {
         let context = RestAuthContext(request: request, state: state)
         for permission in state.configuration.registerPermissions { try await permission.check(context) }
+        try await context.consumeRateLimit("signup")
         let fields = try RequestBody.parse(request).fields()
         let user = try await state.configuration.registerSerializer.save(fields, context: context)
         let key = try user.requireAccountKey()

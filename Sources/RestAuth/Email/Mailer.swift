@@ -97,6 +97,16 @@ struct Mailer: Sendable {
         to address: String, user: any RestAuthUser, key: String, signup: Bool, context: RestAuthContext
     ) async {
         guard let site = site(for: context.request) else { return }
+        // allauth's `confirm_email` limit: over it the mail is not sent and the answer does
+        // not change, so a flood of resends neither fills a mailbox nor tells anything.
+        do {
+            try await context.consumeRateLimit("confirm_email", key: address)
+        } catch let error as APIError where error.status == .tooManyRequests {
+            return
+        } catch {
+            context.logger.error("RestAuth: the confirm_email rate limit could not be checked: \(error)")
+            return
+        }
         let link = context.adapter.emailConfirmationURL(key: key, site: site.base, context: context)
         let values = [
             "activate_url": link, "link": link, "key": key, "email": address,

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Something that happened to an account, after it happened: what an app subscribes to
 /// (allauth's and dj-rest-auth's signals).
@@ -12,6 +13,25 @@ public enum AccountEvent: Sendable {
     case emailConfirmed(email: String, user: any RestAuthUser)
     case socialAccountAdded(provider: String, uid: String, user: any RestAuthUser)
     case socialAccountRemoved(provider: String, uid: String, user: any RestAuthUser)
+
+    /// The user the event is about.
+    public var user: (any RestAuthUser)? {
+        switch self {
+        case .userSignedUp(let user), .userLoggedIn(let user), .passwordChanged(let user), .passwordReset(let user):
+            user
+        case .userLoggedOut(let user): user
+        case .emailConfirmed(_, let user), .socialAccountAdded(_, _, let user), .socialAccountRemoved(_, _, let user):
+            user
+        }
+    }
+
+    var auditMetadata: Logger.Metadata {
+        switch self {
+        case .socialAccountAdded(let provider, _, _), .socialAccountRemoved(let provider, _, _):
+            ["provider": .string(provider)]
+        default: [:]
+        }
+    }
 
     /// A short name for logs.
     public var name: String {
@@ -44,6 +64,7 @@ public typealias AccountHook = @Sendable (AccountEvent, RestAuthContext) async t
 extension RestAuthContext {
     /// Tells every hook, in order; failures are logged.
     public func publish(_ event: AccountEvent) async {
+        audit(event.name, outcome: "success", user: event.user, metadata: event.auditMetadata)
         for hook in configuration.hooks {
             do {
                 try await hook(event, self)

@@ -17,7 +17,7 @@ struct CreateSocialTables: AsyncMigration {
         let json: DatabaseSchema.DataType =
             (database as? any SQLDatabase)?.dialect.name == "sqlite" ? .custom("TEXT") : .json
         try await database.schema(SocialApp.schema)
-            .field("id", .int, .identifier(auto: true))
+            .autoIncrementID(on: database)
             .field("provider", .custom("VARCHAR(30)"), .required)
             .field("name", .custom("VARCHAR(40)"), .required)
             .field("client_id", .custom("VARCHAR(191)"), .required)
@@ -28,7 +28,7 @@ struct CreateSocialTables: AsyncMigration {
             .ignoreExisting()
             .create()
         try await database.schema(SocialAccount.schema)
-            .field("id", .int, .identifier(auto: true))
+            .autoIncrementID(on: database)
             .field("provider", .custom("VARCHAR(200)"), .required)
             .field("uid", .custom("VARCHAR(191)"), .required)
             .field("last_login", .datetime, .required)
@@ -42,7 +42,7 @@ struct CreateSocialTables: AsyncMigration {
             .ignoreExisting()
             .create()
         try await database.schema(SocialToken.schema)
-            .field("id", .int, .identifier(auto: true))
+            .autoIncrementID(on: database)
             .field("token", .string, .required)
             .field("token_secret", .string, .required)
             .field("expires_at", .datetime)

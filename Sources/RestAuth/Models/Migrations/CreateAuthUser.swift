@@ -7,7 +7,7 @@ struct CreateAuthUser: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         try await database.schema(AuthUser.schema)
-            .field("id", .int, .identifier(auto: true))
+            .autoIncrementID(on: database)
             .field("password", .custom("VARCHAR(128)"), .required)
             .field("last_login", .datetime)
             .field("is_superuser", .bool, .required)

@@ -9,7 +9,7 @@ struct CreateEmailAddress: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         try await database.schema(EmailAddress.schema)
-            .field("id", .int, .identifier(auto: true))
+            .autoIncrementID(on: database)
             .field("verified", .bool, .required)
             .field("primary", .bool, .required)
             .field(

@@ -8,7 +8,7 @@ struct CreateTokenBlacklist: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         try await database.schema(OutstandingToken.schema)
-            .field("id", .int, .identifier(auto: true))
+            .autoIncrementID(on: database)
             .field("token", .string, .required)
             .field("created_at", .datetime)
             .field("expires_at", .datetime, .required)
@@ -18,7 +18,7 @@ struct CreateTokenBlacklist: AsyncMigration {
             .ignoreExisting()
             .create()
         try await database.schema(BlacklistedToken.schema)
-            .field("id", .int, .identifier(auto: true))
+            .autoIncrementID(on: database)
             .field("blacklisted_at", .datetime, .required)
             .field("token_id", .int, .required, .references(OutstandingToken.schema, "id", onDelete: .cascade))
             .unique(on: "token_id", name: "token_blacklist_blacklistedtoken_token_id_key")
