@@ -30,6 +30,9 @@ trap 'exit 130' INT
 
 psql "$ADMIN" -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -qc "CREATE DATABASE $DB" >/dev/null
 export DATABASE_URL="${ADMIN%/*}/$DB"
+# nginx runs on this machine: the instances believe its X-Forwarded-For, so rate limits
+# count the client's address, not the proxy's.
+export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.1,::1}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 ports=()

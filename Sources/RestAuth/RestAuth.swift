@@ -47,11 +47,27 @@ extension Application {
                     "The JWT signing key is shorter than the \(hmac.recommendedKeyBytes) bytes RFC 7518 recommends for \(hmac.name); set a longer SIMPLE_JWT_SIGNING_KEY or SECRET_KEY"
                 )
             }
+            // Now, before the first database connection is made: a connection keeps the
+            // logger it was made with, and PostgresNIO traces every row it receives.
+            raiseTraceLogging(unless: configuration.allowTraceLogging)
             if let previous = application.storage[RestAuthStateKey.self] { previous.pool.shutdown() }
             let state = RestAuthState(configuration: configuration, jwtCodec: codec, logger: application.logger)
             application.storage[RestAuthStateKey.self] = state
             application.migrations.add(Self.migrations(for: configuration.userModel), to: database)
             application.lifecycle.use(RestAuthShutdown(state: state))
+        }
+
+        /// Raises the application logger from trace to debug. At trace Vapor's HTTP server
+        /// logs every request's head and body, and PostgresNIO every row it reads: passwords,
+        /// tokens, cookies and reset keys. ``configure(_:database:)`` and boot call it unless
+        /// `allowTraceLogging`; call it before the first use of the database when that
+        /// comes first.
+        public func raiseTraceLogging(unless allowed: Bool = false) {
+            guard application.logger.logLevel == .trace, !allowed else { return }
+            application.logger.logLevel = .debug
+            application.logger.warning(
+                "RestAuth: the log level is raised from trace to debug: at trace Vapor's HTTP server logs every request's headers and body and PostgresNIO every row, passwords, tokens and cookies included (set allowTraceLogging to keep trace, never in production)"
+            )
         }
 
         var state: RestAuthState {
@@ -109,9 +125,17 @@ extension Application {
     }
 }
 
-/// At shutdown: the messages under way are delivered, then the hashing threads stop.
+/// At boot: no trace logging of raw requests. At shutdown: the messages under way are
+/// delivered, then the hashing threads stop.
 private struct RestAuthShutdown: LifecycleHandler {
     let state: RestAuthState
+
+    /// At trace level Vapor's HTTP server logs every request's head and body through the
+    /// application's logger: passwords, tokens, cookies and reset keys in every line. The
+    /// application logger is raised to debug unless `allowTraceLogging` says otherwise.
+    func willBoot(_ application: Application) throws {
+        application.restAuth.raiseTraceLogging(unless: state.configuration.allowTraceLogging)
+    }
 
     func shutdown(_ application: Application) {
         state.pool.shutdown()
@@ -137,6 +161,16 @@ public struct RestAuthRequest: Sendable {
 
     /// The authenticated user as the app's model type.
     public func user<User: RestAuthUser>(as type: User.Type) -> User? { user as? User }
+
+    /// The database for the package's queries: the default database, with the request's
+    /// logger raised to `notice`. Fluent logs every query with its values at `debug`, and
+    /// these values are token keys, password hashes, session data and reset state: the
+    /// package's queries are never logged (an app's own queries are untouched).
+    public var database: any Database {
+        var logger = request.logger
+        if logger.logLevel < .notice { logger.logLevel = .notice }
+        return request.application.databases.database(logger: logger, on: request.eventLoop) ?? request.db
+    }
 
     /// How the user was authenticated.
     public var credential: AuthCredential? { request.storage[AuthCredentialKey.self] }

@@ -14,7 +14,7 @@ public struct RestAuthContext: Sendable {
 
     public var configuration: RestAuthConfiguration { state.configuration }
     /// The request's database.
-    public var database: any Database { request.db }
+    public var database: any Database { request.restAuth.database }
     /// Hashing and checking of passwords, on the hashing threads.
     public var passwords: PasswordService { state.passwords }
     /// The account adapter in use.

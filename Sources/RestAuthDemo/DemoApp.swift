@@ -10,6 +10,8 @@ import Vapor
 /// Everything the demo sets up, in one place so tests can build the same app.
 enum DemoApp {
     static func configure(_ app: Application, environment env: [String: String]) async throws {
+        // Before the secret key's table is read: see raiseTraceLogging.
+        app.restAuth.raiseTraceLogging()
         let database = try DatabaseURL(env["DATABASE_URL"] ?? "sqlite://restauth.sqlite")
         // SQLite runs each connection's statements on the blocking pool, and its busy
         // handler spins on a pool thread while another connection holds the write lock.

@@ -86,7 +86,7 @@ struct SocialController: Sendable {
         let context = request.restAuth.context
         let provider = entry.provider
         let input = try Self.input(try RequestBody.parse(request).fields(), provider: provider)
-        guard let app = try await state.credentials(for: entry, on: request.db) else {
+        guard let app = try await state.credentials(for: entry, on: request.restAuth.database) else {
             request.logger.error(
                 "social login with \(provider.id): no app in the configuration or in socialaccount_socialapp")
             throw APIError.detail(.serviceUnavailable, "Social login with \(provider.id) is not configured.")
@@ -100,7 +100,8 @@ struct SocialController: Sendable {
         guard !profile.uid.isEmpty, profile.uid.count <= 191 else {
             throw ValidationErrors.nonField(Self.incorrectValue)
         }
-        let store = SocialAccountStore(database: request.db, storeTokens: state.configuration.storeTokens)
+        let store = SocialAccountStore(
+            database: request.restAuth.database, storeTokens: state.configuration.storeTokens)
         if connect {
             let user = try request.restAuth.requireUser()
             try await self.connect(
@@ -241,7 +242,9 @@ struct SocialController: Sendable {
 
     @Sendable func list(_ request: Request) async throws -> Response {
         let key = try request.restAuth.requireUser().requireAccountKey()
-        let accounts = try await SocialAccount.query(on: request.db).filter(\.$userKey == key).sort(\.$id).all()
+        let accounts = try await SocialAccount.query(on: request.restAuth.database).filter(\.$userKey == key).sort(
+            \.$id
+        ).all()
         return .json(.array(accounts.map(Self.representation)))
     }
 
@@ -252,8 +255,10 @@ struct SocialController: Sendable {
         let user = try request.restAuth.requireUser()
         let key = try user.requireAccountKey()
         guard let id = request.parameters.get("pk").flatMap(Int.init),
-            let account = try await SocialAccount.query(on: request.db).filter(\.$id == id).filter(\.$userKey == key)
-                .first()
+            let account = try await SocialAccount.query(on: request.restAuth.database).filter(\.$id == id).filter(
+                \.$userKey == key
+            )
+            .first()
         else {
             throw APIError.detail(.notFound, "Not found.")
         }
@@ -264,7 +269,8 @@ struct SocialController: Sendable {
         } else if context.configuration.emailVerification == .mandatory, try await !context.hasVerifiedEmail(user) {
             lastProblem = Self.noVerifiedEmail
         }
-        let store = SocialAccountStore(database: request.db, storeTokens: state.configuration.storeTokens)
+        let store = SocialAccountStore(
+            database: request.restAuth.database, storeTokens: state.configuration.storeTokens)
         let removed = try await store.remove(
             accountID: id, userKey: key, onlyIfOthersRemain: lastProblem != nil, context: context)
         guard removed else {

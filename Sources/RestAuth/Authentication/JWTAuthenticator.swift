@@ -69,7 +69,7 @@ struct JWTAuthenticator: EventLoopAuthenticator {
         let family = JWTTokens.family(in: claims)
         let jti = claims["jti"]?.stringValue ?? ""
         let viaCookie = fromCookie
-        return users.user(key: userKey, family: family, on: request.db).flatMapThrowing { found in
+        return users.user(key: userKey, family: family, on: request.restAuth.database).flatMapThrowing { found in
             // A disabled user's token fails as a deleted user's does.
             guard let (user, revoked) = found, user.accountIsActive else {
                 throw APIError.detail(

@@ -12,7 +12,7 @@ import Vapor
 ///     var challenge: String? { "ApiKey" }
 ///     func authenticate(_ request: Request) async throws -> Authentication? {
 ///         guard let key = request.headers.first(name: "X-Api-Key") else { return nil }
-///         guard let user = try await lookUp(key, on: request.db) else {
+///         guard let user = try await lookUp(key, on: request.restAuth.database) else {
 ///             throw APIError.detail(.unauthorized, "Invalid API key.")
 ///         }
 ///         return Authentication(user: user, credential: .token(key: key))

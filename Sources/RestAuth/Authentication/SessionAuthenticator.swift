@@ -22,7 +22,8 @@ struct SessionAuthenticator: EventLoopAuthenticator {
 
     func authenticate(_ request: Request) async throws -> Authentication? {
         guard let key = request.cookies[cookieName]?.string, !key.isEmpty,
-            let user = try await store.user(forKey: key, users: users, on: request.db), user.accountIsActive
+            let user = try await store.user(forKey: key, users: users, on: request.restAuth.database),
+            user.accountIsActive
         else { return nil }
         try csrf.enforce(request, isSecure: isSecure(request))
         return Authentication(user: user, credential: .session(key: key))

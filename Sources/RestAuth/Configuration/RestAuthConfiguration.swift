@@ -133,6 +133,12 @@ public struct RestAuthConfiguration: Sendable {
     /// Where rate-limit counters live; nil keeps them in the database (`restauth_ratelimit`),
     /// shared by every instance.
     public var rateLimitStore: (any RateLimitStore)? = nil
+    /// Keep the application logger at trace when it is set so. Vapor's HTTP server then
+    /// logs every raw request, credentials included; by default the package raises the
+    /// level to debug at boot.
+    public var allowTraceLogging: Bool = false
+    /// The rate limiter's clock (tests pin it to a slot's start).
+    var rateLimitClock: @Sendable () -> Date = { Date() }
     /// `TRUSTED_PROXIES`: the proxies (addresses or CIDR networks) whose `X-Forwarded-For`
     /// is believed. From any other peer the header is ignored, so a client cannot choose
     /// the address its rate limits count.

@@ -25,15 +25,15 @@ struct EmailVerificationController: Sendable {
         let key = Self.key.read(from: try RequestBody.parse(request).fields(), into: &errors).string
         try errors.throwIfAny()
         guard let key, let addressID = state.confirmationKeys.addressID(from: key),
-            let address = try await EmailAddress.query(on: request.db).filter(\.$id == addressID).filter(
+            let address = try await EmailAddress.query(on: request.restAuth.database).filter(\.$id == addressID).filter(
                 \.$verified == false
             ).first()
         else {
             throw APIError.notFound
         }
-        if try await state.users.markVerified(addressID: addressID, on: request.db) {
-            try await makePrimaryIfNone(address, on: request.db)
-            if let user = try await state.users.user(key: address.userKey, on: request.db) {
+        if try await state.users.markVerified(addressID: addressID, on: request.restAuth.database) {
+            try await makePrimaryIfNone(address, on: request.restAuth.database)
+            if let user = try await state.users.user(key: address.userKey, on: request.restAuth.database) {
                 await RestAuthContext(request: request, state: state).publish(
                     .emailConfirmed(email: address.email, user: user))
             }
@@ -61,8 +61,10 @@ struct EmailVerificationController: Sendable {
         var errors = ValidationErrors()
         let email = Self.email.read(from: try RequestBody.parse(request).fields(), into: &errors).string
         try errors.throwIfAny()
-        if let email, let address = try await state.users.emailAddress(email, on: request.db), !address.verified,
-            let addressID = address.id, let user = try await state.users.user(key: address.userKey, on: request.db)
+        if let email, let address = try await state.users.emailAddress(email, on: request.restAuth.database),
+            !address.verified,
+            let addressID = address.id,
+            let user = try await state.users.user(key: address.userKey, on: request.restAuth.database)
         {
             let key = state.confirmationKeys.key(forAddressID: addressID)
             let context = RestAuthContext(request: request, state: state)

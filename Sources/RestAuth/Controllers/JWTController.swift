@@ -38,7 +38,8 @@ struct JWTController: Sendable {
             throw Self.invalid(error.message)
         }
         if claims["token_type"] == "refresh", let jti = claims["jti"]?.stringValue,
-            try await state.refreshTokens.isRevoked(jti: jti, family: JWTTokens.family(in: claims), on: request.db)
+            try await state.refreshTokens.isRevoked(
+                jti: jti, family: JWTTokens.family(in: claims), on: request.restAuth.database)
         {
             throw ValidationErrors.nonField("Token is blacklisted")
         }
@@ -70,14 +71,14 @@ struct JWTController: Sendable {
         }
         let jti = claims["jti"]?.stringValue ?? ""
         let family = JWTTokens.family(in: claims)
-        if try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.db) {
+        if try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.restAuth.database) {
             if configuration.jwtRotateRefreshTokens, let family {
-                try await state.refreshTokens.revoke(family: family, on: request.db)
+                try await state.refreshTokens.revoke(family: family, on: request.restAuth.database)
             }
             throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
         }
         guard let userKey = jwt.userKey(in: claims),
-            let user = try await state.users.user(key: userKey, on: request.db),
+            let user = try await state.users.user(key: userKey, on: request.restAuth.database),
             user.accountIsActive
         else {
             throw APIError.detail(
@@ -93,18 +94,23 @@ struct JWTController: Sendable {
                 let expiresAt = Date(timeIntervalSince1970: TimeInterval(JWTTokens.number(claims["exp"]) ?? 0))
                 guard
                     try await state.refreshTokens.blacklist(
-                        jti: jti, userKey: userKey, expiresAt: expiresAt, on: request.db)
+                        jti: jti, userKey: userKey, expiresAt: expiresAt, on: request.restAuth.database)
                 else {
                     // Another request rotated this token first: a replay, so the family goes.
-                    if let family { try await state.refreshTokens.revoke(family: family, on: request.db) }
+                    if let family {
+                        try await state.refreshTokens.revoke(family: family, on: request.restAuth.database)
+                    }
                     throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
                 }
             }
             let (rotatedClaims, unsigned) = jwt.rotated(claims, now: now)
             let rotated = try jwt.sign(rotatedClaims, issued: unsigned)
             try await state.refreshTokens.recordOutstanding(
-                jti: rotated.jti, token: rotated.token, userKey: userKey, expiresAt: rotated.expiresAt, on: request.db)
-            if let family { try await state.refreshTokens.extendFamily(family, to: rotated.expiresAt, on: request.db) }
+                jti: rotated.jti, token: rotated.token, userKey: userKey, expiresAt: rotated.expiresAt,
+                on: request.restAuth.database)
+            if let family {
+                try await state.refreshTokens.extendFamily(family, to: rotated.expiresAt, on: request.restAuth.database)
+            }
             newRefresh = rotated
             body["refresh"] = .string(rotated.token)
         }
@@ -154,13 +160,13 @@ struct JWTController: Sendable {
         }
         let jti = claims["jti"]?.stringValue ?? ""
         let family = JWTTokens.family(in: claims)
-        if try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.db) {
+        if try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.restAuth.database) {
             return .detail(.unauthorized, JWTTokens.TokenError.blacklisted.message)
         }
         let expiresAt = Date(timeIntervalSince1970: TimeInterval(JWTTokens.number(claims["exp"]) ?? 0))
         _ = try await state.refreshTokens.blacklist(
-            jti: jti, userKey: jwt.userKey(in: claims), expiresAt: expiresAt, on: request.db)
-        if let family { try await state.refreshTokens.revoke(family: family, on: request.db) }
+            jti: jti, userKey: jwt.userKey(in: claims), expiresAt: expiresAt, on: request.restAuth.database)
+        if let family { try await state.refreshTokens.revoke(family: family, on: request.restAuth.database) }
         return nil
     }
 }

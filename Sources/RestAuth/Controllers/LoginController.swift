@@ -50,7 +50,7 @@ struct LoginController: Sendable {
         }
         let user = request.restAuth.user
         if let key = user?.accountKey, configuration.tokenModel {
-            try await state.users.deleteTokens(of: key, on: request.db)
+            try await state.users.deleteTokens(of: key, on: request.restAuth.database)
         }
         var cookies: [String: HTTPCookies.Value] = [:]
         if configuration.sessionLogin {

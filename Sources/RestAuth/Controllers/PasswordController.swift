@@ -30,7 +30,8 @@ struct PasswordController: Sendable {
         }
         var callerFamily: String?
         if case .jwt(_, let family, _) = request.restAuth.credential { callerFamily = family }
-        try await state.refreshTokens.revokeFamilies(of: user.requireAccountKey(), except: callerFamily, on: request.db)
+        try await state.refreshTokens.revokeFamilies(
+            of: user.requireAccountKey(), except: callerFamily, on: request.restAuth.database)
         let response = Response.json(["detail": "New password has been saved."])
         if case .session = request.restAuth.credential, !state.configuration.logoutOnPasswordChange {
             for (name, cookie) in try await state.startSession(for: user, request: request) {

@@ -34,7 +34,8 @@ struct PasswordResetController: Sendable {
         let fields = try RequestBody.parse(request).fields()
         try await context.consumeRateLimit("reset_password_from_key")
         let user = try await state.configuration.passwordResetConfirmSerializer.save(fields, context: context)
-        try await state.refreshTokens.revokeFamilies(of: user.requireAccountKey(), except: nil, on: request.db)
+        try await state.refreshTokens.revokeFamilies(
+            of: user.requireAccountKey(), except: nil, on: request.restAuth.database)
         await context.publish(.passwordReset(user))
         return .json(["detail": "Password has been reset with the new password."])
     }

@@ -20,7 +20,7 @@ struct RegistrationController: Sendable {
         let user = try await state.configuration.registerSerializer.save(fields, context: context)
         let key = try user.requireAccountKey()
         if state.configuration.emailVerification != .none,
-            let address = try await EmailAddress.query(on: request.db).filter(\.$userKey == key).filter(
+            let address = try await EmailAddress.query(on: request.restAuth.database).filter(\.$userKey == key).filter(
                 \.$primary == true
             ).first(),
             let addressID = address.id, !address.verified

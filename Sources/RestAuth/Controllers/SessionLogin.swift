@@ -8,9 +8,9 @@ extension RestAuthState {
     /// CSRF secret, as Django's `login()` does. Returns the cookies to set.
     func startSession(for user: any RestAuthUser, request: Request) async throws -> [String: HTTPCookies.Value] {
         if let previous = request.cookies[configuration.sessionCookieName]?.string {
-            try await sessions.delete(key: previous, on: request.db)
+            try await sessions.delete(key: previous, on: request.restAuth.database)
         }
-        let key = try await sessions.create(for: user, on: request.db)
+        let key = try await sessions.create(for: user, on: request.restAuth.database)
         return [
             configuration.sessionCookieName: configuration.sessionCookie(key),
             configuration.csrfCookieName: configuration.csrfCookie(CSRF.newSecret()),
@@ -20,7 +20,7 @@ extension RestAuthState {
     /// Django's `logout()`: the request's session row goes, and its cookie with it.
     func endSession(request: Request) async throws -> [String: HTTPCookies.Value] {
         guard let key = request.cookies[configuration.sessionCookieName]?.string else { return [:] }
-        try await sessions.delete(key: key, on: request.db)
+        try await sessions.delete(key: key, on: request.restAuth.database)
         return [configuration.sessionCookieName: configuration.sessionCookieDeletion]
     }
 

@@ -9,6 +9,7 @@ struct RateLimiter: Sendable {
     let store: any RateLimitStore
     let clientAddress: ClientAddress
     let secret: String
+    let clock: @Sendable () -> Date
 
     /// The configuration has been validated (`validate()` parses every rule).
     init(configuration: RestAuthConfiguration) {
@@ -16,6 +17,7 @@ struct RateLimiter: Sendable {
         self.store = configuration.rateLimitStore ?? DatabaseRateLimitStore()
         self.clientAddress = ClientAddress(trustedProxies: configuration.trustedProxies)
         self.secret = configuration.secretKey
+        self.clock = configuration.rateLimitClock
     }
 
     /// allauth's normalisation of an account key: Unicode compatibility form, lower case,
@@ -33,7 +35,7 @@ struct RateLimiter: Sendable {
         guard let rules = rules[action], !rules.isEmpty else { return RateLimitUsage(receipts: []) }
         let client = clientAddress.resolve(request)
         var receipts: [RateLimitReceipt] = []
-        let now = Date()
+        let now = clock()
         for rule in rules {
             let source: String
             switch rule.per {
@@ -46,7 +48,7 @@ struct RateLimiter: Sendable {
                 source = user.description
             }
             let bucket = self.bucket(action: action, rule: rule, source: source)
-            switch try await store.hit(bucket, rule: rule, now: now, on: request.db) {
+            switch try await store.hit(bucket, rule: rule, now: now, on: request.restAuth.database) {
             case .allowed(let receipt): receipts.append(receipt)
             case .refused(let wait):
                 audit.record(

@@ -7,9 +7,12 @@ import Vapor
 
 @testable import RestAuth
 
-/// allauth's defaults, as the demo and an app get them.
+/// allauth's defaults, as the demo and an app get them, with time stopped at the start of
+/// a day, where every rule's slot starts: a test that crosses a slot boundary would see
+/// part of its earlier hits fade.
 private func defaults(_ c: inout RestAuthConfiguration) {
     c.rateLimits = RestAuthConfiguration.defaultRateLimits
+    c.rateLimitClock = { Date(timeIntervalSince1970: 20_000 * 86_400) }
 }
 
 /// A hasher that counts its work, to prove a refused request costs none.
@@ -241,7 +244,10 @@ struct RateLimitTests {
             "SECRET_KEY": "s", "ACCOUNT_RATE_LIMITS": #"{"login_failed": "2/m/ip"}"#,
         ])
         #expect(c.rateLimits?["signup"] == "20/m/ip")
-        try await withRestAuthApp({ $0.rateLimits = c.rateLimits }) { _, client in
+        try await withRestAuthApp({
+            defaults(&$0)
+            $0.rateLimits = c.rateLimits
+        }) { _, client in
             for _ in 0..<2 {
                 let s11 = try await login(client, ["username": "nobody", "password": "x"]).status
                 #expect(s11 == .badRequest)
@@ -258,7 +264,10 @@ struct RateLimitTests {
 
     @Test("Without trusted proxies a spoofed X-Forwarded-For neither escapes nor resets a limit")
     func spoofedForwardedFor() async throws {
-        try await withRestAuthApp({ $0.rateLimits = ["login_failed": "3/m/ip"] }) { app, _ in
+        try await withRestAuthApp({
+            defaults(&$0)
+            $0.rateLimits = ["login_failed": "3/m/ip"]
+        }) { app, _ in
             let client = TestClient(app: app, method: .running(hostname: "127.0.0.1", port: 0))
             for index in 0..<3 {
                 let reply = try await client.post(
@@ -275,6 +284,7 @@ struct RateLimitTests {
     @Test("Behind a trusted proxy the address it appended counts; what the client wrote before it does not")
     func trustedProxy() async throws {
         try await withRestAuthApp({
+            defaults(&$0)
             $0.rateLimits = ["login_failed": "2/m/ip"]
             $0.trustedProxies = [IPNetwork("127.0.0.0/8")!]
         }) { app, _ in

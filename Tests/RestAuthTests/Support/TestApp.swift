@@ -55,6 +55,8 @@ struct TestSchemaKey: StorageKey { typealias Value = String }
 func configureTestDatabase(_ app: Application) async throws {
     // A blocking pool per app, larger than its SQLite connections: see DemoApp.
     app.threadPool = NIOThreadPool(numberOfThreads: 4)
+    // As the demo does, before the first connection (a connection keeps its logger).
+    app.restAuth.raiseTraceLogging()
     guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], url.hasPrefix("postgres") else {
         app.databases.use(.sqlite(.memory), as: .sqlite)
         return
