@@ -20,10 +20,15 @@ enum DemoApp {
         // than there are event loops (one SQLite connection each).
         app.threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
         switch database {
+        // SQL is logged at trace, which raiseTraceLogging keeps off: a statement's log line
+        // carries its bound values (token keys, password hashes, session data), and inside
+        // a transaction it goes through the connection's logger, which no query can quiet.
         case .sqlite(let path):
-            app.databases.use(.sqlite(.file(path)), as: .sqlite)
+            app.databases.use(
+                .sqlite(.file(path), dataEncoder: .init(), dataDecoder: .init(), sqlLogLevel: .trace), as: .sqlite)
         case .sqliteMemory:
-            app.databases.use(.sqlite(.memory), as: .sqlite)
+            app.databases.use(
+                .sqlite(.memory, dataEncoder: .init(), dataDecoder: .init(), sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let url):
             let pool = try PostgresPoolSettings(environment: env)
             var configuration: SQLPostgresConfiguration
@@ -37,7 +42,7 @@ enum DemoApp {
             app.databases.use(
                 .postgres(
                     configuration: configuration, maxConnectionsPerEventLoop: pool.connectionsPerEventLoop,
-                    connectionPoolTimeout: pool.poolTimeout),
+                    connectionPoolTimeout: pool.poolTimeout, sqlLogLevel: .trace),
                 as: .psql)
         }
 

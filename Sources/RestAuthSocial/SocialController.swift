@@ -96,9 +96,18 @@ struct SocialController: Sendable {
             logger: request.logger,
             keys: state.keys, timeout: state.configuration.providerTimeout)
 
-        let (tokens, profile) = try await verify(input, provider: provider, social: social)
-        guard !profile.uid.isEmpty, profile.uid.count <= 191 else {
-            throw ValidationErrors.nonField(Self.incorrectValue)
+        let tokens: SocialTokens
+        let profile: SocialProfile
+        do {
+            (tokens, profile) = try await verify(input, provider: provider, social: social)
+            guard !profile.uid.isEmpty, profile.uid.count <= 191 else {
+                throw ValidationErrors.nonField(Self.incorrectValue)
+            }
+        } catch {
+            context.audit(
+                connect ? "social_connect" : "social_login", outcome: "failure", user: request.restAuth.user,
+                metadata: ["provider": .string(provider.id)])
+            throw error
         }
         let store = SocialAccountStore(
             database: request.restAuth.database, storeTokens: state.configuration.storeTokens)

@@ -77,13 +77,15 @@ struct TestSchemaKey: StorageKey { typealias Value = String }
 func configureTestDatabase(_ app: Application) async throws {
     app.threadPool = NIOThreadPool(numberOfThreads: 4)
     guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], url.hasPrefix("postgres") else {
-        app.databases.use(.sqlite(.memory), as: .sqlite)
+        app.databases.use(
+            .sqlite(.memory, dataEncoder: .init(), dataDecoder: .init(), sqlLogLevel: .trace), as: .sqlite)
         return
     }
     let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
     var configuration = try SQLPostgresConfiguration(url: url)
     configuration.searchPath = [String(schema)]
-    app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 1), as: .psql)
+    app.databases.use(
+        .postgres(configuration: configuration, maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace), as: .psql)
     try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(unsafeRaw: String(schema))").run()
     app.storage[TestSchemaKey.self] = String(schema)
 }
