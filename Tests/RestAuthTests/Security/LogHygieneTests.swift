@@ -127,8 +127,16 @@ struct LogHygieneTests {
         expectNoSecrets(secrets, in: capture.lines(since: mark))
         // The flows were logged at all: requests, audit lines.
         let lines = capture.lines(since: mark)
-        #expect(lines.contains { $0.contains("restauth.audit") && $0.contains("event=user_logged_in") })
-        #expect(lines.contains { $0.contains("restauth.audit") && $0.contains("outcome=failure") })
+        // Every event has its audit line, with the user and the client's address.
+        let audit = lines.filter { $0.contains("restauth.audit") && $0.contains("client_ip=127.0.0.1") }
+        for event in [
+            "user_signed_up", "email_confirmed", "user_logged_in", "password_changed", "user_logged_out",
+            "password_reset_requested", "password_reset",
+        ] {
+            #expect(audit.contains { $0.contains("event=\(event) ") && $0.contains("outcome=success") }, "\(event)")
+        }
+        #expect(audit.contains { $0.contains("event=password_changed") && $0.contains("user_id=1") })
+        #expect(audit.contains { $0.contains("event=login ") && $0.contains("outcome=failure") })
         #expect(lines.contains { $0.hasPrefix("debug ") }, "debug lines were logged")
         #expect(lines.contains { $0.contains("raised from trace to debug") })
     }

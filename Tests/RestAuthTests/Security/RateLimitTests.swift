@@ -118,8 +118,10 @@ struct RateLimitTests {
         }
     }
 
-    @Test("login_failed 10/m/ip: many accounts from one address")
+    @Test("login_failed 10/m/ip: many accounts from one address; the refusal has its audit line")
     func loginFailedPerIP() async throws {
+        let capture = LogCapture.shared
+        let mark = capture.mark()
         try await withRestAuthApp(defaults) { _, client in
             for index in 0..<10 {
                 let reply = try await login(client, ["username": .string("nobody\(index)"), "password": "x"])
@@ -127,6 +129,11 @@ struct RateLimitTests {
             }
             expectThrottled(try await login(client, ["username": "nobody-else", "password": "x"]))
         }
+        #expect(
+            capture.lines(since: mark).contains {
+                $0.contains("restauth.audit") && $0.contains("event=throttled") && $0.contains("action=login_failed")
+                    && $0.contains("rule=10/60s/ip") && $0.contains("outcome=refused")
+            })
     }
 
     @Test("A refused login costs no password hash, and racing attempts cannot outrun the count")
