@@ -111,9 +111,29 @@ extension Application {
             for method in Endpoint.dispatchedMethods {
                 api.on(method, "**") { _ async throws -> Response in throw APIError.notFound }
             }
-            for endpoint in Endpoints(state: state).all + state.extraEndpoints.withLockedValue({ $0 }) {
+            let endpoints = Endpoints(state: state).all + state.extraEndpoints.withLockedValue({ $0 })
+            for endpoint in endpoints {
                 endpoint.register(on: api, state: state)
             }
+            let prefix = "/" + path.map(\.description).joined(separator: "/") + "/"
+            state.mounted.withLockedValue { $0 = (prefix.replacingOccurrences(of: "//", with: "/"), endpoints) }
+        }
+
+        /// The OpenAPI 3.1 document of the API as mounted: every route with its request
+        /// body (JSON and form), its answers (DRF's error shapes included) and the
+        /// credentials the configuration accepts. Call after ``mount(at:)``.
+        ///
+        /// ```swift
+        /// let document = app.restAuth.openAPIDocument()
+        /// app.get("openapi.json") { _ in Response.json(document) }
+        /// ```
+        public func openAPIDocument(title: String = "dj-rest-auth API", version: String = "1.0.0") -> JSONValue {
+            let state = self.state
+            guard let mounted = state.mounted.withLockedValue({ $0 }) else {
+                fatalError("RestAuth: openAPIDocument() needs the API mounted first: call mount(at:)")
+            }
+            return OpenAPIDocument(state: state, endpoints: mounted.endpoints, prefix: mounted.prefix).make(
+                title: title, version: version)
         }
 
         /// Adds endpoints to the API (a package extending it, or the app): they are served

@@ -22,6 +22,8 @@ final class RestAuthState: Sendable {
     let audit: AuditLog
     /// Endpoints that packages extending the API added before mounting.
     let extraEndpoints = NIOLockedValueBox<[RestAuthEndpoint]>([])
+    /// Where the API was mounted and what it serves there, for the OpenAPI document.
+    let mounted = NIOLockedValueBox<(prefix: String, endpoints: [RestAuthEndpoint])?>(nil)
 
     init(configuration: RestAuthConfiguration, jwtCodec: JWTCodec?, logger: Logger) {
         self.configuration = configuration

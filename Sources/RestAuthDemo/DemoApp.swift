@@ -88,6 +88,7 @@ enum DemoApp {
         }
         try await DemoMigrations.run(app, database: database)
         try app.restAuth.mount(at: "dj-rest-auth")
+        try DemoPage.register(on: app, social: social, prefix: "/dj-rest-auth/")
 
         app.get("health") { _ in ["status": "ok"] }
 

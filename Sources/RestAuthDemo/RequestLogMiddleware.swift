@@ -18,6 +18,16 @@ struct RequestLogMiddleware: Middleware {
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         request.logger.info(
-            "\(request.method.rawValue) \(request.url.path) \(status) \(String(format: "%.1f", milliseconds))ms")
+            "\(request.method.rawValue) \(Self.loggable(request.url.path)) \(status) \(String(format: "%.1f", milliseconds))ms"
+        )
+    }
+
+    /// The page's paths from e-mails carry a confirmation key or a reset token: those
+    /// parts are not logged.
+    static func loggable(_ path: String) -> String {
+        for prefix in ["/account-confirm-email/", "/password-reset/confirm/"] where path.hasPrefix(prefix) {
+            return prefix + "…"
+        }
+        return path
     }
 }

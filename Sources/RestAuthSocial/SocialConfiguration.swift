@@ -218,7 +218,8 @@ extension Application {
             application.migrations.add(Self.migrations(for: application.restAuth.configuration.userModel), to: database)
             let state = SocialState(configuration: configuration)
             application.storage[SocialStateKey.self] = state
-            application.restAuth.add(SocialController(state: state).endpoints)
+            application.restAuth.add(
+                SocialController(state: state).endpoints(restAuthConfiguration: application.restAuth.configuration))
         }
 
         /// The migration of the `socialaccount_*` tables, for apps that run migrations

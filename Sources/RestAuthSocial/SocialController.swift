@@ -17,28 +17,75 @@ struct SocialController: Sendable {
     static let noPassword = "Your account has no password set up."
     static let noVerifiedEmail = "Your account has no verified email address."
 
-    var endpoints: [RestAuthEndpoint] {
+    /// The views, with what the OpenAPI document says of them: social login answers as
+    /// `login/` does with `restAuthConfiguration`.
+    func endpoints(restAuthConfiguration: RestAuthConfiguration) -> [RestAuthEndpoint] {
         var endpoints: [RestAuthEndpoint] = []
+        let loginResponse =
+            restAuthConfiguration.useJWT
+            ? OpenAPISchema.ref("JWT") : restAuthConfiguration.tokenModel ? OpenAPISchema.ref("Token") : nil
         for entry in state.configuration.entries {
             let name = Self.displayName(entry.provider.id)
+            let request = OpenAPISchema.fields(Self.fields(for: entry.provider))
             endpoints.append(
                 RestAuthEndpoint(
                     [.constant(entry.provider.id)], name: "\(name) Login", permission: .allowAny,
-                    handlers: [(.POST, .async { try await login($0, entry: entry, connect: false) })]))
+                    handlers: [(.POST, .async { try await login($0, entry: entry, connect: false) })],
+                    operations: [
+                        (
+                            .POST,
+                            RestAuthOperation(
+                                summary: "Log in or sign up with a \(name) access token, code or id_token",
+                                request: request,
+                                status: loginResponse == nil ? 204 : 200, response: loginResponse)
+                        )
+                    ]))
             endpoints.append(
                 RestAuthEndpoint(
                     [.constant(entry.provider.id), "connect"], name: "\(name) Connect", permission: .isAuthenticated,
-                    handlers: [(.POST, .async { try await login($0, entry: entry, connect: true) })]))
+                    handlers: [(.POST, .async { try await login($0, entry: entry, connect: true) })],
+                    operations: [
+                        (
+                            .POST,
+                            RestAuthOperation(
+                                summary: "Connect a \(name) account to the signed-in user", request: request,
+                                status: loginResponse == nil ? 204 : 200, response: loginResponse)
+                        )
+                    ]))
         }
         endpoints.append(
             RestAuthEndpoint(
                 ["socialaccounts"], name: "Social Account List", permission: .isAuthenticated,
-                handlers: [(.GET, .async(list))]))
+                handlers: [(.GET, .async(list))],
+                operations: [
+                    (
+                        .GET,
+                        RestAuthOperation(
+                            summary: "The user's social accounts",
+                            response: [
+                                "type": "array",
+                                "items": OpenAPISchema.object(
+                                    [
+                                        "id": OpenAPISchema.integer, "provider": OpenAPISchema.string,
+                                        "uid": OpenAPISchema.string,
+                                        "last_login": OpenAPISchema.dateTime, "date_joined": OpenAPISchema.dateTime,
+                                    ], required: ["id", "provider", "uid", "last_login", "date_joined"]),
+                            ])
+                    )
+                ]))
         endpoints.append(
             RestAuthEndpoint(
                 ["socialaccounts", ":pk", "disconnect"], name: "Social Account Disconnect",
                 permission: .isAuthenticated,
-                handlers: [(.POST, .async(disconnect))]))
+                handlers: [(.POST, .async(disconnect))],
+                operations: [
+                    (
+                        .POST,
+                        RestAuthOperation(
+                            summary: "Disconnect one of the user's social accounts", response: OpenAPISchema.object([:])
+                        )
+                    )
+                ]))
         return endpoints
     }
 
@@ -62,22 +109,30 @@ struct SocialController: Sendable {
         var tokenSecret: String?
     }
 
+    /// The body's fields: dj-rest-auth's TwitterLoginSerializer (both required) for
+    /// OAuth 1.0a, its SocialLoginSerializer otherwise.
+    static func fields(for provider: any SocialProvider) -> [CharField] {
+        if provider.usesTokenSecret { return [CharField("access_token"), CharField("token_secret")] }
+        return [
+            CharField("access_token", required: false, allowBlank: true),
+            CharField("code", required: false, allowBlank: true),
+            CharField("id_token", required: false, allowBlank: true),
+        ]
+    }
+
     static func input(_ fields: JSONObject, provider: any SocialProvider) throws -> Input {
         var errors = ValidationErrors()
-        func read(_ field: CharField) -> String? {
-            if case .value(let text) = field.read(from: fields, into: &errors), !text.isEmpty { return text }
-            return nil
+        var values: [String: String] = [:]
+        for field in Self.fields(for: provider) {
+            if case .value(let text) = field.read(from: fields, into: &errors), !text.isEmpty {
+                values[field.name] = text
+            }
         }
         var input = Input()
-        if provider.usesTokenSecret {
-            // dj-rest-auth's TwitterLoginSerializer: both are required.
-            input.accessToken = read(CharField("access_token"))
-            input.tokenSecret = read(CharField("token_secret"))
-        } else {
-            input.accessToken = read(CharField("access_token", required: false, allowBlank: true))
-            input.code = read(CharField("code", required: false, allowBlank: true))
-            input.idToken = read(CharField("id_token", required: false, allowBlank: true))
-        }
+        input.accessToken = values["access_token"]
+        input.code = values["code"]
+        input.idToken = values["id_token"]
+        input.tokenSecret = values["token_secret"]
         try errors.throwIfAny()
         return input
     }

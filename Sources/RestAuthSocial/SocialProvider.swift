@@ -170,3 +170,8 @@ extension SocialProvider {
     public func profile(forIDToken idToken: String, context: SocialContext) async throws -> SocialProfile? { nil }
     public var usesTokenSecret: Bool { false }
 }
+
+extension SocialProvider {
+    /// The provider's name as people write it (`GitHub`, `OpenID Connect`, `Google`).
+    public var displayName: String { SocialController.displayName(id) }
+}

@@ -12,10 +12,26 @@ struct EmailVerificationController: Sendable {
         [
             Endpoint(
                 ["registration", "verify-email"], name: "Verify Email", permission: .allowAny,
-                handlers: [(.POST, .async(verify))]),
+                handlers: [(.POST, .async(verify))],
+                operations: [
+                    (
+                        .POST,
+                        .detail(
+                            "Confirm an e-mail address with the key from its mail",
+                            request: OpenAPISchema.fields([Self.key]))
+                    )
+                ]),
             Endpoint(
                 ["registration", "resend-email"], name: "Resend Email Verification", permission: .allowAny,
-                handlers: [(.POST, .async(resend))]),
+                handlers: [(.POST, .async(resend))],
+                operations: [
+                    (
+                        .POST,
+                        .detail(
+                            "Send the confirmation mail again (the answer is the same for any address)",
+                            request: OpenAPISchema.fields([Self.email]))
+                    )
+                ]),
         ]
     }
 

@@ -34,19 +34,28 @@ public struct RestAuthEndpoint: Sendable {
     /// False for views that run no authentication (simplejwt's token views): a stale
     /// cookie cannot get in their way.
     let authenticates: Bool
+    /// What the OpenAPI document says of each method (a method without one is listed
+    /// with its name only).
+    let operations: [(method: HTTPMethod, operation: RestAuthOperation)]
 
     public init(
         _ path: [PathComponent], name: String, permission: Permission, authenticates: Bool = true,
-        handlers: [(method: HTTPMethod, handler: Handler)]
+        handlers: [(method: HTTPMethod, handler: Handler)],
+        operations: [(method: HTTPMethod, operation: RestAuthOperation)] = []
     ) {
         self.path = path
         self.name = name
         self.permission = permission
         self.authenticates = authenticates
         self.handlers = handlers
+        self.operations = operations
     }
 
     static let dispatchedMethods: [HTTPMethod] = [.GET, .POST, .PUT, .PATCH, .DELETE, .OPTIONS]
+
+    func operation(for method: HTTPMethod) -> RestAuthOperation? {
+        operations.first(where: { $0.method == method })?.operation
+    }
 
     func handler(for method: HTTPMethod) -> Handler? {
         handlers.first(where: { $0.method == method })?.handler

@@ -13,11 +13,33 @@ struct JWTController: Sendable {
         [
             Endpoint(
                 ["token", "verify"], name: "Token Verify", permission: .allowAny, authenticates: false,
-                handlers: [(.POST, .async(verify))]),
+                handlers: [(.POST, .async(verify))],
+                operations: [
+                    (
+                        .POST,
+                        RestAuthOperation(
+                            summary: "Check a token's signature and expiry",
+                            request: OpenAPISchema.fields([Self.token]), response: OpenAPISchema.object([:]))
+                    )
+                ]),
             Endpoint(
                 ["token", "refresh"], name: "Refresh View With Cookie Support", permission: .allowAny,
                 authenticates: false,
-                handlers: [(.POST, .async(refresh))]),
+                handlers: [(.POST, .async(refresh))],
+                operations: [
+                    (
+                        .POST,
+                        RestAuthOperation(
+                            summary: "A new access token for a refresh token (from the body, else from its cookie)",
+                            request: OpenAPISchema.fields([Self.refresh]),
+                            response: OpenAPISchema.object(
+                                [
+                                    "access": OpenAPISchema.string, "refresh": OpenAPISchema.string,
+                                    "access_expiration": OpenAPISchema.dateTime,
+                                ],
+                                required: ["access"]))
+                    )
+                ]),
         ]
     }
 

@@ -9,8 +9,23 @@ struct LoginController: Sendable {
         var logoutHandlers: [(method: HTTPMethod, handler: Endpoint.Handler)] = [(.POST, .async(logout))]
         if state.configuration.logoutOnGet { logoutHandlers.insert((.GET, .async(logout)), at: 0) }
         return [
-            Endpoint(["login"], name: "Login", permission: .allowAny, handlers: [(.POST, .async(login))]),
-            Endpoint(["logout"], name: "Logout", permission: .allowAny, handlers: logoutHandlers),
+            Endpoint(
+                ["login"], name: "Login", permission: .allowAny, handlers: [(.POST, .async(login))],
+                operations: [
+                    (
+                        .POST,
+                        RestAuthOperation(
+                            summary: "Log in with a username or e-mail address and a password",
+                            request: state.configuration.loginSerializer.requestSchema(
+                                configuration: state.configuration),
+                            status: state.loginStatus, response: state.loginResponseSchema)
+                    )
+                ]),
+            Endpoint(
+                ["logout"], name: "Logout", permission: .allowAny, handlers: logoutHandlers,
+                operations: logoutHandlers.map {
+                    ($0.method, .detail("Log out: the token, session or refresh token ends"))
+                }),
         ]
     }
 

@@ -9,7 +9,16 @@ struct PasswordController: Sendable {
         [
             Endpoint(
                 ["password", "change"], name: "Password Change", permission: .isAuthenticated,
-                handlers: [(.POST, .async(change))])
+                handlers: [(.POST, .async(change))],
+                operations: [
+                    (
+                        .POST,
+                        .detail(
+                            "Set a new password",
+                            request: state.configuration.passwordChangeSerializer.requestSchema(
+                                configuration: state.configuration))
+                    )
+                ])
         ]
     }
 

@@ -8,11 +8,29 @@ struct PasswordResetController: Sendable {
     var endpoints: [Endpoint] {
         [
             Endpoint(
-                ["password", "reset"], name: "Password Reset", permission: .allowAny, handlers: [(.POST, .async(reset))]
-            ),
+                ["password", "reset"], name: "Password Reset", permission: .allowAny,
+                handlers: [(.POST, .async(reset))],
+                operations: [
+                    (
+                        .POST,
+                        .detail(
+                            "Mail a reset link to the address (the answer is the same for any address)",
+                            request: state.configuration.passwordResetSerializer.requestSchema(
+                                configuration: state.configuration))
+                    )
+                ]),
             Endpoint(
                 ["password", "reset", "confirm"], name: "Password Reset Confirm", permission: .allowAny,
-                handlers: [(.POST, .async(confirm))]),
+                handlers: [(.POST, .async(confirm))],
+                operations: [
+                    (
+                        .POST,
+                        .detail(
+                            "Set a new password with the uid and token from the reset link",
+                            request: state.configuration.passwordResetConfirmSerializer.requestSchema(
+                                configuration: state.configuration))
+                    )
+                ]),
         ]
     }
 

@@ -6,7 +6,23 @@ struct RegistrationController: Sendable {
     let state: RestAuthState
 
     var endpoints: [Endpoint] {
-        [Endpoint(["registration"], name: "Register", permission: .allowAny, handlers: [(.POST, .async(register))])]
+        // Under mandatory verification the answer is {"detail": ...}; otherwise login's.
+        let mandatory = state.configuration.emailVerification == .mandatory
+        let response = mandatory ? OpenAPISchema.ref("Detail") : state.loginResponseSchema
+        return [
+            Endpoint(
+                ["registration"], name: "Register", permission: .allowAny, handlers: [(.POST, .async(register))],
+                operations: [
+                    (
+                        .POST,
+                        RestAuthOperation(
+                            summary: "Sign up",
+                            request: state.configuration.registerSerializer.requestSchema(
+                                configuration: state.configuration),
+                            status: !mandatory && response == nil ? 204 : 201, response: response)
+                    )
+                ])
+        ]
     }
 
     /// dj-rest-auth's `RegisterView`: the permissions, the register serializer, the

@@ -18,12 +18,27 @@ struct UserDetailsController: Sendable {
                 return .json(try await context.userRepresentation(try request.restAuth.requireUser()))
             }
         }
+        let userRequest = state.configuration.userDetailsSerializer.requestSchema(configuration: state.configuration)
         return [
             Endpoint(
                 ["user"], name: "User Details", permission: .isAuthenticated,
                 handlers: [
                     (.GET, show), (.PUT, .async { try await update($0, partial: false) }),
                     (.PATCH, .async { try await update($0, partial: true) }),
+                ],
+                operations: [
+                    (.GET, RestAuthOperation(summary: "The signed-in user", response: OpenAPISchema.ref("User"))),
+                    (
+                        .PUT,
+                        RestAuthOperation(
+                            summary: "Update the user", request: userRequest, response: OpenAPISchema.ref("User"))
+                    ),
+                    (
+                        .PATCH,
+                        RestAuthOperation(
+                            summary: "Update some of the user's fields", request: userRequest,
+                            response: OpenAPISchema.ref("User"))
+                    ),
                 ])
         ]
     }

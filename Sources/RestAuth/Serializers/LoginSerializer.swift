@@ -32,6 +32,12 @@ public struct LoginResult: Sendable {
 /// ```
 public protocol LoginSerializer: Sendable {
     func authenticate(_ fields: JSONObject, context: RestAuthContext) async throws -> LoginResult
+    /// The body's JSON Schema, for the OpenAPI document (default: any object).
+    func requestSchema(configuration: RestAuthConfiguration) -> JSONValue
+}
+
+extension LoginSerializer {
+    public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue { OpenAPISchema.anyObject }
 }
 
 /// dj-rest-auth's `LoginSerializer` with allauth's authentication backend: which fields
@@ -45,6 +51,14 @@ public struct DefaultLoginSerializer: LoginSerializer {
     static let invalidCredentials = "Unable to log in with provided credentials."
 
     public init() {}
+
+    /// The fields the login methods ask for.
+    public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue {
+        var fields = [Self.password]
+        if configuration.loginMethods.contains(.username) { fields.insert(Self.username, at: 0) }
+        if configuration.loginMethods.contains(.email) { fields.insert(Self.email, at: 0) }
+        return OpenAPISchema.fields(fields)
+    }
 
     public func authenticate(_ fields: JSONObject, context: RestAuthContext) async throws -> LoginResult {
         var errors = ValidationErrors()

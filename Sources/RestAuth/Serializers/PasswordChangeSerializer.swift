@@ -16,6 +16,12 @@ import Fluent
 /// ```
 public protocol PasswordChangeSerializer: Sendable {
     func save(_ fields: JSONObject, user: any RestAuthUser, context: RestAuthContext) async throws
+    /// The body's JSON Schema, for the OpenAPI document (default: any object).
+    func requestSchema(configuration: RestAuthConfiguration) -> JSONValue
+}
+
+extension PasswordChangeSerializer {
+    public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue { OpenAPISchema.anyObject }
 }
 
 /// dj-rest-auth's `PasswordChangeSerializer` with Django's `SetPasswordForm`: the old
@@ -26,6 +32,13 @@ public struct DefaultPasswordChangeSerializer: PasswordChangeSerializer {
     public static let newPassword2 = CharField("new_password2", maxLength: 128)
 
     public init() {}
+
+    /// The two new passwords, and the old one when `OLD_PASSWORD_FIELD_ENABLED`.
+    public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue {
+        var fields = [Self.newPassword1, Self.newPassword2]
+        if configuration.oldPasswordFieldEnabled { fields.insert(Self.oldPassword, at: 0) }
+        return OpenAPISchema.fields(fields)
+    }
 
     public func save(_ fields: JSONObject, user: any RestAuthUser, context: RestAuthContext) async throws {
         let newPassword = try await validate(fields, for: user, context: context)

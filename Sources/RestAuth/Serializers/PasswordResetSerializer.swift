@@ -16,6 +16,12 @@ import Foundation
 /// ```
 public protocol PasswordResetSerializer: Sendable {
     func save(_ fields: JSONObject, context: RestAuthContext) async throws
+    /// The body's JSON Schema, for the OpenAPI document (default: any object).
+    func requestSchema(configuration: RestAuthConfiguration) -> JSONValue
+}
+
+extension PasswordResetSerializer {
+    public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue { OpenAPISchema.anyObject }
 }
 
 /// dj-rest-auth's `PasswordResetSerializer` with allauth's form: every active user with
@@ -25,6 +31,10 @@ public struct DefaultPasswordResetSerializer: PasswordResetSerializer {
     public static let email = CharField.email("email")
 
     public init() {}
+
+    public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue {
+        OpenAPISchema.fields([Self.email])
+    }
 
     public func save(_ fields: JSONObject, context: RestAuthContext) async throws {
         var errors = ValidationErrors()
@@ -68,6 +78,12 @@ public struct DefaultPasswordResetSerializer: PasswordResetSerializer {
 /// ```
 public protocol PasswordResetConfirmSerializer: Sendable {
     func save(_ fields: JSONObject, context: RestAuthContext) async throws -> any RestAuthUser
+    /// The body's JSON Schema, for the OpenAPI document (default: any object).
+    func requestSchema(configuration: RestAuthConfiguration) -> JSONValue
+}
+
+extension PasswordResetConfirmSerializer {
+    public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue { OpenAPISchema.anyObject }
 }
 
 /// dj-rest-auth's `PasswordResetConfirmSerializer` with allauth's token generator.
@@ -78,6 +94,10 @@ public struct DefaultPasswordResetConfirmSerializer: PasswordResetConfirmSeriali
     public static let token = CharField("token")
 
     public init() {}
+
+    public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue {
+        OpenAPISchema.fields([Self.newPassword1, Self.newPassword2, Self.uid, Self.token])
+    }
 
     /// The user the uid names and the token proves gets the new password, written only
     /// over the hash the token was made with, so a token works once even when two

@@ -19,6 +19,12 @@ import Fluent
 /// ```
 public protocol RegisterSerializer: Sendable {
     func save(_ fields: JSONObject, context: RestAuthContext) async throws -> any RestAuthUser
+    /// The body's JSON Schema, for the OpenAPI document (default: any object).
+    func requestSchema(configuration: RestAuthConfiguration) -> JSONValue
+}
+
+extension RegisterSerializer {
+    public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue { OpenAPISchema.anyObject }
 }
 
 /// dj-rest-auth's `RegisterSerializer` with allauth's adapter: `username`, `email`,
@@ -29,6 +35,15 @@ public struct DefaultRegisterSerializer: RegisterSerializer {
     public static let password2 = CharField("password2")
 
     public init() {}
+
+    /// `username` (when the model has one), `email`, `password1`, `password2`.
+    public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue {
+        var fields = [Self.email, Self.password1, Self.password2]
+        if configuration.userModel.accountFields.username != nil {
+            fields.insert(UsernameRules(configuration: configuration).field, at: 0)
+        }
+        return OpenAPISchema.fields(fields)
+    }
 
     /// What a valid sign-up body holds.
     public struct Validated: Sendable {

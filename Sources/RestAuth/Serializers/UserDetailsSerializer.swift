@@ -38,6 +38,15 @@ public protocol UserDetailsSerializer: Sendable {
     /// Validates a PUT (`partial` false) or PATCH body and stores the changes; throws DRF's
     /// field errors.
     func update(_ user: any RestAuthUser, with fields: JSONObject, partial: Bool, context: RestAuthContext) async throws
+    /// The representation's JSON Schema, for the OpenAPI document (default: any object).
+    func responseSchema(configuration: RestAuthConfiguration) -> JSONValue
+    /// The PUT/PATCH body's JSON Schema (default: any object).
+    func requestSchema(configuration: RestAuthConfiguration) -> JSONValue
+}
+
+extension UserDetailsSerializer {
+    public func responseSchema(configuration: RestAuthConfiguration) -> JSONValue { OpenAPISchema.anyObject }
+    public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue { OpenAPISchema.anyObject }
 }
 
 /// A serializer whose representation waits for nothing: `GET user/` then runs on the
@@ -56,6 +65,40 @@ public struct DefaultUserDetailsSerializer: UserDetailsSerializer, ImmediateUser
 
     public func representation(of user: any RestAuthUser, context: RestAuthContext) async throws -> JSONValue {
         immediateRepresentation(of: user)
+    }
+
+    /// `pk` (an integer, or a string for other keys), `username`, `email`, `first_name`,
+    /// `last_name`, those the model has.
+    public func responseSchema(configuration: RestAuthConfiguration) -> JSONValue {
+        let fields = configuration.userModel.accountFields
+        var properties: [String: JSONValue] = [
+            "pk": fields.keyType == .int ? OpenAPISchema.integer : OpenAPISchema.string,
+            "email": OpenAPISchema.string,
+        ]
+        var required = ["pk", "email"]
+        if fields.username != nil {
+            properties["username"] = OpenAPISchema.string
+            required.append("username")
+        }
+        // Present when the model has them.
+        properties["first_name"] = OpenAPISchema.string
+        properties["last_name"] = OpenAPISchema.string
+        return OpenAPISchema.object(properties, required: required)
+    }
+
+    /// The writable fields; none is required (PUT takes a partial body too, as DRF's
+    /// fields here are all optional).
+    public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue {
+        let fields = configuration.userModel.accountFields
+        var properties: [String: JSONValue] = [:]
+        if fields.username != nil {
+            var username = UsernameRules(configuration: configuration).field
+            username.required = false
+            properties["username"] = OpenAPISchema.schema(for: username)
+        }
+        properties["first_name"] = OpenAPISchema.schema(for: Self.firstName)
+        properties["last_name"] = OpenAPISchema.schema(for: Self.lastName)
+        return OpenAPISchema.object(properties)
     }
 
     func immediateRepresentation(of user: any RestAuthUser) -> JSONValue {

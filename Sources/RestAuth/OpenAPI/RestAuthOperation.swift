@@ -1,0 +1,75 @@
+import Foundation
+
+/// What the OpenAPI document says of one method of an endpoint: its request body, its
+/// success status and body. Errors are DRF's shapes for every operation. Endpoints carry
+/// their operations beside their handlers, so the document is made from the route table
+/// that is served and cannot drift from it.
+///
+/// ```swift
+/// RestAuthEndpoint(["ping"], name: "Ping", permission: .isAuthenticated,
+///     handlers: [(.GET, .async { _ in .json(["pong": true]) })],
+///     operations: [(.GET, RestAuthOperation(summary: "Answers pong", response: OpenAPISchema.object(["pong": OpenAPISchema.boolean])))])
+/// ```
+public struct RestAuthOperation: Sendable {
+    public var summary: String
+    /// The body's JSON Schema (also sent as a form); nil when the method takes none.
+    public var request: JSONValue?
+    public var status: Int
+    /// The success body's JSON Schema; nil for no body.
+    public var response: JSONValue?
+
+    public init(summary: String, request: JSONValue? = nil, status: Int = 200, response: JSONValue? = nil) {
+        self.summary = summary
+        self.request = request
+        self.status = status
+        self.response = response
+    }
+
+    /// An operation that answers `{"detail": "..."}`.
+    public static func detail(_ summary: String, request: JSONValue? = nil, status: Int = 200) -> RestAuthOperation {
+        RestAuthOperation(summary: summary, request: request, status: status, response: OpenAPISchema.ref("Detail"))
+    }
+}
+
+/// JSON Schema pieces for operations.
+public enum OpenAPISchema {
+    public static let string: JSONValue = ["type": "string"]
+    public static let integer: JSONValue = ["type": "integer"]
+    public static let boolean: JSONValue = ["type": "boolean"]
+    public static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
+    /// Any JSON object.
+    public static let anyObject: JSONValue = ["type": "object"]
+
+    /// A reference to one of the document's components (`Detail`, `User`, `Login`, ...).
+    public static func ref(_ name: String) -> JSONValue {
+        ["$ref": .string("#/components/schemas/\(name)")]
+    }
+
+    /// An object with these properties, the listed ones required; other properties allowed.
+    public static func object(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
+        var object: JSONObject = ["type": "object"]
+        var props = JSONObject()
+        for (name, schema) in properties.sorted(by: { $0.key < $1.key }) { props[name] = schema }
+        object["properties"] = .object(props)
+        if !required.isEmpty { object["required"] = .array(required.map(JSONValue.string)) }
+        return .object(object)
+    }
+
+    /// The request body a serializer reads: one property per field, with its rules.
+    public static func fields(_ fields: [CharField], extra: [String: JSONValue] = [:]) -> JSONValue {
+        var properties = extra
+        for field in fields { properties[field.name] = schema(for: field) }
+        return object(properties, required: fields.filter(\.required).map(\.name))
+    }
+
+    /// DRF's `CharField` as JSON Schema. Values that are not strings are refused with a
+    /// field error, so the schema says string.
+    public static func schema(for field: CharField) -> JSONValue {
+        var schema: JSONObject = ["type": field.allowNull ? ["string", "null"] : "string"]
+        if let maxLength = field.maxLength { schema["maxLength"] = .int(maxLength) }
+        if let minLength = field.minLength { schema["minLength"] = .int(minLength) }
+        if !field.allowBlank && field.minLength == nil { schema["minLength"] = 1 }
+        if field.format == .email { schema["format"] = "email" }
+        return .object(schema)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import RestAuth
+import RestAuthSocial
+import Vapor
+
+/// The demo's web page (plain HTML, CSS and JavaScript from the target's resources) and
+/// what it needs: its configuration at `/demo/config.json`, and the OpenAPI document at
+/// `/openapi.json`. The page answers at `/` and at the paths the package's e-mails link to
+/// (`/account-confirm-email/<key>/`, `/password-reset/confirm/<uid>/<token>/`), and at
+/// `/social/<provider>/callback/` for the providers' redirects.
+enum DemoPage {
+    static func register(on app: Application, social: SocialConfiguration, prefix: String) throws {
+        let index = try asset("index.html")
+        let script = try asset("app.js")
+        let style = try asset("app.css")
+        let page: @Sendable (Request) -> Response = { _ in
+            serve(index, type: "text/html; charset=utf-8")
+        }
+        app.get(use: page)
+        app.get("account-confirm-email", "**", use: page)
+        app.get("password-reset", "confirm", "**", use: page)
+        app.get("social", "**", use: page)
+        app.get("static", "app.js") { _ in serve(script, type: "text/javascript; charset=utf-8") }
+        app.get("static", "app.css") { _ in serve(style, type: "text/css; charset=utf-8") }
+
+        let configuration = app.restAuth.configuration
+        let providers: [JSONValue] = social.entries.map { entry in
+            let id = entry.provider.id
+            return [
+                "id": .string(id), "name": .string(entry.provider.displayName),
+                "authorize_url": authorizeURLs[id].map(JSONValue.string) ?? .null,
+                "client_id": entry.app.map { .string($0.clientID) } ?? .null,
+            ]
+        }
+        let pageConfiguration: JSONValue = [
+            "prefix": .string(prefix), "use_jwt": .bool(configuration.useJWT),
+            "session_login": .bool(configuration.sessionLogin), "token_model": .bool(configuration.tokenModel),
+            "jwt_auth_httponly": .bool(configuration.jwtAuthHTTPOnly),
+            "jwt_auth_cookie": configuration.jwtAuthCookie.map(JSONValue.string) ?? .null,
+            "email_verification": .string(configuration.emailVerification.rawValue),
+            "login_methods": .array(configuration.loginMethods.map(\.rawValue).sorted().map(JSONValue.string)),
+            "providers": .array(providers),
+        ]
+        app.get("demo", "config.json") { _ in Response.json(pageConfiguration) }
+
+        let document = app.restAuth.openAPIDocument(title: "RestAuthDemo", version: "1.0.0")
+        app.get("openapi.json") { _ in Response.json(document) }
+    }
+
+    /// The providers' public authorization endpoints, for the page's buttons (an OpenID
+    /// Connect provider's comes from its discovery document, which the page does not read).
+    static let authorizeURLs: [String: String] = [
+        "google": "https://accounts.google.com/o/oauth2/v2/auth",
+        "github": "https://github.com/login/oauth/authorize",
+        "facebook": "https://www.facebook.com/v19.0/dialog/oauth",
+        "microsoft": "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+        "apple": "https://appleid.apple.com/auth/authorize",
+    ]
+
+    private static func asset(_ name: String) throws -> ByteBuffer {
+        guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Public") else {
+            throw Abort(.internalServerError, reason: "the demo page's \(name) is missing from the resources")
+        }
+        return ByteBuffer(data: try Data(contentsOf: url))
+    }
+
+    private static func serve(_ body: ByteBuffer, type: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                "Content-Type": type, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache",
+                "Referrer-Policy": "no-referrer",
+                "Content-Security-Policy":
+                    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ],
+            body: .init(buffer: body))
+    }
+}

@@ -1,0 +1,318 @@
+// RestAuth demo page: plain JavaScript, no build step, no dependencies.
+// Reads /demo/config.json, then drives the dj-rest-auth endpoints under its prefix.
+// Token mode keeps the DRF key in sessionStorage; JWT mode keeps the access token in
+// memory only and gets a new one from token/refresh/ (the HttpOnly refresh cookie).
+// Element ids: forms form-<form>, inputs <form>-<field>, buttons <form>-submit,
+// errors error-<form>-<field> and error-<form>-non_field_errors.
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const TOKEN_KEY = "restauth-demo-token";
+  const STATE_KEY = "restauth-demo-social-state";
+  const SCOPES = { google: "openid email profile" };
+  let cfg = null;
+  let token = null; // DRF token key (token mode)
+  let access = null; // JWT access token: memory only
+  let refreshToken = null; // only when the server hands it out in the body (no HttpOnly cookie)
+  let refreshing = null;
+  let user = null;
+
+  function cookie(name) {
+    const hit = document.cookie.split("; ").find((c) => c.startsWith(name + "="));
+    return hit ? decodeURIComponent(hit.slice(name.length + 1)) : null;
+  }
+
+  async function call(path, method = "GET", body = undefined, retry = true) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (cfg.use_jwt && access) headers.Authorization = "Bearer " + access;
+    if (!cfg.use_jwt && token) headers.Authorization = "Token " + token;
+    const csrf = cookie("csrftoken");
+    if (method !== "GET" && csrf) headers["X-CSRFToken"] = csrf; // session (or JWT cookie) auth
+    let res;
+    try {
+      res = await fetch(cfg.prefix + path, {
+        // same-origin: Origin and Referer stay on, for Django's CSRF check, whatever the page's own policy
+        method, headers, credentials: "same-origin", referrerPolicy: "same-origin",
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      return { ok: false, status: 0, data: { detail: "The server cannot be reached." } };
+    }
+    let data = {};
+    try { data = await res.json(); } catch (err) { data = res.ok ? {} : { detail: `Error ${res.status}.` }; }
+    if (res.status === 401 && cfg.use_jwt && retry && path !== "token/refresh/" && (await refresh())) {
+      return call(path, method, body, false);
+    }
+    return { ok: res.ok, status: res.status, data: data || {} };
+  }
+
+  // JWT: one refresh at a time; the refresh cookie goes along with credentials: same-origin.
+  function refresh() {
+    if (!cfg.use_jwt) return Promise.resolve(false);
+    if (!refreshing) {
+      refreshing = call("token/refresh/", "POST", refreshToken ? { refresh: refreshToken } : undefined, false)
+        .then((r) => {
+          access = r.ok ? r.data.access : null;
+          if (r.ok && r.data.refresh) refreshToken = r.data.refresh;
+          return r.ok;
+        })
+        .finally(() => { refreshing = null; });
+    }
+    return refreshing;
+  }
+
+  function say(text, kind = "ok") {
+    const el = $("message");
+    el.textContent = text;
+    el.dataset.kind = kind;
+    el.hidden = !text;
+    if (text) el.scrollIntoView({ block: "nearest" });
+  }
+
+  function clearErrors(form) {
+    document.querySelectorAll(`[id^="error-${form}-"]`).forEach((el) => { el.textContent = ""; });
+    document.querySelectorAll(`#form-${form} [aria-invalid]`).forEach((el) => el.removeAttribute("aria-invalid"));
+  }
+
+  // DRF errors: {"field": ["msg"]}, {"non_field_errors": [...]}, {"detail": "..."}.
+  function showErrors(form, data, aliases = {}) {
+    clearErrors(form);
+    const general = [];
+    for (const [key, value] of Object.entries(data)) {
+      if (key === "code" || key === "messages") continue;
+      const msgs = (Array.isArray(value) ? value : [value]).map((m) => (typeof m === "string" ? m : JSON.stringify(m)));
+      const field = aliases[key] || key;
+      const el = $(`error-${form}-${field}`);
+      if (key === "detail" || key === "non_field_errors" || !el) {
+        general.push(...(key === "detail" || key === "non_field_errors" ? msgs : msgs.map((m) => `${key}: ${m}`)));
+        continue;
+      }
+      el.textContent = msgs.join(" ");
+      const input = $(`${form}-${field}`);
+      if (input) input.setAttribute("aria-invalid", "true");
+    }
+    $(`error-${form}-non_field_errors`).textContent = general.join(" ");
+  }
+
+  function values(form) {
+    const out = {};
+    for (const el of $(`form-${form}`).elements) if (el.name && !el.readOnly) out[el.name] = el.value;
+    return out;
+  }
+
+  // Runs a form's request with its button disabled; shows errors or calls done(data).
+  function onSubmit(form, handler) {
+    $(`form-${form}`).addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = $(`${form}-submit`);
+      button.disabled = true;
+      say("");
+      clearErrors(form);
+      try { await handler(); } finally { button.disabled = false; }
+    });
+  }
+
+  async function post(form, path, body, done, aliases) {
+    const r = await call(path, "POST", body);
+    if (r.ok) {
+      clearErrors(form);
+      await done(r.data);
+    } else {
+      showErrors(form, r.data, aliases);
+      if (r.status === 401 && user) await signedOut("Your session has ended. Please log in again.", "error");
+    }
+  }
+
+  function home() { history.replaceState(null, "", "/"); }
+
+  async function signedIn(data) {
+    if (data.key) { token = data.key; sessionStorage.setItem(TOKEN_KEY, token); }
+    if (data.access) access = data.access;
+    if (data.refresh) refreshToken = data.refresh;
+    if (data.user) user = data.user;
+    if (!(await loadUser())) say("Logged in, but the profile could not be read.", "error");
+  }
+
+  async function signedOut(text, kind) {
+    token = access = refreshToken = user = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    render();
+    if (text) say(text, kind);
+  }
+
+  async function loadUser() {
+    const r = await call("user/");
+    user = r.ok ? r.data : null;
+    render();
+    return r.ok;
+  }
+
+  function render() {
+    $("signed-in").hidden = !user;
+    $("signed-out").hidden = !!user;
+    $("whoami").textContent = user ? `Signed in as ${user.username || user.email}` : "Not signed in";
+    if (user) {
+      for (const f of ["email", "username", "first_name", "last_name"]) $(`profile-${f}`).value = user[f] || "";
+      $("password-username").value = user.username || "";
+    }
+  }
+
+  function setupLogin() {
+    const methods = cfg.login_methods || ["username"];
+    const byEmail = methods.includes("email");
+    const byUsername = methods.includes("username");
+    $("login-login-label").textContent = byEmail && byUsername ? "Username or e-mail" : byEmail ? "E-mail" : "Username";
+    if (byEmail && !byUsername) $("login-login").type = "email";
+    onSubmit("login", async () => {
+      const v = values("login");
+      const body = { password: v.password };
+      if (byEmail && (!byUsername || v.login.includes("@"))) body.email = v.login; else body.username = v.login;
+      await post("login", "login/", body, async (data) => {
+        $("form-login").reset();
+        await signedIn(data);
+        say("You are logged in.");
+      }, { username: "login", email: "login" });
+    });
+  }
+
+  function setupSocial() {
+    const providers = cfg.providers || [];
+    $("social").hidden = providers.length === 0;
+    for (const p of providers) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.id = `social-${p.id}`;
+      b.className = "secondary";
+      b.textContent = `Continue with ${p.name}`;
+      b.disabled = !p.authorize_url || !p.client_id;
+      b.addEventListener("click", () => {
+        const state = crypto.getRandomValues(new Uint32Array(4)).join("-");
+        sessionStorage.setItem(STATE_KEY, state);
+        const q = new URLSearchParams({
+          client_id: p.client_id, redirect_uri: `${location.origin}/social/${p.id}/callback/`,
+          response_type: "code", state,
+        });
+        if (p.scope || SCOPES[p.id]) q.set("scope", p.scope || SCOPES[p.id]);
+        location.assign(p.authorize_url + (p.authorize_url.includes("?") ? "&" : "?") + q);
+      });
+      $("social-buttons").appendChild(b);
+    }
+  }
+
+  async function socialCallback(id) {
+    const provider = (cfg.providers || []).find((p) => p.id === id);
+    $("section-social-callback").hidden = false;
+    $("social-callback-name").textContent = provider ? provider.name : id;
+    const q = new URLSearchParams(location.search);
+    const expected = sessionStorage.getItem(STATE_KEY);
+    sessionStorage.removeItem(STATE_KEY);
+    const fail = (text) => { $("error-social-non_field_errors").textContent = text; };
+    if (q.get("error")) return fail(`The provider answered: ${q.get("error_description") || q.get("error")}`);
+    if (!q.get("code")) return fail("The provider sent no code.");
+    if (expected && q.get("state") !== expected) return fail("This sign-in was not started here (state mismatch).");
+    const r = await call(`${id}/`, "POST", { code: q.get("code") });
+    if (!r.ok) return showErrors("social", r.data);
+    home();
+    $("section-social-callback").hidden = true;
+    await signedIn(r.data);
+    say(`You are logged in with ${provider ? provider.name : id}.`);
+  }
+
+  function setupForms() {
+    setupLogin();
+    onSubmit("signup", () => post("signup", "registration/", values("signup"), async (data) => {
+      $("form-signup").reset();
+      if (data.key || data.access) { await signedIn(data); say("Welcome! Your account is ready."); }
+      else say(`${data.detail || "Signed up."} Follow the link in the e-mail to confirm your address.`);
+    }));
+    onSubmit("resend", () => post("resend", "registration/resend-email/", values("resend"), () => {
+      say("If that address is waiting for confirmation, a new e-mail is on its way.");
+    }));
+    onSubmit("reset", () => post("reset", "password/reset/", values("reset"), (data) => {
+      say(data.detail || "Password reset e-mail has been sent.");
+    }));
+    onSubmit("profile", async () => {
+      const { username, first_name, last_name } = values("profile");
+      const r = await call("user/", "PATCH", { username, first_name, last_name });
+      if (!r.ok) return showErrors("profile", r.data);
+      user = r.data;
+      render();
+      say("Profile saved.");
+    });
+    onSubmit("password", () => {
+      const body = values("password");
+      if ($("password-old").hidden) delete body.old_password;
+      return post("password", "password/change/", body, (data) => {
+        $("form-password").reset();
+        say(data.detail || "New password has been saved.");
+      }).then(() => {
+        if ($("error-password-old_password").textContent) $("password-old").hidden = false;
+      });
+    });
+    onSubmit("logout", async () => {
+      await call("logout/", "POST", cfg.use_jwt && refreshToken ? { refresh: refreshToken } : undefined, false);
+      await signedOut("You are logged out.");
+    });
+  }
+
+  function setupRoute() {
+    const path = location.pathname;
+    let m = path.match(/^\/account-confirm-email\/([^/]+)\/?$/);
+    if (m) {
+      const key = decodeURIComponent(m[1]);
+      $("section-confirm-email").hidden = false;
+      onSubmit("confirm-email", () => post("confirm-email", "registration/verify-email/", { key }, () => {
+        $("section-confirm-email").hidden = true;
+        home();
+        say("Your e-mail address is confirmed. You can log in now.");
+      }));
+      return null;
+    }
+    m = path.match(/^\/password-reset\/confirm\/([^/]+)\/([^/]+)\/?$/);
+    if (m) {
+      const [uid, tok] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
+      $("section-reset-confirm").hidden = false;
+      onSubmit("reset-confirm", () => {
+        const body = { uid, token: tok, ...values("reset-confirm") };
+        return post("reset-confirm", "password/reset/confirm/", body, (data) => {
+          $("section-reset-confirm").hidden = true;
+          home();
+          say(`${data.detail || "Your password has been reset."} You can log in with it now.`);
+        });
+      });
+      return null;
+    }
+    m = path.match(/^\/social\/([^/]+)\/callback\/?$/);
+    return m ? decodeURIComponent(m[1]) : null;
+  }
+
+  async function start() {
+    try {
+      const res = await fetch("/demo/config.json", { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      cfg = await res.json();
+    } catch (err) {
+      $("fatal").textContent = `The demo configuration could not be loaded (${err.message}).`;
+      $("fatal").hidden = false;
+      $("whoami").textContent = "";
+      return;
+    }
+    cfg.prefix = cfg.prefix || "/dj-rest-auth/";
+    const auth = cfg.use_jwt ? "JWT" : cfg.token_model === false ? "session" : "token";
+    $("mode").textContent = `Mode: ${auth}${cfg.session_login ? " + session" : ""} · e-mail verification: ${cfg.email_verification}`;
+    if (cfg.old_password_field_enabled) $("password-old").hidden = false;
+    setupForms();
+    setupSocial();
+    const social = setupRoute();
+    if (!cfg.use_jwt) token = sessionStorage.getItem(TOKEN_KEY);
+    if (social) await socialCallback(social);
+    else if ((cfg.use_jwt && (await refresh())) || token || cfg.session_login) {
+      if (!(await loadUser()) && token) { token = null; sessionStorage.removeItem(TOKEN_KEY); }
+    }
+    render();
+    document.body.dataset.ready = "true";
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();

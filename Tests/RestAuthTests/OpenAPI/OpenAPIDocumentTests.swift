@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import Vapor
+
+@testable import RestAuth
+
+/// The operations the app really serves under the prefix, found by asking: every path in
+/// the route table (catch-alls aside), every method, as a signed-in user; a method that
+/// is not an operation answers 405. Logout goes last, as it ends the credential.
+private func servedOperations(_ app: Application, client: TestClient, prefix: String = "dj-rest-auth") async throws
+    -> Set<String>
+{
+    var paths = Set<[PathComponent]>()
+    for route in app.routes.all
+    where route.path.first?.description == prefix && !route.path.contains(where: { $0 == .catchall }) {
+        paths.insert(route.path)
+    }
+    let user = try await client.register()
+    let login = try await TestClient(app: app).post(
+        "login/", ["username": .string(user.username), "password": .string(password)])
+    if let key = login.string("key") { client.authorization = "Token \(key)" }
+    if let access = login.string("access") { client.authorization = "Bearer \(access)" }
+    var operations = Set<String>()
+    for path in paths.sorted(by: { ($0.last == "logout" ? 1 : 0, "\($0)") < ($1.last == "logout" ? 1 : 0, "\($1)") }) {
+        let documented = path.map { component -> String in
+            if case .parameter(let name) = component { return "{\(name)}" }
+            return component.description
+        }.joined(separator: "/")
+        let concrete = path.map { component -> String in
+            if case .parameter = component { return "1" }
+            return component.description
+        }.joined(separator: "/")
+        for method in [HTTPMethod.GET, .PUT, .PATCH, .DELETE, .POST] {
+            let reply = try await client.request(
+                method, "/\(concrete)/", method == .GET || method == .DELETE ? .none : .json([:]))
+            // (simplejwt's token views, and JWT logout, answer 401 to a body without a token.)
+            if !concrete.contains("/token/") && !concrete.hasSuffix("/logout") {
+                #expect(reply.status != .unauthorized, "\(method) /\(concrete)/ was not authenticated")
+            }
+            if reply.status != .methodNotAllowed { operations.insert("\(method.rawValue) /\(documented)/") }
+        }
+    }
+    return operations
+}
+
+private func documentedOperations(_ document: JSONValue) -> Set<String> {
+    guard case .object(let root) = document, case .object(let paths)? = root["paths"] else { return [] }
+    var operations = Set<String>()
+    for (path, item) in paths.pairs {
+        guard case .object(let methods) = item else { continue }
+        for (method, _) in methods.pairs { operations.insert("\(method.uppercased()) \(path)") }
+    }
+    return operations
+}
+
+private func value(_ document: JSONValue, _ keys: String...) -> JSONValue? {
+    var current: JSONValue? = document
+    for key in keys {
+        guard case .object(let object)? = current else { return nil }
+        current = object[key]
+    }
+    return current
+}
+
+@Suite("OpenAPI document")
+struct OpenAPIDocumentTests {
+    @Test("Token mode: exactly the served operations, token and session credentials, login's token body")
+    func tokenMode() async throws {
+        try await withRestAuthApp { app, client in
+            let document = app.restAuth.openAPIDocument()
+            #expect(value(document, "openapi") == "3.1.0")
+            let documented = documentedOperations(document)
+            let served = try await servedOperations(app, client: client)
+            #expect(documented == served)
+            #expect(
+                documented.contains("POST /dj-rest-auth/login/") && documented.contains("PATCH /dj-rest-auth/user/"))
+            #expect(!documented.contains { $0.contains("token/refresh") })
+            #expect(
+                value(
+                    document, "paths", "/dj-rest-auth/login/", "post", "responses", "200", "content",
+                    "application/json", "schema")
+                    == ["$ref": "#/components/schemas/Token"])
+            #expect(value(document, "components", "securitySchemes", "tokenAuth") != nil)
+            #expect(value(document, "components", "securitySchemes", "sessionCookie") != nil)
+            #expect(value(document, "components", "securitySchemes", "jwtBearer") == nil)
+            #expect(value(document, "paths", "/dj-rest-auth/user/", "get", "security") != nil)
+            #expect(value(document, "paths", "/dj-rest-auth/login/", "post", "security") == nil)
+            // The request body comes from the serializer's own fields.
+            let change = value(
+                document, "paths", "/dj-rest-auth/password/change/", "post", "requestBody", "content",
+                "application/x-www-form-urlencoded", "schema", "required")
+            #expect(change == ["new_password1", "new_password2"])
+        }
+    }
+
+    @Test("JWT mode: the token routes appear, Bearer and cookie credentials, the JWT body")
+    func jwtMode() async throws {
+        try await withRestAuthApp(jwtProfile) { app, client in
+            let document = app.restAuth.openAPIDocument()
+            let documented = documentedOperations(document)
+            let served = try await servedOperations(app, client: client)
+            #expect(documented == served)
+            #expect(documented.contains("POST /dj-rest-auth/token/refresh/"))
+            #expect(documented.contains("POST /dj-rest-auth/token/verify/"))
+            #expect(value(document, "components", "securitySchemes", "jwtBearer") != nil)
+            #expect(value(document, "components", "securitySchemes", "jwtCookie", "name") == "jwt-auth")
+            #expect(value(document, "components", "securitySchemes", "tokenAuth") == nil)
+            #expect(
+                value(document, "components", "schemas", "JWT", "required")
+                    == ["access", "refresh", "user", "access_expiration", "refresh_expiration"])
+        }
+    }
+
+    @Test("Settings change bodies: mandatory verification, e-mail-only login, the old password")
+    func settings() async throws {
+        try await withRestAuthApp({
+            $0.emailVerification = .mandatory
+            $0.loginMethods = [.email]
+            $0.oldPasswordFieldEnabled = true
+        }) { app, _ in
+            let document = app.restAuth.openAPIDocument()
+            #expect(
+                value(
+                    document, "paths", "/dj-rest-auth/registration/", "post", "responses", "201", "content",
+                    "application/json", "schema")
+                    == ["$ref": "#/components/schemas/Detail"])
+            let login = value(
+                document, "paths", "/dj-rest-auth/login/", "post", "requestBody", "content", "application/json",
+                "schema",
+                "properties")
+            #expect(value(login ?? .null, "email") != nil && value(login ?? .null, "username") == nil)
+            let change = value(
+                document, "paths", "/dj-rest-auth/password/change/", "post", "requestBody", "content",
+                "application/json", "schema", "required")
+            #expect(change == ["old_password", "new_password1", "new_password2"])
+        }
+    }
+
+    @Test("Operation ids and paths: parameters in braces, one id per operation")
+    func naming() {
+        #expect(OpenAPIDocument.path(["socialaccounts", ":pk", "disconnect"]).0 == "socialaccounts/{pk}/disconnect/")
+        #expect(OpenAPIDocument.path(["socialaccounts", ":pk", "disconnect"]).1 == ["pk"])
+        #expect(OpenAPIDocument.operationID("Password Reset Confirm", method: .POST) == "postPasswordResetConfirm")
+    }
+}
