@@ -302,6 +302,9 @@
     const auth = cfg.use_jwt ? "JWT" : cfg.token_model === false ? "session" : "token";
     $("mode").textContent = `Mode: ${auth}${cfg.session_login ? " + session" : ""} · e-mail verification: ${cfg.email_verification}`;
     if (cfg.old_password_field_enabled) $("password-old").hidden = false;
+    document.querySelectorAll("form input[id]").forEach((input) => {
+      if ($(`error-${input.id}`)) input.setAttribute("aria-describedby", `error-${input.id}`);
+    });
     setupForms();
     setupSocial();
     const social = setupRoute();
