@@ -28,11 +28,27 @@ WORK=$(mktemp -d /tmp/restauth-fuzz.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 SERVER_PID=""
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
+PROVIDER_PID=""
+cleanup() {
+  for pid in "$PROVIDER_PID" "$SERVER_PID"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null; done
+  wait 2>/dev/null || true
+  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
+}
 trap cleanup EXIT
 
+# Social providers too, so their routes are in the document: they point at a local HTTP
+# server with nothing on it, so every provider call is refused at once (and the login is
+# a 400, as a provider's refusal must give).
+PROVIDER_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$WORK/empty"
+python3 -m http.server --bind 127.0.0.1 --directory "$WORK/empty" "$PROVIDER_PORT" > /dev/null 2>&1 &
+PROVIDER_PID=$!
 env=(DATABASE_URL="sqlite://$WORK/fuzz.sqlite" SECRET_KEY=fuzz PBKDF2_ITERATIONS=1000 ACCOUNT_RATE_LIMITS=false
   ACCOUNT_EMAIL_VERIFICATION=none LOG_LEVEL=warning)
+for provider in GOOGLE GITHUB TWITTER; do
+  env+=("SOCIALACCOUNT_${provider}_CLIENT_ID=fuzz-client" "SOCIALACCOUNT_${provider}_SECRET=fuzz-secret"
+    "SOCIALACCOUNT_${provider}_BASE_URL=http://127.0.0.1:$PROVIDER_PORT" "SOCIALACCOUNT_${provider}_CALLBACK_URL=http://localhost/cb")
+done
 if [ "$PROFILE" = jwt ]; then
   env+=(REST_AUTH_USE_JWT=true REST_AUTH_JWT_AUTH_HTTPONLY=false REST_AUTH_SESSION_LOGIN=false
     REST_AUTH_JWT_AUTH_COOKIE=jwt-auth REST_AUTH_JWT_AUTH_REFRESH_COOKIE=jwt-refresh)

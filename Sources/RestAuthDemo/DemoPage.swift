@@ -38,6 +38,7 @@ enum DemoPage {
             "jwt_auth_httponly": .bool(configuration.jwtAuthHTTPOnly),
             "jwt_auth_cookie": configuration.jwtAuthCookie.map(JSONValue.string) ?? .null,
             "email_verification": .string(configuration.emailVerification.rawValue),
+            "old_password_field_enabled": .bool(configuration.oldPasswordFieldEnabled),
             "login_methods": .array(configuration.loginMethods.map(\.rawValue).sorted().map(JSONValue.string)),
             "providers": .array(providers),
         ]
@@ -69,7 +70,7 @@ enum DemoPage {
             status: .ok,
             headers: [
                 "Content-Type": type, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache",
-                "Referrer-Policy": "no-referrer",
+                "Referrer-Policy": "same-origin",
                 "Content-Security-Policy":
                     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             ],

@@ -73,6 +73,55 @@ struct DemoAppTests {
         }
     }
 
+    @Test("The page, its assets and settings, and the OpenAPI document; links' secrets stay out of the log")
+    func page() async throws {
+        try await withApp(configure: { app in
+            try await DemoApp.configure(
+                app,
+                environment: [
+                    "DATABASE_URL": "sqlite::memory:", "SECRET_KEY": "demo-test", "PBKDF2_ITERATIONS": "1000",
+                    "REST_AUTH_USE_JWT": "true", "SOCIALACCOUNT_GITHUB_CLIENT_ID": "gh-client",
+                    "SOCIALACCOUNT_GITHUB_SECRET": "gh-secret",
+                ])
+        }) { app in
+            for path in ["/", "/account-confirm-email/MQ:abc:def/", "/password-reset/confirm/1/abc-def/"] {
+                try await app.testing().test(.GET, path) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers.contentType?.description.hasPrefix("text/html") == true)
+                    #expect(response.body.string.contains("/static/app.js"))
+                    #expect(
+                        response.headers.first(name: "Content-Security-Policy")?.contains("default-src 'self'") == true)
+                }
+            }
+            try await app.testing().test(.GET, "static/app.js") { response in
+                #expect(response.status == .ok && response.body.readableBytes > 1000)
+            }
+            try await app.testing().test(.GET, "demo/config.json") { response in
+                let config = try JSONDecoder().decode(JSONValue.self, from: Data(response.body.readableBytesView))
+                guard case .object(let object) = config else {
+                    Issue.record("not an object")
+                    return
+                }
+                #expect(object["use_jwt"] == true && object["prefix"] == "/dj-rest-auth/")
+                guard case .array(let providers)? = object["providers"], case .object(let github)? = providers.first
+                else {
+                    Issue.record("no providers")
+                    return
+                }
+                #expect(github["id"] == "github" && github["client_id"] == "gh-client" && github["name"] == "GitHub")
+                #expect(!response.body.string.contains("gh-secret"))
+            }
+            try await app.testing().test(.GET, "openapi.json") { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("\"/dj-rest-auth/github/\""))
+                #expect(response.body.string.contains("\"/dj-rest-auth/token/refresh/\""))
+            }
+        }
+        #expect(RequestLogMiddleware.loggable("/account-confirm-email/MQ:abc:def/") == "/account-confirm-email/…")
+        #expect(RequestLogMiddleware.loggable("/password-reset/confirm/1/abc-def/") == "/password-reset/confirm/…")
+        #expect(RequestLogMiddleware.loggable("/dj-rest-auth/login/") == "/dj-rest-auth/login/")
+    }
+
     @Test("The demo offers the social providers whose credentials its environment holds")
     func socialProviders() async throws {
         try await withApp(configure: { app in

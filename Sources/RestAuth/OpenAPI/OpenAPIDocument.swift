@@ -150,14 +150,18 @@ struct OpenAPIDocument {
             "Detail": OpenAPISchema.object(
                 ["detail": OpenAPISchema.string, "code": OpenAPISchema.string], required: ["detail"]),
             "Error": [
-                "type": "object",
                 "description":
                     "{\"detail\": message} (with \"code\" and \"messages\" for JWT errors), or field errors: {\"field\": [messages]} with non_field_errors for the body as a whole",
-                "properties": [
-                    "detail": OpenAPISchema.string, "code": OpenAPISchema.string,
-                    "non_field_errors": ["type": "array", "items": OpenAPISchema.string],
+                "anyOf": [
+                    OpenAPISchema.ref("Detail"),
+                    [
+                        "type": "object",
+                        "properties": ["non_field_errors": ["type": "array", "items": OpenAPISchema.string]],
+                        "additionalProperties": [
+                            "anyOf": [["type": "array", "items": OpenAPISchema.string], ["type": "object"]]
+                        ],
+                    ],
                 ],
-                "additionalProperties": ["anyOf": [["type": "array"], ["type": "object"], ["type": "string"]]],
             ],
             "User": c.userDetailsSerializer.responseSchema(configuration: c),
             "Token": OpenAPISchema.object(["key": OpenAPISchema.string], required: ["key"]),
