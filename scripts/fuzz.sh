@@ -80,9 +80,10 @@ total=0
 run() {
   local log="$WORK/st-$1.log"
   shift
-  # Logout ends the credential, so it runs on its own, last.
-  if ! "$ST" run "$WORK/openapi.json" --url "$BASE" -H "Authorization: $AUTH" -c "$checks" \
-    --max-examples "$MAX_EXAMPLES" --no-color "$@" > "$log" 2>&1; then
+  # Logout ends the credential, so it runs on its own, last. schemathesis keeps its
+  # cache in the working directory: the temporary one.
+  if ! (cd "$WORK" && "$ST" run "$WORK/openapi.json" --url "$BASE" -H "Authorization: $AUTH" -c "$checks" \
+    --max-examples "$MAX_EXAMPLES" --no-color "$@" > "$log" 2>&1); then
     cat "$log"
     echo "schemathesis found failures" >&2
     exit 1
