@@ -269,6 +269,50 @@ struct RateLimitTests {
         }
     }
 
+    @Test("Two instances on one database share every count")
+    func acrossInstances() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rl-\(UUID().uuidString).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        func instance() async throws -> Application {
+            let app = try await Application.make(.testing)
+            app.threadPool = NIOThreadPool(numberOfThreads: 4)
+            app.databases.use(
+                .sqlite(.file(path), dataEncoder: .init(), dataDecoder: .init(), sqlLogLevel: .trace), as: .sqlite)
+            try await app.restAuth.configure(
+                testConfiguration {
+                    defaults(&$0)
+                    $0.rateLimits = ["login_failed": "5/m/ip,3/5m/key"]
+                })
+            try await app.autoMigrate()
+            try app.restAuth.mount(at: "dj-rest-auth")
+            return app
+        }
+        let first = try await instance()
+        let second = try await instance()
+        do {
+            // Attempts alternate between the instances, as a load balancer spreads them.
+            for index in 0..<3 {
+                let app = index % 2 == 0 ? first : second
+                let reply = try await login(TestClient(app: app), ["username": "erin", "password": "x"])
+                #expect(reply.status == .badRequest)
+            }
+            // The account's three failures were counted on both: the fourth is refused.
+            expectThrottled(try await login(TestClient(app: second), ["username": "ERIN", "password": "x"]))
+            // The address has used four of its five (the refused attempt counted there).
+            let other = try await login(TestClient(app: first), ["username": "frank", "password": "x"])
+            #expect(other.status == .badRequest)
+            expectThrottled(try await login(TestClient(app: second), ["username": "grace", "password": "x"]))
+        } catch {
+            try await first.asyncShutdown()
+            try await second.asyncShutdown()
+            throw error
+        }
+        try await first.asyncShutdown()
+        try await second.asyncShutdown()
+    }
+
     @Test("Without trusted proxies a spoofed X-Forwarded-For neither escapes nor resets a limit")
     func spoofedForwardedFor() async throws {
         try await withRestAuthApp({
