@@ -21,9 +21,8 @@ struct SocialController: Sendable {
     /// `login/` does with `restAuthConfiguration`.
     func endpoints(restAuthConfiguration: RestAuthConfiguration) -> [RestAuthEndpoint] {
         var endpoints: [RestAuthEndpoint] = []
-        let loginResponse =
-            restAuthConfiguration.useJWT
-            ? OpenAPISchema.ref("JWT") : restAuthConfiguration.tokenModel ? OpenAPISchema.ref("Token") : nil
+        let loginResponse = OpenAPISchema.loginResponse(restAuthConfiguration)
+        let loginStatus = OpenAPISchema.loginStatus(restAuthConfiguration)
         for entry in state.configuration.entries {
             let name = Self.displayName(entry.provider.id)
             let request = OpenAPISchema.fields(Self.fields(for: entry.provider))
@@ -37,7 +36,7 @@ struct SocialController: Sendable {
                             RestAuthOperation(
                                 summary: "Log in or sign up with a \(name) access token, code or id_token",
                                 request: request,
-                                status: loginResponse == nil ? 204 : 200, response: loginResponse)
+                                status: loginStatus, response: loginResponse)
                         )
                     ]))
             endpoints.append(
@@ -49,7 +48,7 @@ struct SocialController: Sendable {
                             .POST,
                             RestAuthOperation(
                                 summary: "Connect a \(name) account to the signed-in user", request: request,
-                                status: loginResponse == nil ? 204 : 200, response: loginResponse)
+                                status: loginStatus, response: loginResponse)
                         )
                     ]))
         }

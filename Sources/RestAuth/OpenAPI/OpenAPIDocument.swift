@@ -181,14 +181,6 @@ struct OpenAPIDocument {
 }
 
 extension RestAuthState {
-    /// What login (and sign-up without mandatory verification, and social login) answers
-    /// with this configuration: the JWT pair, the token, or nothing (a session only).
-    var loginResponseSchema: JSONValue? {
-        if configuration.useJWT { return OpenAPISchema.ref("JWT") }
-        if configuration.tokenModel { return OpenAPISchema.ref("Token") }
-        return nil
-    }
-
-    /// The status of a login with this configuration (204 when only a session starts).
-    var loginStatus: Int { loginResponseSchema == nil ? 204 : 200 }
+    var loginResponseSchema: JSONValue? { OpenAPISchema.loginResponse(configuration) }
+    var loginStatus: Int { OpenAPISchema.loginStatus(configuration) }
 }

@@ -40,6 +40,19 @@ public enum OpenAPISchema {
     /// Any JSON object.
     public static let anyObject: JSONValue = ["type": "object"]
 
+    /// What login (and sign-up without mandatory verification, and social login) answers
+    /// with this configuration: the JWT pair, the token, or nothing (a session only).
+    public static func loginResponse(_ configuration: RestAuthConfiguration) -> JSONValue? {
+        if configuration.useJWT { return ref("JWT") }
+        if configuration.tokenModel { return ref("Token") }
+        return nil
+    }
+
+    /// The status of such a login (204 when only a session starts).
+    public static func loginStatus(_ configuration: RestAuthConfiguration) -> Int {
+        loginResponse(configuration) == nil ? 204 : 200
+    }
+
     /// A reference to one of the document's components (`Detail`, `User`, `Login`, ...).
     public static func ref(_ name: String) -> JSONValue {
         ["$ref": .string("#/components/schemas/\(name)")]

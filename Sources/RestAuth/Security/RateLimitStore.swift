@@ -41,8 +41,9 @@ public struct RateLimitReceipt: Sendable, Hashable {
 /// Counters in `restauth_ratelimit`: one row per bucket and time slot of the rule's
 /// duration. A hit is allowed when the slot's count plus the previous slot's count,
 /// weighted by how much of it still lies in the trailing window, stays within the
-/// amount (a sliding window, counted in two rows). The increment is one conditional
-/// upsert, so concurrent requests on any instance are counted exactly.
+/// amount (a sliding window, counted in two rows). A hit is one conditional upsert that
+/// reads the previous slot itself: one round trip, and concurrent requests on any
+/// instance are counted exactly.
 public struct DatabaseRateLimitStore: RateLimitStore {
     static let table = "restauth_ratelimit"
 
@@ -57,6 +58,29 @@ public struct DatabaseRateLimitStore: RateLimitStore {
         let duration = Double(rule.duration)
         let time = now.timeIntervalSince1970
         let slot = Int64((time / duration).rounded(.down))
+        // The share of the previous slot's hits still inside the trailing window.
+        let weight = 1 - (time - Double(slot) * duration) / duration
+        let limit = Double(rule.amount) + 1e-9
+        let expires = (slot + 2) * Int64(rule.duration)
+        // One statement: the hit is counted (inserted, or incremented) only while this
+        // slot's count, plus one, plus the previous slot's weighted count stays within the
+        // amount; a refusal returns no row.
+        let previousHits: SQLQueryString =
+            "COALESCE((SELECT p.hits FROM \(ident: Self.table) AS p WHERE p.bucket = \(bind: bucket) AND p.slot = \(bind: slot - 1)), 0)"
+        let counted = try await sql.raw(
+            """
+            INSERT INTO \(ident: Self.table) (bucket, slot, hits, expires) \
+            SELECT \(bind: bucket), \(bind: slot), 1, \(bind: expires) \
+            WHERE 1 + \(bind: weight) * \(previousHits) <= \(bind: limit) \
+            ON CONFLICT (bucket, slot) DO UPDATE SET hits = \(ident: Self.table).hits + 1 \
+            WHERE \(ident: Self.table).hits + 1 + \(bind: weight) * \(previousHits) <= \(bind: limit) RETURNING hits
+            """
+        ).all()
+        if !counted.isEmpty {
+            if Int.random(in: 0..<256) == 0 { try await purge(before: Int64(time), on: sql) }
+            return .allowed(RateLimitReceipt(bucket: bucket, slot: slot))
+        }
+        // Refused (the rare path): the counts, for the wait.
         let rows = try await sql.raw(
             "SELECT slot, hits FROM \(ident: Self.table) WHERE bucket = \(bind: bucket) AND slot IN (\(bind: slot - 1), \(bind: slot))"
         ).all()
@@ -66,24 +90,6 @@ public struct DatabaseRateLimitStore: RateLimitStore {
             let rowSlot = try row.decode(column: "slot", as: Int64.self)
             let hits = try row.decode(column: "hits", as: Int.self)
             if rowSlot == slot { current = hits } else { previous = hits }
-        }
-        let elapsed = (time - Double(slot) * duration) / duration
-        let capacity = Int((Double(rule.amount) - Double(previous) * (1 - elapsed) + 1e-9).rounded(.down))
-        if capacity >= 1 {
-            let expires = (slot + 2) * Int64(rule.duration)
-            let counted = try await sql.raw(
-                """
-                INSERT INTO \(ident: Self.table) (bucket, slot, hits, expires) \
-                SELECT \(bind: bucket), \(bind: slot), 1, \(bind: expires) WHERE 1 = 1 \
-                ON CONFLICT (bucket, slot) DO UPDATE SET hits = \(ident: Self.table).hits + 1 \
-                WHERE \(ident: Self.table).hits < \(bind: capacity) RETURNING hits
-                """
-            ).all()
-            if !counted.isEmpty {
-                if Int.random(in: 0..<256) == 0 { try await purge(before: Int64(time), on: sql) }
-                return .allowed(RateLimitReceipt(bucket: bucket, slot: slot))
-            }
-            current = max(current, capacity)
         }
         return .refused(
             retryAfter: Self.wait(

@@ -60,9 +60,6 @@ struct RateLimiter: Sendable {
         return RateLimitUsage(receipts: receipts)
     }
 
-    /// Whether `action` has a rule at all.
-    func limits(_ action: String) -> Bool { !(rules[action] ?? []).isEmpty }
-
     /// Takes back the hits of a usage (a login that succeeded is not a failure).
     func refund(_ usage: RateLimitUsage, on database: any Database) async throws {
         for receipt in usage.receipts { try await store.refund(receipt, on: database) }

@@ -17,23 +17,13 @@ struct CreateCaseInsensitiveUsernameIndex: AsyncMigration {
     var column: String { (users.fields.username ?? users.fields.email).description }
     var indexName: String { "\(users.schema)_\(column)_lower_uniq" }
 
-    func prepare(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        do {
-            try await sql.raw(
-                """
-                CREATE UNIQUE INDEX IF NOT EXISTS \(ident: indexName) ON \(ident: users.schema) (lower(\(ident: column)))
-                """
-            ).run()
-        } catch {
-            database.logger.warning(
-                "RestAuth: cannot create a case-insensitive unique index on \(users.schema).\(column) (are there values that differ only in case?); uniqueness stays checked by the application: \(String(reflecting: error))"
-            )
-        }
+    var index: CaseInsensitiveUniqueIndex {
+        CaseInsensitiveUniqueIndex(
+            name: indexName, table: users.schema, column: column,
+            conflict: "are there values that differ only in case?")
     }
 
-    func revert(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.raw("DROP INDEX IF EXISTS \(ident: indexName)").run()
-    }
+    func prepare(on database: any Database) async throws { try await index.create(on: database) }
+
+    func revert(on database: any Database) async throws { try await index.drop(on: database) }
 }

@@ -12,23 +12,13 @@ struct CreateCaseInsensitiveVerifiedEmailIndex: AsyncMigration {
     var name: String { "RestAuth.CreateCaseInsensitiveVerifiedEmailIndex" }
     static let indexName = "account_emailaddress_verified_email_lower_uniq"
 
-    func prepare(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        do {
-            try await sql.raw(
-                """
-                CREATE UNIQUE INDEX IF NOT EXISTS \(ident: Self.indexName) ON "account_emailaddress" (lower("email")) WHERE "verified"
-                """
-            ).run()
-        } catch {
-            database.logger.warning(
-                "RestAuth: cannot create a case-insensitive unique index on verified addresses (do two accounts hold one address verified, in different case?); uniqueness stays checked by the application: \(String(reflecting: error))"
-            )
-        }
+    var index: CaseInsensitiveUniqueIndex {
+        CaseInsensitiveUniqueIndex(
+            name: Self.indexName, table: "account_emailaddress", column: "email", condition: "\"verified\"",
+            conflict: "do two accounts hold one address verified, in different case?")
     }
 
-    func revert(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.raw("DROP INDEX IF EXISTS \(ident: Self.indexName)").run()
-    }
+    func prepare(on database: any Database) async throws { try await index.create(on: database) }
+
+    func revert(on database: any Database) async throws { try await index.drop(on: database) }
 }
