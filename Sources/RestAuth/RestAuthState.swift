@@ -55,7 +55,8 @@ final class RestAuthState: Sendable {
             authenticators.append(
                 SessionAuthenticator(
                     cookieName: configuration.sessionCookieName, store: sessions, users: users, csrf: csrf,
-                    isSecure: { $0.restAuthIsSecure }))
+                    isSecure: { [proxies = configuration.trustedProxies] in $0.restAuthIsSecure(trustedProxies: proxies)
+                    }))
         }
         self.authenticators = authenticators
     }
@@ -73,10 +74,18 @@ final class RestAuthState: Sendable {
 }
 
 extension Request {
-    /// Whether the request reached the server over TLS (directly, or through a proxy that
-    /// says so in `X-Forwarded-Proto`, Django's `SECURE_PROXY_SSL_HEADER` convention).
-    var restAuthIsSecure: Bool {
+    /// Whether the request reached the server over TLS: directly, or through one of the
+    /// trusted proxies that says so in `X-Forwarded-Proto` (Django's
+    /// `SECURE_PROXY_SSL_HEADER` convention). The header of anyone else is ignored, as
+    /// `X-Forwarded-For` is, so a client cannot choose the scheme of its links.
+    func restAuthIsSecure(trustedProxies: [IPNetwork]) -> Bool {
         if application.http.server.configuration.tlsConfiguration != nil { return true }
-        return headers.first(name: "X-Forwarded-Proto")?.lowercased() == "https"
+        guard let proto = headers.first(name: "X-Forwarded-Proto"),
+            let peer = remoteAddress?.ipAddress.flatMap(IPNetwork.parse),
+            trustedProxies.contains(where: { $0.contains(peer) })
+        else { return false }
+        // The proxy nearest the server appends last.
+        let nearest = proto.split(separator: ",").last?.trimmingCharacters(in: .whitespaces) ?? ""
+        return nearest.lowercased() == "https"
     }
 }

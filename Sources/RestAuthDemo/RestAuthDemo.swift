@@ -17,10 +17,15 @@ enum RestAuthDemo {
             app.logger.critical("\(error.description)")
             try? await app.asyncShutdown()
             exit(2)
+        } catch let error as AccountAdministration.Failure {
+            // A command's refusal, as Django's CommandError: a message and status 1.
+            FileHandle.standardError.write(Data("CommandError: \(error.description)\n".utf8))
+            try? await app.asyncShutdown()
+            exit(1)
         } catch {
             app.logger.report(error: error)
             try? await app.asyncShutdown()
-            throw error
+            exit(1)
         }
         try await app.asyncShutdown()
     }

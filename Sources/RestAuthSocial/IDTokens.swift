@@ -25,10 +25,18 @@ struct IDTokenClaims: JWTPayload {
 }
 
 /// Providers' signing keys (JWKS), fetched once and kept for an hour; fetched again when a
-/// token names a key the cache has not seen (keys rotate).
+/// token names a key the cache has not seen (keys rotate), but not more than once a minute
+/// per provider, so tokens with made-up key ids cannot make the server flood the provider.
 actor JWKSCache {
-    private var entries: [String: (keys: JWTKeyCollection, fetched: Date)] = [:]
+    private struct Entry {
+        var keys: JWTKeyCollection
+        var kids: Set<String>
+        var fetched: Date
+    }
+    private var entries: [String: Entry] = [:]
     private var documents: [String: (document: JSONObject, fetched: Date)] = [:]
+    /// The shortest time between two fetches a token forced.
+    static let refreshInterval: TimeInterval = 60
 
     /// A JSON document (an OpenID discovery document), kept for an hour.
     func document(_ url: String, context: SocialContext) async throws -> JSONObject {
@@ -38,21 +46,50 @@ actor JWKSCache {
         return document
     }
 
-    func keys(_ url: String, refresh: Bool, context: SocialContext) async throws -> JWTKeyCollection {
-        if !refresh, let entry = entries[url], Date().timeIntervalSince(entry.fetched) < 3600 { return entry.keys }
+    /// The keys at `url`: cached for an hour.
+    func keys(_ url: String, context: SocialContext) async throws -> JWTKeyCollection {
+        if let entry = entries[url], Date().timeIntervalSince(entry.fetched) < 3600 { return entry.keys }
+        return try await fetch(url, context: context)
+    }
+
+    /// Fresh keys, when a token failed with the cached ones and fetching again may help: it
+    /// names a key id the cache does not hold (or none), and the last fetch is at least
+    /// ``refreshInterval`` old. Nil when it would not help.
+    func refreshedKeys(_ url: String, forKeyID kid: String?, context: SocialContext) async throws
+        -> JWTKeyCollection?
+    {
+        if let entry = entries[url] {
+            if let kid, entry.kids.contains(kid) { return nil }
+            if Date().timeIntervalSince(entry.fetched) < Self.refreshInterval { return nil }
+        }
+        return try await fetch(url, context: context)
+    }
+
+    private func fetch(_ url: String, context: SocialContext) async throws -> JWTKeyCollection {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
         let response = try await context.http.execute(request, timeout: context.timeout)
         guard response.status == .ok else { throw SocialLoginError("the provider's keys could not be fetched") }
         let body = try await response.body.collect(upTo: OAuth2.maximumBody)
         let collection = JWTKeyCollection()
+        var kids = Set<String>()
         do {
             try await collection.add(jwksJSON: String(buffer: body))
+            if case .object(let document) = try JSONValue.parse(Array(body.readableBytesView)),
+                case .array(let keys)? = document["keys"]
+            {
+                for case .object(let key) in keys { if let kid = key["kid"]?.stringValue { kids.insert(kid) } }
+            }
         } catch {
             throw SocialLoginError("the provider's keys are not a JWKS document")
         }
-        entries[url] = (collection, Date())
+        entries[url] = Entry(keys: collection, kids: kids, fetched: Date())
         return collection
+    }
+
+    /// Forgets when keys were fetched (tests move past the refresh interval).
+    func age(_ url: String, by seconds: TimeInterval) {
+        entries[url]?.fetched.addTimeInterval(-seconds)
     }
 }
 
@@ -73,15 +110,21 @@ public enum IDTokenVerifier {
         }
         let payload: IDTokenClaims
         do {
-            payload = try await context.keys.keys(jwksURL, refresh: false, context: context).verify(
-                token, as: IDTokenClaims.self)
+            payload = try await context.keys.keys(jwksURL, context: context).verify(token, as: IDTokenClaims.self)
         } catch let error as SocialLoginError {
             throw error
         } catch {
             // The key may have rotated since the cache was filled: one more try with fresh keys.
+            guard
+                let fresh = try await context.keys.refreshedKeys(
+                    jwksURL, forKeyID: fields["kid"]?.stringValue, context: context)
+            else {
+                throw SocialLoginError("the id_token's signature is not the provider's")
+            }
             do {
-                payload = try await context.keys.keys(jwksURL, refresh: true, context: context).verify(
-                    token, as: IDTokenClaims.self)
+                payload = try await fresh.verify(token, as: IDTokenClaims.self)
+            } catch let error as SocialLoginError {
+                throw error
             } catch {
                 throw SocialLoginError("the id_token's signature is not the provider's")
             }

@@ -79,15 +79,16 @@ public enum OAuth2 {
         return try object(try await send(request, context: context))
     }
 
-    /// GET a JSON value (an array, for GitHub's e-mails).
-    public static func getJSONValue(_ url: String, bearer: String? = nil, context: SocialContext) async throws
-        -> JSONValue
-    {
+    /// GET a JSON value (an array, for GitHub's e-mails). With `notFound`, a 404 answers
+    /// that value instead of failing (GitHub answers 404 when the token may not read them).
+    public static func getJSONValue(
+        _ url: String, bearer: String? = nil, notFound: JSONValue? = nil, context: SocialContext
+    ) async throws -> JSONValue {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "swift-rest-auth")
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
-        return try await send(request, context: context)
+        return try await send(request, notFound: notFound, context: context)
     }
 
     /// POST a form, read a JSON object.
@@ -138,7 +139,9 @@ public enum OAuth2 {
 
     /// Sends a request with the context's timeout; a non-2xx answer or a body that is not
     /// JSON is a ``SocialLoginError``.
-    static func send(_ request: HTTPClientRequest, context: SocialContext) async throws -> JSONValue {
+    static func send(_ request: HTTPClientRequest, notFound: JSONValue? = nil, context: SocialContext) async throws
+        -> JSONValue
+    {
         let response: HTTPClientResponse
         do {
             response = try await context.http.execute(request, timeout: context.timeout)
@@ -146,6 +149,7 @@ public enum OAuth2 {
             throw SocialLoginError("the provider could not be reached: \(error)")
         }
         let body = try await response.body.collect(upTo: maximumBody)
+        if response.status == .notFound, let notFound { return notFound }
         guard (200..<300).contains(Int(response.status.code)) else {
             throw SocialLoginError("the provider answered \(response.status.code)")
         }

@@ -42,7 +42,8 @@ struct JWTAuthenticator: EventLoopAuthenticator {
                 if configuration.jwtAuthCookieEnforceCSRFOnUnauthenticated
                     || (cookie != nil && configuration.jwtAuthCookieUseCSRF)
                 {
-                    try csrf.enforce(request, isSecure: request.restAuthIsSecure)
+                    try csrf.enforce(
+                        request, isSecure: request.restAuthIsSecure(trustedProxies: configuration.trustedProxies))
                 }
             } catch {
                 return eventLoop.makeFailedFuture(error)

@@ -71,13 +71,15 @@ public struct AccountAdministration: Sendable {
         return user
     }
 
-    /// Sets a user's password (Django's `changepassword`); their sessions end with the old hash.
+    /// Sets a user's password (Django's `changepassword`); their sessions end with the old
+    /// hash, and every refresh token of theirs is revoked, as a reset does.
     public func changePassword(username: String, to password: String) async throws {
         guard let user = try await self.user(named: username) else {
             throw Failure.noSuchUser(username)
         }
-        try await state.users.setPassword(
-            of: user.requireAccountKey(), to: try await state.passwords.hash(password), on: database)
+        let key = try user.requireAccountKey()
+        try await state.users.setPassword(of: key, to: try await state.passwords.hash(password), on: database)
+        try await state.refreshTokens.revokeFamilies(of: key, except: nil, on: database)
     }
 
     /// The user's attributes, to validate a new password against.

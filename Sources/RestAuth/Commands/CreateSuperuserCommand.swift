@@ -41,13 +41,16 @@ public struct CreateSuperuserCommand: AsyncCommand {
         }
         var username = signature.username ?? ""
         var email = signature.email ?? ""
+        var tries = 0
         while true {
             if signature.username == nil || username.isEmpty { username = context.console.ask("Username: ") }
             if signature.email == nil { email = context.console.ask("Email address: ") }
             let problems = try await admin.problems(username: username, email: email)
             if problems.isEmpty { break }
             for problem in problems { context.console.error(problem) }
-            if signature.username != nil { throw AccountAdministration.Failure.invalid(problems) }
+            tries += 1
+            // Input that has run out answers blank forever: give up rather than loop.
+            if signature.username != nil || tries >= askLimit { throw AccountAdministration.Failure.invalid(problems) }
         }
         let password = try askPassword(context: context) { password in
             admin.passwordProblems(password, username: username, email: email)
@@ -57,9 +60,13 @@ public struct CreateSuperuserCommand: AsyncCommand {
     }
 }
 
+/// How many times a prompt is repeated before the command gives up (Django's prompts
+/// repeat until the terminal closes; this stops when piped input runs out, too).
+let askLimit = 10
+
 /// Django's password prompt: twice, not blank, validators shown with the offer to bypass them.
 func askPassword(context: CommandContext, problems: (String) -> [String]) throws -> String {
-    while true {
+    for _ in 0..<askLimit {
         let password = context.console.ask("Password: ", isSecure: true)
         let again = context.console.ask("Password (again): ", isSecure: true)
         guard password == again else {
@@ -75,4 +82,5 @@ func askPassword(context: CommandContext, problems: (String) -> [String]) throws
         for problem in found { context.console.error(problem) }
         if context.console.confirm("Bypass password validation and create user anyway? [y/N]") { return password }
     }
+    throw AccountAdministration.Failure.invalid(["Operation cancelled."])
 }

@@ -15,7 +15,7 @@ extension RestAuthConfiguration {
         "ACCOUNT_EMAIL_VERIFICATION", "ACCOUNT_LOGIN_METHODS", "ACCOUNT_UNIQUE_EMAIL", "ACCOUNT_LOGOUT_ON_GET",
         "ACCOUNT_USERNAME_MIN_LENGTH", "ACCOUNT_USERNAME_MAX_LENGTH", "ACCOUNT_USERNAME_BLACKLIST",
         "ACCOUNT_PRESERVE_USERNAME_CASING", "ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", "ACCOUNT_EMAIL_SUBJECT_PREFIX",
-        "ACCOUNT_RATE_LIMITS", "TRUSTED_PROXIES", "SIMPLE_JWT_ACCESS_TOKEN_LIFETIME",
+        "ACCOUNT_RATE_LIMITS", "TRUSTED_PROXIES", "JWT_REFRESH_REUSE_GRACE", "SIMPLE_JWT_ACCESS_TOKEN_LIFETIME",
         "SIMPLE_JWT_REFRESH_TOKEN_LIFETIME",
         "SIMPLE_JWT_ROTATE_REFRESH_TOKENS", "SIMPLE_JWT_BLACKLIST_AFTER_ROTATION", "SIMPLE_JWT_UPDATE_LAST_LOGIN",
         "SIMPLE_JWT_ALGORITHM", "SIMPLE_JWT_SIGNING_KEY", "SIMPLE_JWT_VERIFYING_KEY", "SIMPLE_JWT_AUDIENCE",
@@ -137,6 +137,8 @@ extension RestAuthConfiguration {
         c.jwtRotateRefreshTokens = try reader.bool("SIMPLE_JWT_ROTATE_REFRESH_TOKENS") ?? c.jwtRotateRefreshTokens
         c.jwtBlacklistAfterRotation =
             try reader.bool("SIMPLE_JWT_BLACKLIST_AFTER_ROTATION") ?? c.jwtBlacklistAfterRotation
+        c.jwtRefreshReuseGrace =
+            try reader.seconds("JWT_REFRESH_REUSE_GRACE", allowZero: true) ?? c.jwtRefreshReuseGrace
         c.jwtUpdateLastLogin = try reader.bool("SIMPLE_JWT_UPDATE_LAST_LOGIN") ?? c.jwtUpdateLastLogin
         c.jwtAlgorithm = try reader.choice("SIMPLE_JWT_ALGORITHM", JWTAlgorithm.self) ?? c.jwtAlgorithm
         c.jwtSigningKey = reader.string("SIMPLE_JWT_SIGNING_KEY") ?? c.jwtSigningKey

@@ -175,9 +175,18 @@ public struct RestAuthConfiguration: Sendable {
     public var jwtRefreshTokenLifetime: TimeInterval = 86_400
     /// `ROTATE_REFRESH_TOKENS`.
     public var jwtRotateRefreshTokens: Bool = false
-    /// `BLACKLIST_AFTER_ROTATION`.
+    /// `BLACKLIST_AFTER_ROTATION`: a rotated refresh token is blacklisted, so it works
+    /// once; a rotated token that comes back then revokes its family. Off (simplejwt's
+    /// default), a rotated token keeps working until it expires, as with simplejwt.
     public var jwtBlacklistAfterRotation: Bool = false
-    /// `UPDATE_LAST_LOGIN`: a token refresh updates `last_login`.
+    /// How long after a refresh token was rotated its reuse counts as the loser of a race
+    /// (two tabs refreshing at once: refused, the winner's tokens kept) rather than a replay
+    /// (refused, and the whole family revoked). `JWT_REFRESH_REUSE_GRACE`; 0 treats every
+    /// reuse as a replay.
+    public var jwtRefreshReuseGrace: TimeInterval = 5
+    /// `UPDATE_LAST_LOGIN`. Accepted for compatibility; `last_login` is updated by every
+    /// login in any case (dj-rest-auth's login view does it), and a refresh, as with
+    /// simplejwt's refresh view, does not.
     public var jwtUpdateLastLogin: Bool = false
     /// `ALGORITHM`.
     public var jwtAlgorithm: JWTAlgorithm = .hs256

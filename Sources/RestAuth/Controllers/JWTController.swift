@@ -59,11 +59,18 @@ struct JWTController: Sendable {
         } catch {
             throw Self.invalid(error.message)
         }
+        let family = JWTTokens.family(in: claims)
         if claims["token_type"] == "refresh", let jti = claims["jti"]?.stringValue,
-            try await state.refreshTokens.isRevoked(
-                jti: jti, family: JWTTokens.family(in: claims), on: request.restAuth.database)
+            try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.restAuth.database)
         {
             throw ValidationErrors.nonField("Token is blacklisted")
+        }
+        // An access token of a login that ended (logout, a password change, a replayed
+        // refresh) is refused here as `user/` refuses it.
+        if claims["token_type"] == "access", let family,
+            try await state.refreshTokens.isRevoked(jti: "", family: family, on: request.restAuth.database)
+        {
+            throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
         }
         return .json([:])
     }
@@ -94,9 +101,7 @@ struct JWTController: Sendable {
         let jti = claims["jti"]?.stringValue ?? ""
         let family = JWTTokens.family(in: claims)
         if try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.restAuth.database) {
-            if configuration.jwtRotateRefreshTokens, let family {
-                try await state.refreshTokens.revoke(family: family, on: request.restAuth.database)
-            }
+            try await revokeFamilyOfReplay(jti: jti, family: family, on: request.restAuth.database)
             throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
         }
         guard let userKey = jwt.userKey(in: claims),
@@ -118,10 +123,8 @@ struct JWTController: Sendable {
                     try await state.refreshTokens.blacklist(
                         jti: jti, userKey: userKey, expiresAt: expiresAt, on: request.restAuth.database)
                 else {
-                    // Another request rotated this token first: a replay, so the family goes.
-                    if let family {
-                        try await state.refreshTokens.revoke(family: family, on: request.restAuth.database)
-                    }
+                    // Another request rotated this token first: the loser of a race, or a replay.
+                    try await revokeFamilyOfReplay(jti: jti, family: family, on: request.restAuth.database)
                     throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
                 }
             }
@@ -154,6 +157,23 @@ struct JWTController: Sendable {
             response.cookies[name] = configuration.jwtRefreshCookie(newRefresh.token)
         }
         return response
+    }
+
+    /// A blacklisted refresh token came back. Under rotation with blacklisting that is a
+    /// replay (a stolen token, or the client's own copy after a thief used it first): the
+    /// whole family goes, the tokens the rotation handed out too. Within
+    /// `jwtRefreshReuseGrace` of the rotation it is taken for the loser of a race between
+    /// two requests of one client instead, refused without harm to the winner's tokens.
+    private func revokeFamilyOfReplay(jti: String, family: String?, on database: any Database) async throws {
+        let configuration = state.configuration
+        guard configuration.jwtRotateRefreshTokens, configuration.jwtBlacklistAfterRotation, let family else { return }
+        if configuration.jwtRefreshReuseGrace > 0,
+            let rotatedAt = try await state.refreshTokens.blacklistedAt(jti: jti, on: database),
+            Date().timeIntervalSince(rotatedAt) < configuration.jwtRefreshReuseGrace
+        {
+            return
+        }
+        try await state.refreshTokens.revoke(family: family, on: database)
     }
 
     /// dj-rest-auth's JWT logout: the refresh token (from the cookie under

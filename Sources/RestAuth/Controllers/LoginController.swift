@@ -36,9 +36,7 @@ struct LoginController: Sendable {
         // password is checked and taken back when it proves right (allauth's order): racing
         // attempts cannot outrun the count, and a success does not wipe earlier failures.
         try await context.consumeRateLimit("login")
-        let identifier = [fields["email"]?.stringValue, fields["username"]?.stringValue].compactMap { $0 }.first {
-            !$0.isEmpty
-        }
+        let identifier = state.configuration.loginSerializer.accountKey(fields, configuration: state.configuration)
         let failures = try await context.consumeRateLimit("login_failed", key: identifier)
         let result: LoginResult
         do {

@@ -68,6 +68,16 @@ struct RefreshTokenStore: Sendable {
         }
     }
 
+    /// When a refresh token was blacklisted (rotated or logged out); nil when it is not.
+    func blacklistedAt(jti: String, on database: any Database) async throws -> Date? {
+        let row = try await sql(database).raw(
+            """
+            SELECT b."blacklisted_at" FROM "token_blacklist_blacklistedtoken" b JOIN "token_blacklist_outstandingtoken" o ON o."id" = b."token_id" WHERE o."jti" = \(bind: jti)
+            """
+        ).first()
+        return try row?.decode(column: "blacklisted_at", as: Date.self)
+    }
+
     func revoke(family: String, on database: any Database) async throws {
         try await RefreshFamily.query(on: database).filter(\.$id == family).filter(\.$revokedAt == nil)
             .set(\.$revokedAt, to: Date()).update()

@@ -48,15 +48,19 @@ public struct RateLimitRule: Sendable, Hashable, CustomStringConvertible {
         return RateLimitRule(amount: amount, duration: duration, per: per)
     }
 
-    /// allauth's `_parse_duration`: a number followed by an optional unit.
+    /// allauth's `parse_duration`: an optional number (a fraction too) and a unit, s, m, h
+    /// or d, which is required; whole seconds, at least one.
     private static func parseDuration(_ text: String) -> Int? {
         guard let unit = text.last else { return nil }
-        let multipliers: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        guard let multiplier = multipliers[unit] else { return Int(text) }
+        let multipliers: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        guard let multiplier = multipliers[unit] else { return nil }
         let number = text.dropLast()
-        if number.isEmpty { return multiplier }
-        guard let count = Int(number) else { return nil }
-        return count * multiplier
+        if number.isEmpty { return Int(multiplier) }
+        guard number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let count = Double(number) else {
+            return nil
+        }
+        let seconds = (count * multiplier).rounded()
+        return seconds >= 1 && seconds < Double(Int32.max) ? Int(seconds) : nil
     }
 
     struct RuleError: Error, CustomStringConvertible {

@@ -34,10 +34,30 @@ public protocol LoginSerializer: Sendable {
     func authenticate(_ fields: JSONObject, context: RestAuthContext) async throws -> LoginResult
     /// The body's JSON Schema, for the OpenAPI document (default: any object).
     func requestSchema(configuration: RestAuthConfiguration) -> JSONValue
+    /// The account a login attempt is about, for the per-account `login_failed` limit: the
+    /// identifier `authenticate` will look the user up by (allauth counts the field it
+    /// logs in with, so a field it ignores cannot open a fresh bucket per attempt). The
+    /// default is the default serializer's choice among `email` and `username`.
+    func accountKey(_ fields: JSONObject, configuration: RestAuthConfiguration) -> String?
 }
 
 extension LoginSerializer {
     public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue { OpenAPISchema.anyObject }
+
+    public func accountKey(_ fields: JSONObject, configuration: RestAuthConfiguration) -> String? {
+        let email = fields["email"]?.stringValue ?? ""
+        let username = fields["username"]?.stringValue ?? ""
+        let methods = configuration.loginMethods
+        let chosen: String
+        if methods == [.email] {
+            chosen = email
+        } else if methods == [.username] {
+            chosen = username
+        } else {
+            chosen = email.isEmpty ? username : email
+        }
+        return chosen.isEmpty ? nil : chosen
+    }
 }
 
 /// dj-rest-auth's `LoginSerializer` with allauth's authentication backend: which fields

@@ -12,11 +12,14 @@ extension HTTPCookies.Value {
             domain: domain, path: path, isSecure: secure, isHTTPOnly: httpOnly, sameSite: sameSite.policy)
     }
 
-    /// Django's `delete_cookie`: empty, expired in 1970, `Max-Age=0`.
-    static func djangoDeletion(path: String, domain: String?, secure: Bool, sameSite: CookieSameSite)
-        -> HTTPCookies.Value
-    {
-        HTTPCookies.Value(
+    /// Django's `delete_cookie`: empty, expired in 1970, `Max-Age=0`; `Secure` when asked,
+    /// for `__Secure-` and `__Host-` names, and with `SameSite=None` (browsers ignore such a
+    /// cookie without it, so the deletion would not take).
+    static func djangoDeletion(
+        name: String, path: String, domain: String?, secure: Bool = false, sameSite: CookieSameSite
+    ) -> HTTPCookies.Value {
+        let secure = secure || name.hasPrefix("__Secure-") || name.hasPrefix("__Host-") || sameSite == .none
+        return HTTPCookies.Value(
             string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, domain: domain, path: path,
             isSecure: secure, isHTTPOnly: false, sameSite: sameSite.policy)
     }
@@ -31,7 +34,7 @@ extension RestAuthConfiguration {
 
     var sessionCookieDeletion: HTTPCookies.Value {
         .djangoDeletion(
-            path: sessionCookiePath, domain: sessionCookieDomain, secure: sessionCookieSecure,
+            name: sessionCookieName, path: sessionCookiePath, domain: sessionCookieDomain, secure: sessionCookieSecure,
             sameSite: sessionCookieSameSite)
     }
 
@@ -62,11 +65,11 @@ extension RestAuthConfiguration {
         var cookies: [String: HTTPCookies.Value] = [:]
         if let name = jwtAuthCookie {
             cookies[name] = .djangoDeletion(
-                path: "/", domain: jwtAuthCookieDomain, secure: false, sameSite: jwtAuthSameSite)
+                name: name, path: "/", domain: jwtAuthCookieDomain, sameSite: jwtAuthSameSite)
         }
         if let name = jwtAuthRefreshCookie {
             cookies[name] = .djangoDeletion(
-                path: jwtAuthRefreshCookiePath, domain: jwtAuthCookieDomain, secure: false, sameSite: jwtAuthSameSite)
+                name: name, path: jwtAuthRefreshCookiePath, domain: jwtAuthCookieDomain, sameSite: jwtAuthSameSite)
         }
         return cookies
     }

@@ -65,9 +65,9 @@ struct JWTCodec: Sendable {
                 // shorter than the digest; Django's 50-character SECRET_KEY is shorter than
                 // HS512's 64 bytes, and PyJWT accepts it with a warning, as this does.
                 let hmac = HMACAlgorithm(algorithm: algorithm, key: signingKey)
-                let verifyingHMAC = HMACAlgorithm(
-                    algorithm: algorithm, key: configuration.jwtVerifyingKey ?? signingKey)
-                return JWTCodec(algorithm: algorithm, signer: hmac, verifier: verifyingHMAC)
+                // simplejwt verifies HMAC tokens with the signing key; VERIFYING_KEY is for
+                // the public-key algorithms only.
+                return JWTCodec(algorithm: algorithm, signer: hmac, verifier: hmac)
             case .rs256:
                 await signing.add(rsa: try Insecure.RSA.PrivateKey(pem: signingKey), digestAlgorithm: .sha256)
                 await verifying.add(

@@ -78,7 +78,10 @@ struct JWTTokens: Sendable {
         var claims: JSONObject = [
             "token_type": "access", "exp": .int(Self.epoch(exp)), "iat": .int(Self.epoch(now)), "jti": .string(jti),
         ]
-        for (key, value) in refresh.pairs where !["token_type", "exp", "jti"].contains(key) { claims[key] = value }
+        // simplejwt's `no_copy_claims`: the access token has its own type, times and id.
+        for (key, value) in refresh.pairs where !["token_type", "exp", "jti", "iat"].contains(key) {
+            claims[key] = value
+        }
         return Issued(token: try codec.encode(claims), jti: jti, expiresAt: exp)
     }
 

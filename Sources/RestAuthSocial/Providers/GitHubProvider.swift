@@ -3,7 +3,8 @@ import NIOHTTP1
 import RestAuth
 
 /// GitHub: a code (or an access token); the address is the primary verified one from the
-/// e-mails endpoint. An access token the client sends must belong to this OAuth app
+/// e-mails endpoint (the client asks for the `user:email` scope; without it the address is
+/// the public one, unverified). An access token the client sends must belong to this OAuth app
 /// (GitHub's "check a token" endpoint, called with the app's credentials).
 public struct GitHubProvider: SocialProvider {
     public let id = "github"
@@ -27,8 +28,10 @@ public struct GitHubProvider: SocialProvider {
         guard let uid = user["id"].flatMap(OAuth2.string) else { throw SocialLoginError("no user id") }
         var email: String?
         var verified = false
+        // A token without the user:email scope gets a 404 here: no verified address then,
+        // as allauth does, rather than no login.
         if case .array(let emails) = try await OAuth2.getJSONValue(
-            "\(apiURL)/user/emails", bearer: tokens.accessToken, context: context)
+            "\(apiURL)/user/emails", bearer: tokens.accessToken, notFound: .array([]), context: context)
         {
             let entries = emails.compactMap { value -> JSONObject? in
                 if case .object(let object) = value { return object } else { return nil }

@@ -120,7 +120,12 @@ struct AuthenticationTests {
 
     @Test("Trusted origins and HTTPS referer checks")
     func trustedOrigins() async throws {
-        try await withRestAuthApp({ $0.csrfTrustedOrigins = ["https://*.example.com"] }) { _, client in
+        try await withRestAuthApp({
+            $0.csrfTrustedOrigins = ["https://*.example.com"]
+            // The HTTPS checks need a proxy that says the request came over TLS.
+            $0.trustedProxies = [IPNetwork("127.0.0.0/8")!, IPNetwork("::1")!]
+        }) { app, _ in
+            let client = TestClient(app: app, method: .running(hostname: "127.0.0.1", port: 0))
             let user = try await client.register()
             client.cookies = [:]
             try await client.logIn(user.username)
@@ -148,6 +153,18 @@ struct AuthenticationTests {
                     "detail":
                         "CSRF Failed: Referer checking failed - https://elsewhere.org/ does not match any trusted origins."
                 ])
+        }
+        // From anyone but a trusted proxy the header says nothing: no HTTPS referer rules.
+        try await withRestAuthApp { app, _ in
+            let client = TestClient(app: app, method: .running(hostname: "127.0.0.1", port: 0))
+            let user = try await client.register()
+            client.cookies = [:]
+            try await client.logIn(user.username)
+            client.authorization = nil
+            let secret = try #require(client.cookies["csrftoken"])
+            let headers: HTTPHeaders = ["X-CSRFToken": secret, "X-Forwarded-Proto": "https", "Host": "api.example.com"]
+            let reply = try await client.request(.PATCH, "user/", .json([:]), headers: headers)
+            #expect(reply.status == .ok, "\(reply.body)")
         }
     }
 

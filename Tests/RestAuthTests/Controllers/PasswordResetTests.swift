@@ -203,20 +203,26 @@ struct PasswordResetTests {
             #expect(message.text.contains("myapp://reset?uid="))
             #expect(message.text.contains("&from=http://localhost:8000"))
         }
-        try await withRestAuthApp({
-            $0.emailSender = mail
-            $0.siteDomain = "accounts.example.com"
-            $0.siteName = "Example"
-            $0.passwordResetUseSitesDomain = true
-        }) { app, client in
-            let user = try await client.register()
-            _ = try await client.post(
-                "password/reset/", ["email": .string(user.email)],
-                headers: ["Host": "localhost", "X-Forwarded-Proto": "https"])
-            await app.restAuth.deliverPendingEmail()
-            let message = try #require(mail.messages(to: user.email).last)
-            #expect(message.text.contains("https://accounts.example.com/password-reset/confirm/"))
-            #expect(message.subject == "[Example] Password Reset Email")
+        for trusted in [true, false] {
+            try await withRestAuthApp({
+                $0.emailSender = mail
+                $0.siteDomain = "accounts.example.com"
+                $0.siteName = "Example"
+                $0.passwordResetUseSitesDomain = true
+                if trusted { $0.trustedProxies = [IPNetwork("127.0.0.0/8")!, IPNetwork("::1")!] }
+            }) { app, _ in
+                let client = TestClient(app: app, method: .running(hostname: "127.0.0.1", port: 0))
+                let user = try await client.register()
+                _ = try await client.post(
+                    "password/reset/", ["email": .string(user.email)],
+                    headers: ["Host": "localhost", "X-Forwarded-Proto": "https"])
+                await app.restAuth.deliverPendingEmail()
+                let message = try #require(mail.messages(to: user.email).last)
+                // The scheme comes from a trusted proxy's header, never from a client's.
+                let scheme = trusted ? "https" : "http"
+                #expect(message.text.contains("\(scheme)://accounts.example.com/password-reset/confirm/"))
+                #expect(message.subject == "[Example] Password Reset Email")
+            }
         }
     }
 

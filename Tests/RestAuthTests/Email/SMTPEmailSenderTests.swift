@@ -111,6 +111,42 @@ struct SMTPEmailSenderTests {
         await silent.stop()
     }
 
+    @Test("STARTTLS: a reply injected before the handshake is refused; a stalled handshake times out")
+    func startTLSAttacks() async throws {
+        let injecting = try await TestSMTPServer.start(.init(injectAfterStartTLS: "250 injected"))
+        var configuration = SMTPConfiguration(host: "localhost", port: injecting.port, security: .startTLS)
+        configuration.tlsConfiguration = try trustingTestCertificate()
+        do {
+            try await SMTPEmailSender(configuration: configuration).send(message())
+            Issue.record("a reply injected before TLS was read")
+        } catch let error as SMTPError {
+            #expect(error.description.contains("before the TLS handshake"), "\(error)")
+        }
+        #expect(injecting.messages.isEmpty)
+        await injecting.stop()
+
+        let stalling = try await TestSMTPServer.start(.init(stallStartTLS: true))
+        configuration = SMTPConfiguration(
+            host: "localhost", port: stalling.port, security: .startTLS, timeout: .milliseconds(500))
+        configuration.tlsConfiguration = try trustingTestCertificate()
+        let started = ContinuousClock.now
+        await #expect(throws: SMTPError.self) {
+            try await SMTPEmailSender(configuration: configuration).send(message())
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        await stalling.stop()
+    }
+
+    @Test("Some recipients refused: the others get the message, as smtplib's sendmail does")
+    func partlyRefused() async throws {
+        let server = try await TestSMTPServer.start(.init(authMethods: [], refusedRecipients: ["ghost@example.com"]))
+        let sender = SMTPEmailSender(configuration: SMTPConfiguration(host: "127.0.0.1", port: server.port))
+        try await sender.send(message(to: ["ghost@example.com", "ada@example.com"]))
+        let received = try #require(await server.waitForMessages(1).first)
+        #expect(received.recipients == ["ada@example.com"])
+        await server.stop()
+    }
+
     @Test("Header injection through an address is refused")
     func injection() async throws {
         let server = try await TestSMTPServer.start()

@@ -58,8 +58,9 @@ struct RateLimitTests {
         #expect(try RateLimitRule.parse("1/3m/key") == [RateLimitRule(amount: 1, duration: 180, per: .key)])
         #expect(try RateLimitRule.parse("5/m/user") == [RateLimitRule(amount: 5, duration: 60, per: .user)])
         #expect(try RateLimitRule.parse("2/h") == [RateLimitRule(amount: 2, duration: 3600, per: .ip)])
-        #expect(try RateLimitRule.parse("2/90") == [RateLimitRule(amount: 2, duration: 90, per: .ip)])
-        for bad in ["ten/m/ip", "5/m/planet", "5", "0/m/ip", "5/xm/ip", "5/m/ip/extra"] {
+        #expect(try RateLimitRule.parse("2/1.5m") == [RateLimitRule(amount: 2, duration: 90, per: .ip)])
+        // A duration needs its unit, as allauth's parser insists.
+        for bad in ["ten/m/ip", "5/m/planet", "5", "0/m/ip", "5/xm/ip", "5/m/ip/extra", "2/90", "2/-1m", "2/0.001s"] {
             #expect(throws: (any Error).self) { try RateLimitRule.parse(bad) }
         }
         let error = #expect(throws: ConfigurationError.self) {
@@ -115,6 +116,36 @@ struct RateLimitTests {
             let s5 = try await login(client, ["username": "bob", "password": .string(password)]).status
             #expect(s5 == .ok)
             _ = other
+        }
+    }
+
+    @Test("login_failed counts the identifier the login uses: a field the login method ignores opens no new bucket")
+    func loginFailedKeyIsTheLoginField() async throws {
+        try await withRestAuthApp({
+            defaults(&$0)
+            $0.loginMethods = [.username]
+        }) { _, client in
+            try await client.register("carol", email: "carol@example.com")
+            for index in 0..<5 {
+                let fields: JSONValue = [
+                    "username": "carol", "email": .string("decoy\(index)@example.com"), "password": "wrong",
+                ]
+                #expect(try await login(client, fields).status == .badRequest)
+            }
+            expectThrottled(try await login(client, ["username": "carol", "password": .string(password)]))
+        }
+        try await withRestAuthApp({
+            defaults(&$0)
+            $0.loginMethods = [.email]
+        }) { _, client in
+            try await client.register("dave", email: "dave@example.com")
+            for index in 0..<5 {
+                let fields: JSONValue = [
+                    "email": "dave@example.com", "username": .string("decoy\(index)"), "password": "wrong",
+                ]
+                #expect(try await login(client, fields).status == .badRequest)
+            }
+            expectThrottled(try await login(client, ["email": "dave@example.com", "password": .string(password)]))
         }
     }
 

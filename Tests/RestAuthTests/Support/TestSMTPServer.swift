@@ -18,6 +18,11 @@ final class TestSMTPServer: @unchecked Sendable {
         var refusedRecipients: Set<String> = []
         /// Never send the greeting (the client times out).
         var silent = false
+        /// After agreeing to STARTTLS, send this reply in plain text before the handshake
+        /// (a man in the middle's injection).
+        var injectAfterStartTLS: String? = nil
+        /// After agreeing to STARTTLS, never take part in the handshake.
+        var stallStartTLS = false
     }
 
     struct Received: Sendable {
@@ -106,6 +111,7 @@ final class TestSMTPServer: @unchecked Sendable {
         var dataLines: [String] = []
         var authenticatedAs: String?
         var loginStep: Int?
+        var stalled = false
         var loginUser = ""
 
         init(options: Options, sslContext: NIOSSLContext, recorder: NIOLockedValueBox<[Received]>) {
@@ -128,6 +134,7 @@ final class TestSMTPServer: @unchecked Sendable {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let line = unwrapInboundIn(data)
+            if stalled { return }
             if inData {
                 if line == "." {
                     inData = false
@@ -170,6 +177,11 @@ final class TestSMTPServer: @unchecked Sendable {
             } else if upper == "STARTTLS" {
                 guard options.offerStartTLS, !tls else { return send(context, "502 not offered") }
                 send(context, "220 Go ahead")
+                if let injected = options.injectAfterStartTLS { send(context, injected) }
+                if options.stallStartTLS {
+                    stalled = true
+                    return
+                }
                 tls = true
                 try? context.pipeline.syncOperations.addHandler(
                     NIOSSLServerHandler(context: sslContext), position: .first)

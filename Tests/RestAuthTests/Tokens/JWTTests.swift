@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 
@@ -86,6 +87,46 @@ struct JWTLoginTests {
             }
             #expect(access.contains("Max-Age=300") && access.contains("Path=/;"))
             #expect(refresh.contains("Max-Age=86400") && refresh.contains("Path=/dj-rest-auth/token/refresh/"))
+        }
+    }
+
+    @Test("SameSite=None: the cookies and their deletions at logout are Secure, or browsers would ignore them")
+    func sameSiteNone() async throws {
+        try await withRestAuthApp({
+            jwtProfile(&$0)
+            $0.jwtAuthHTTPOnly = true
+            $0.jwtAuthSecure = true
+            $0.jwtAuthSameSite = .none
+        }) { _, client in
+            let user = try await client.register()
+            let login = try await client.jwtLogIn(user.username)
+            #expect(login.setCookieLine("jwt-auth")?.contains("SameSite=None") == true)
+            client.authorization = "Bearer \(try #require(login.string("access")))"
+            let logout = try await client.post("logout/", [:])
+            #expect(logout.status == .ok, "\(logout.body)")
+            for name in ["jwt-auth", "jwt-refresh"] {
+                let line = try #require(logout.setCookieLine(name))
+                #expect(
+                    line.contains("Max-Age=0") && line.contains("Secure") && line.contains("SameSite=None"), "\(line)")
+            }
+        }
+    }
+
+    @Test("HS algorithms verify with the signing key; a VERIFYING_KEY left over from RS256 changes nothing")
+    func hmacIgnoresVerifyingKey() async throws {
+        for algorithm in [JWTAlgorithm.hs384, .hs512] {
+            try await withRestAuthApp({
+                jwtProfile(&$0)
+                $0.jwtAlgorithm = algorithm
+                $0.jwtVerifyingKey = "-----BEGIN PUBLIC KEY-----\nleftover\n-----END PUBLIC KEY-----"
+            }) { _, client in
+                let user = try await client.register()
+                let access = try #require(try await client.jwtLogIn(user.username).string("access"))
+                let header = try #require(DjangoSigner.b64Decode(access.split(separator: ".")[0]))
+                #expect(String(decoding: header, as: UTF8.self).contains("\"\(algorithm.rawValue)\""))
+                client.authorization = "Bearer \(access)"
+                #expect(try await client.get("user/").status == .ok)
+            }
         }
     }
 
@@ -387,7 +428,10 @@ struct JWTEndpointTests {
 
     @Test("Reusing a rotated refresh token revokes its family, the new token too")
     func reuseRevokesFamily() async throws {
-        try await withRestAuthApp(jwtProfile) { _, client in
+        try await withRestAuthApp({
+            jwtProfile(&$0)
+            $0.jwtRefreshReuseGrace = 0
+        }) { _, client in
             let user = try await client.register()
             let login = try await client.jwtLogIn(user.username)
             let old = try #require(login.string("refresh"))
@@ -422,6 +466,100 @@ struct JWTEndpointTests {
             }
             #expect(statuses.filter { $0 == .ok }.count == 1)
             #expect(statuses.filter { $0 == .unauthorized }.count == 7)
+        }
+    }
+
+    @Test("The losers of a refresh race do not cost the winner its tokens; a later replay does")
+    func raceLosersKeepTheWinner() async throws {
+        try await withRestAuthApp(jwtProfile) { app, client in
+            let user = try await client.register()
+            let refresh = try #require(try await client.jwtLogIn(user.username).string("refresh"))
+            let replies = try await withThrowingTaskGroup(of: TestClient.Reply.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await TestClient(app: app).post("token/refresh/", ["refresh": .string(refresh)])
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let winner = try #require(replies.first { $0.status == .ok })
+            let newRefresh = try #require(winner.string("refresh"))
+            let newAccess = try #require(winner.string("access"))
+            // Within the grace the losers were refused and nothing else happened.
+            let me = try await TestClient(app: app).request(
+                .GET, "user/", .none, headers: ["Authorization": "Bearer \(newAccess)"])
+            #expect(me.status == .ok)
+            let next = try await TestClient(app: app).post("token/refresh/", ["refresh": .string(newRefresh)])
+            #expect(next.status == .ok, "\(next.body)")
+            // Once the grace has passed, the first token coming back is a replay.
+            let database = app.db as! any SQLDatabase
+            try await database.raw(
+                "UPDATE token_blacklist_blacklistedtoken SET blacklisted_at = \(bind: Date().addingTimeInterval(-60))"
+            ).run()
+            let replay = try await TestClient(app: app).post("token/refresh/", ["refresh": .string(refresh)])
+            #expect(replay.status == .unauthorized)
+            let after = try #require(next.string("refresh"))
+            let dead = try await TestClient(app: app).post("token/refresh/", ["refresh": .string(after)])
+            #expect(dead.status == .unauthorized, "the family is gone")
+        }
+    }
+
+    @Test("Rotation without BLACKLIST_AFTER_ROTATION keeps simplejwt's rule: the old refresh token still works")
+    func rotationWithoutBlacklist() async throws {
+        try await withRestAuthApp({
+            jwtProfile(&$0)
+            $0.jwtBlacklistAfterRotation = false
+        }) { _, client in
+            let user = try await client.register()
+            let refresh = try #require(try await client.jwtLogIn(user.username).string("refresh"))
+            client.cookies = [:]
+            let first = try await client.post("token/refresh/", ["refresh": .string(refresh)])
+            #expect(first.status == .ok)
+            #expect(first.string("refresh") != nil && first.string("refresh") != refresh)
+            client.cookies = [:]
+            let again = try await client.post("token/refresh/", ["refresh": .string(refresh)])
+            #expect(again.status == .ok)
+            client.cookies = [:]
+            let newer = try await client.post("token/refresh/", ["refresh": .string(first.string("refresh")!)])
+            #expect(newer.status == .ok)
+        }
+    }
+
+    @Test("A refreshed access token has its own iat, jti and exp (simplejwt's no_copy_claims)")
+    func refreshedClaims() async throws {
+        try await withRestAuthApp(jwtProfile) { _, client in
+            let user = try await client.register()
+            let refresh = try #require(try await client.jwtLogIn(user.username).string("refresh"))
+            try await Task.sleep(for: .milliseconds(1100))
+            client.cookies = [:]
+            let access = try #require(
+                try await client.post("token/refresh/", ["refresh": .string(refresh)]).string("access"))
+            let refreshClaims = claims(of: refresh)
+            let accessClaims = claims(of: access)
+            let iat = try #require(JWTTokens.number(accessClaims["iat"]))
+            let exp = try #require(JWTTokens.number(accessClaims["exp"]))
+            #expect(exp - iat == 300)
+            #expect(iat > JWTTokens.number(refreshClaims["iat"])!)
+            #expect(accessClaims["jti"] != refreshClaims["jti"])
+            #expect(accessClaims["token_type"] == "access")
+            #expect(accessClaims["user_id"] == refreshClaims["user_id"])
+        }
+    }
+
+    @Test("token/verify/ refuses an access token whose login ended")
+    func verifyRevokedAccess() async throws {
+        try await withRestAuthApp(jwtProfile) { _, client in
+            let user = try await client.register()
+            let login = try await client.jwtLogIn(user.username)
+            let access = try #require(login.string("access"))
+            let refresh = try #require(login.string("refresh"))
+            client.cookies = [:]
+            client.authorization = "Bearer \(access)"
+            #expect(try await client.post("logout/", ["refresh": .string(refresh)]).status == .ok)
+            client.authorization = nil
+            let verify = try await client.post("token/verify/", ["token": .string(access)])
+            #expect(verify.status == .unauthorized)
+            #expect(verify.json == ["detail": "Token is blacklisted", "code": "token_not_valid"])
         }
     }
 

@@ -12,15 +12,19 @@ struct SMTPReply: Sendable {
 }
 
 /// Splits the byte stream into replies: `250-first`, `250-second`, `250 last`.
-final class SMTPReplyDecoder: ByteToMessageDecoder {
+final class SMTPReplyDecoder: ByteToMessageDecoder, @unchecked Sendable {
     typealias InboundOut = SMTPReply
+    // Touched only on the channel's event loop.
     private var lines: [String] = []
+    /// Bytes received and not yet part of a whole line (or lines of an unfinished reply).
+    private(set) var buffered = 0
     /// A reply longer than this is not SMTP.
     private let maximumLineLength = 4096
 
     func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
             if buffer.readableBytes > maximumLineLength { throw SMTPError.connectionFailed("reply line too long") }
+            buffered = buffer.readableBytes + lines.count
             return .needMoreData
         }
         let length = newline - buffer.readerIndex + 1
@@ -77,6 +81,9 @@ final class SMTPReplyHandler: ChannelInboundHandler, @unchecked Sendable {
         for promise in pending { promise.fail(error) }
     }
 
+    /// Whether replies arrived that nobody asked for yet; call on the event loop.
+    var hasUnreadReplies: Bool { !ready.isEmpty }
+
     /// The next reply; call on the event loop.
     func next(on eventLoop: any EventLoop) -> EventLoopFuture<SMTPReply> {
         eventLoop.preconditionInEventLoop()
@@ -92,16 +99,21 @@ final class SMTPReplyHandler: ChannelInboundHandler, @unchecked Sendable {
 final class SMTPConnection: Sendable {
     let channel: any Channel
     let handler: SMTPReplyHandler
+    let decoder: SMTPReplyDecoder
     let configuration: SMTPConfiguration
 
-    private init(channel: any Channel, handler: SMTPReplyHandler, configuration: SMTPConfiguration) {
+    private init(
+        channel: any Channel, handler: SMTPReplyHandler, decoder: SMTPReplyDecoder, configuration: SMTPConfiguration
+    ) {
         self.channel = channel
         self.handler = handler
+        self.decoder = decoder
         self.configuration = configuration
     }
 
     static func connect(_ configuration: SMTPConfiguration, group: any EventLoopGroup) async throws -> SMTPConnection {
         let handler = SMTPReplyHandler()
+        let decoder = SMTPReplyDecoder()
         let sslContext: NIOSSLContext? =
             configuration.security == .tls ? try NIOSSLContext(configuration: configuration.tlsConfiguration) : nil
         let bootstrap = ClientBootstrap(group: group)
@@ -114,7 +126,7 @@ final class SMTPConnection: Sendable {
                             context: sslContext, serverHostname: Self.sniName(configuration.host))
                         try channel.pipeline.syncOperations.addHandler(tls)
                     }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(decoder))
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
@@ -126,7 +138,7 @@ final class SMTPConnection: Sendable {
         } catch {
             throw SMTPError.connectionFailed("\(configuration.host):\(configuration.port): \(error)")
         }
-        return SMTPConnection(channel: channel, handler: handler, configuration: configuration)
+        return SMTPConnection(channel: channel, handler: handler, decoder: decoder, configuration: configuration)
     }
 
     /// SNI takes host names only, never IP addresses.
@@ -162,19 +174,43 @@ final class SMTPConnection: Sendable {
         return answer
     }
 
+    /// Writes within the timeout: a server that stops reading (or stalls a TLS handshake,
+    /// which holds writes back) cannot hold the sender forever.
     func write(_ text: String) async throws {
         var buffer = channel.allocator.buffer(capacity: text.utf8.count)
         buffer.writeString(text)
-        try await channel.writeAndFlush(buffer)
+        let eventLoop = channel.eventLoop
+        let timeout = configuration.timeout
+        let future: EventLoopFuture<Void> = eventLoop.flatSubmit { [handler, channel, buffer] in
+            let written = channel.writeAndFlush(buffer)
+            let timer = eventLoop.scheduleTask(in: timeout) {
+                handler.fail(.timedOut("write"))
+                channel.close(promise: nil)
+            }
+            written.whenComplete { _ in timer.cancel() }
+            return written
+        }
+        do {
+            try await future.get()
+        } catch let error as SMTPError {
+            throw error
+        } catch {
+            throw SMTPError.connectionFailed("the connection failed while writing: \(error)")
+        }
     }
 
-    /// Switches the connection to TLS after the server agreed to STARTTLS.
+    /// Switches the connection to TLS after the server agreed to STARTTLS. Anything the
+    /// server sent after its 220 came before TLS and could be an attacker's (the STARTTLS
+    /// injection of CVE-2011-0411): the connection is refused rather than read on.
     func startTLS() async throws {
         let context = try NIOSSLContext(configuration: configuration.tlsConfiguration)
         let serverHostname = Self.sniName(configuration.host)
         let channel = self.channel
         // The handler is made and added on the channel's event loop: it is not Sendable.
-        try await channel.eventLoop.submit {
+        try await channel.eventLoop.submit { [handler, decoder] in
+            guard !handler.hasUnreadReplies, decoder.buffered == 0 else {
+                throw SMTPError.connectionFailed("the server sent data before the TLS handshake of STARTTLS")
+            }
             let tls = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
             try channel.pipeline.syncOperations.addHandler(tls, position: .first)
         }.get()

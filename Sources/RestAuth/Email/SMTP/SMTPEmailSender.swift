@@ -57,9 +57,18 @@ public struct SMTPEmailSender: EmailSender {
             capabilities.keys.contains("SMTPUTF8") && ([sender] + recipients).contains { !$0.allSatisfy(\.isASCII) }
         try await connection.command(
             "MAIL FROM:<\(sender)>" + (smtpUTF8 ? " SMTPUTF8" : ""), expect: [250], display: "MAIL FROM")
+        // As smtplib's sendmail: the message goes to the recipients the server accepts; it
+        // fails only when the server refuses them all.
+        var refusals: [any Error] = []
         for recipient in recipients {
-            try await connection.command("RCPT TO:<\(recipient)>", expect: [250, 251], display: "RCPT TO")
+            do {
+                try await connection.command("RCPT TO:<\(recipient)>", expect: [250, 251], display: "RCPT TO")
+            } catch let error as SMTPError {
+                guard error.replyCode != nil else { throw error }
+                refusals.append(error)
+            }
         }
+        if refusals.count == recipients.count, let first = refusals.first { throw first }
         try await connection.command("DATA", expect: [354])
         try await connection.write(Self.dotStuffed(message.rendered()) + ".\r\n")
         let accepted = try await connection.reply("end of data")
