@@ -34,6 +34,8 @@ actor JWKSCache {
         var fetched: Date
     }
     private var entries: [String: Entry] = [:]
+    /// When a token last made the cache fetch keys again, per URL.
+    private var forced: [String: Date] = [:]
     private var documents: [String: (document: JSONObject, fetched: Date)] = [:]
     /// The shortest time between two fetches a token forced.
     static let refreshInterval: TimeInterval = 60
@@ -53,15 +55,14 @@ actor JWKSCache {
     }
 
     /// Fresh keys, when a token failed with the cached ones and fetching again may help: it
-    /// names a key id the cache does not hold (or none), and the last fetch is at least
-    /// ``refreshInterval`` old. Nil when it would not help.
+    /// names a key id the cache does not hold (or none), and no token forced a fetch in the
+    /// last ``refreshInterval``. Nil when it would not help.
     func refreshedKeys(_ url: String, forKeyID kid: String?, context: SocialContext) async throws
         -> JWTKeyCollection?
     {
-        if let entry = entries[url] {
-            if let kid, entry.kids.contains(kid) { return nil }
-            if Date().timeIntervalSince(entry.fetched) < Self.refreshInterval { return nil }
-        }
+        if let kid, let entry = entries[url], entry.kids.contains(kid) { return nil }
+        if let last = forced[url], Date().timeIntervalSince(last) < Self.refreshInterval { return nil }
+        forced[url] = Date()
         return try await fetch(url, context: context)
     }
 
@@ -87,9 +88,10 @@ actor JWKSCache {
         return collection
     }
 
-    /// Forgets when keys were fetched (tests move past the refresh interval).
+    /// Moves the cache's memory of `url` back in time (tests pass the refresh interval).
     func age(_ url: String, by seconds: TimeInterval) {
         entries[url]?.fetched.addTimeInterval(-seconds)
+        forced[url]?.addTimeInterval(-seconds)
     }
 }
 

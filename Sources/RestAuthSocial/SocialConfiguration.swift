@@ -88,7 +88,8 @@ extension SocialConfiguration {
     ///
     /// - `SOCIALACCOUNT_<PROVIDER>_CLIENT_ID`, `_SECRET`, `_KEY`, `_CALLBACK_URL` for
     ///   `GOOGLE`, `FACEBOOK`, `GITHUB`, `MICROSOFT`, `APPLE`, `TWITTER`; `_BASE_URL` points
-    ///   a provider elsewhere (a test server, GitHub Enterprise, a proxy); `_SETTINGS` is the
+    ///   a provider elsewhere (a test server, a proxy; for GitHub Enterprise the web URL, with
+    ///   `SOCIALACCOUNT_GITHUB_API_URL` its API, `https://github.example.com/api/v3`); `_SETTINGS` is the
     ///   app's settings as a JSON object; Apple's private key is `SOCIALACCOUNT_APPLE_CERTIFICATE_KEY`
     ///   (PEM) and Microsoft's tenant `SOCIALACCOUNT_MICROSOFT_TENANT`.
     /// - `SOCIALACCOUNT_OIDC_<ID>_SERVER_URL`, `_CLIENT_ID`, `_SECRET`, `_CALLBACK_URL`: a
@@ -114,15 +115,23 @@ extension SocialConfiguration {
                 settings: settings, callbackURL: environment["\(prefix)_CALLBACK_URL"].flatMap { $0.isEmpty ? nil : $0 }
             )
         }
-        func base(_ prefix: String) -> String? {
-            guard let url = environment["\(prefix)_BASE_URL"], !url.isEmpty else { return nil }
+        func url(_ name: String) -> String? {
+            guard let url = environment[name], !url.isEmpty else { return nil }
             return url.hasSuffix("/") ? String(url.dropLast()) : url
         }
+        func base(_ prefix: String) -> String? { url("\(prefix)_BASE_URL") }
 
         let builtIn: [(name: String, make: (String?) -> any SocialProvider)] = [
             ("GOOGLE", { $0.map(GoogleProvider.init(baseURL:)) ?? GoogleProvider() }),
             ("FACEBOOK", { $0.map(FacebookProvider.init(graphURL:)) ?? FacebookProvider() }),
-            ("GITHUB", { $0.map { GitHubProvider(webURL: $0, apiURL: $0) } ?? GitHubProvider() }),
+            (
+                "GITHUB",
+                {
+                    var provider = $0.map { GitHubProvider(webURL: $0, apiURL: $0) } ?? GitHubProvider()
+                    if let api = url("SOCIALACCOUNT_GITHUB_API_URL") { provider.apiURL = api }
+                    return provider
+                }
+            ),
             (
                 "MICROSOFT",
                 {
@@ -156,6 +165,12 @@ extension SocialConfiguration {
             guard let server = environment["\(prefix)_SERVER_URL"], !server.isEmpty else { continue }
             guard let app = try credentials(prefix) else {
                 throw SocialConfigurationError("\(prefix)_SERVER_URL is set but \(prefix)_CLIENT_ID is not")
+            }
+            // A generic provider must not quietly replace a built-in one (or another generic
+            // one whose id differs only in case).
+            guard !configuration.entries.contains(where: { $0.provider.id == id.lowercased() }) else {
+                throw SocialConfigurationError(
+                    "\(prefix)_SERVER_URL: the id \"\(id.lowercased())\" is already a configured provider's")
             }
             configuration.add(OpenIDConnectProvider(id: id.lowercased(), serverURL: server), app: app)
         }

@@ -148,8 +148,10 @@ public struct SocialContext: Sendable {
 ///     func profile(for tokens: SocialTokens, context: SocialContext) async throws -> SocialProfile {
 ///         let me = try await OAuth2.getJSON("\(baseURL)/api/v4/user", bearer: tokens.accessToken, context: context)
 ///         guard let id = me["id"].map(OAuth2.string) ?? nil else { throw SocialLoginError("no id") }
-///         return SocialProfile(uid: id, email: me["email"]?.stringValue, emailVerified: me["confirmed_at"] != nil,
-///                              username: me["username"]?.stringValue, extraData: .object(me))
+///         return SocialProfile(
+///             uid: id, email: me["email"]?.stringValue,
+///             emailVerified: me["confirmed_at"]?.stringValue != nil,  // a date, not null
+///             username: me["username"]?.stringValue, extraData: .object(me))
 ///     }
 /// }
 /// ```

@@ -64,6 +64,20 @@ struct ProviderTests {
             #expect(anon.status == .ok)
             let anonUser = try await AuthUser.query(on: app.db).all().first { $0.username == "anon" }
             #expect(anonUser?.email == "")
+
+            // A token without the user:email scope: GitHub answers 404 for the addresses;
+            // the login goes on with the public address, unverified (allauth's way).
+            var hidden = ProviderUser(login: "private")
+            hidden.githubEmailsHidden = true
+            hidden.githubPublicEmail = "public@example.com"
+            let noScope = try await RestAuthTestClient(app: app).social(
+                "github/", ["code": .string(server.code(for: hidden, provider: "github"))])
+            #expect(noScope.status == .ok, "\(noScope.body)")
+            let privateUser = try #require(
+                try await AuthUser.query(on: app.db).all().first { $0.username == "private" })
+            #expect(privateUser.email == "public@example.com")
+            let address = try await EmailAddress.query(on: app.db).all().first { $0.email == "public@example.com" }
+            #expect(address?.verified == false)
         }
     }
 
@@ -83,6 +97,21 @@ struct ProviderTests {
             let viaID = try await RestAuthTestClient(app: app).social("microsoft/", ["id_token": .string(idToken)])
             #expect(viaID.status == .ok, "\(viaID.body)")
             #expect(try await userCount(app) == 1)
+
+            // A personal account: the id_token's oid is the Graph id behind a zero prefix,
+            // so both ways in find one account.
+            let personal = ProviderUser(sub: "3a9e1f4e8b2c7d10", email: "msa@example.com")
+            let code = try await RestAuthTestClient(app: app).social(
+                "microsoft/", ["code": .string(server.code(for: personal, provider: "microsoft"))])
+            #expect(code.status == .ok, "\(code.body)")
+            let personalToken = try await server.idToken(
+                for: personal, issuer: "\(server.url("microsoft"))/\(personal.tenant)/v2.0",
+                overrides: ["oid": "00000000-0000-0000-3a9e-1f4e8b2c7d10"])
+            let viaPersonal = try await RestAuthTestClient(app: app).social(
+                "microsoft/", ["id_token": .string(personalToken)])
+            #expect(viaPersonal.status == .ok, "\(viaPersonal.body)")
+            #expect(viaPersonal.string("key") == code.string("key"))
+            #expect(try await userCount(app) == 2)
 
             // A token claiming one tenant but issued by another is refused.
             let mixed = try await server.idToken(
@@ -204,6 +233,90 @@ struct ProviderTests {
                 for: ProviderUser(), issuer: server.url("google"), key: ProviderServer.strangerKey, kid: "rotated")
             _ = try await RestAuthTestClient(app: app).post("google/", ["id_token": .string(stranger)])
             #expect(server.state.withLockedValue { $0.jwksFetches } == 2)
+
+            // More made-up key ids within a minute cost the provider nothing more; a known
+            // key id with a bad signature never does.
+            for kid in ["made-up-1", "made-up-2", ProviderServer.keyID] {
+                let forged = try await server.idToken(
+                    for: ProviderUser(), issuer: server.url("google"), key: ProviderServer.strangerKey, kid: kid)
+                let reply = try await RestAuthTestClient(app: app).post("google/", ["id_token": .string(forged)])
+                #expect(reply.status == .badRequest)
+            }
+            #expect(server.state.withLockedValue { $0.jwksFetches } == 2)
+            // A minute on, an unknown key id may be a rotation again.
+            let state = try #require(app.storage[SocialStateKey.self])
+            await state.keys.age("\(server.url("google"))/certs", by: JWKSCache.refreshInterval)
+            let later = try await server.idToken(
+                for: ProviderUser(), issuer: server.url("google"), key: ProviderServer.strangerKey, kid: "made-up-3")
+            _ = try await RestAuthTestClient(app: app).post("google/", ["id_token": .string(later)])
+            #expect(server.state.withLockedValue { $0.jwksFetches } == 3)
+        }
+    }
+
+    @Test("OpenID Connect: the app's token_auth_method, the discovery document's issuer, server_url from the table")
+    func openIDConnectDetails() async throws {
+        // HTTP basic at the token endpoint when the app's settings ask for it.
+        try await withSocialApp(social: { server, social in
+            var app = SocialAppCredentials(
+                clientID: ProviderServer.clientID, secret: ProviderServer.secret,
+                callbackURL: ProviderServer.callbackURL)
+            app.settings["token_auth_method"] = "client_secret_basic"
+            social.add(OpenIDConnectProvider(id: "keycloak", serverURL: server.url("oidc")), app: app)
+        }) { app, server in
+            let reply = try await RestAuthTestClient(app: app).post(
+                "keycloak/", ["code": .string(server.code(for: ProviderUser(), provider: "oidc"))])
+            #expect(reply.status == .ok, "\(reply.body)")
+            #expect(server.state.withLockedValue { $0.basicExchanges } == 1)
+        }
+        #expect(OpenIDConnectProvider.usesBasicAuth(settings: [:], supported: ["client_secret_basic"]))
+        #expect(
+            !OpenIDConnectProvider.usesBasicAuth(
+                settings: [:], supported: ["client_secret_basic", "client_secret_post"]))
+        #expect(!OpenIDConnectProvider.usesBasicAuth(settings: [:], supported: []))
+        #expect(
+            !OpenIDConnectProvider.usesBasicAuth(
+                settings: ["token_auth_method": "client_secret_post"], supported: ["client_secret_basic"]))
+
+        // A discovery document that names another issuer is not the provider's.
+        try await withSocialApp { app, server in
+            server.app.storage[ForgedIssuerKey.self] = "https://evil.example.com"
+            let reply = try await RestAuthTestClient(app: app).post(
+                "keycloak/", ["code": .string(server.code(for: ProviderUser(), provider: "oidc"))])
+            #expect(reply.json == ["non_field_errors": ["Failed to exchange code for access token"]])
+        }
+
+        // An app kept in the table as allauth keeps it, with its server_url in the settings.
+        try await withSocialApp(social: { server, social in
+            social.add(OpenIDConnectProvider(id: "gitlab"), callbackURL: ProviderServer.callbackURL)
+        }) { app, server in
+            try await SocialApp(
+                provider: "openid_connect", providerID: "gitlab", name: "GitLab", clientID: ProviderServer.clientID,
+                secret: ProviderServer.secret, settings: ["server_url": .string(server.url("oidc") + "/")]
+            ).save(on: app.db)
+            let reply = try await RestAuthTestClient(app: app).post(
+                "gitlab/", ["code": .string(server.code(for: ProviderUser(), provider: "oidc"))])
+            #expect(reply.status == .ok, "\(reply.body)")
+            #expect(try await socialAccounts(app).first?.provider == "gitlab")
+        }
+    }
+
+    @Test("Facebook: the app's settings choose the Graph version and whether its addresses count as verified")
+    func facebookSettings() async throws {
+        try await withSocialApp(social: { server, social in
+            var app = SocialAppCredentials(
+                clientID: ProviderServer.clientID, secret: ProviderServer.secret,
+                callbackURL: ProviderServer.callbackURL)
+            app.settings["verified_email"] = true
+            app.settings["version"] = "v19.0"
+            var facebook = FacebookProvider(graphURL: server.url("facebook"))
+            facebook.version = "v1.0"
+            social.add(facebook, app: app)
+        }) { app, server in
+            let user = ProviderUser(email: "fb@example.com")
+            let reply = try await RestAuthTestClient(app: app).post(
+                "facebook/", ["access_token": .string(server.accessToken(for: user, provider: "facebook"))])
+            #expect(reply.status == .ok, "\(reply.body)")
+            #expect(try await EmailAddress.query(on: app.db).first()?.verified == true)
         }
     }
 

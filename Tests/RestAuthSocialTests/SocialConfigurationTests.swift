@@ -87,6 +87,20 @@ struct SocialConfigurationTests {
         #expect(throws: SocialConfigurationError.self) {
             try SocialConfiguration.fromEnvironment(["SOCIALACCOUNT_OIDC_X_SERVER_URL": "https://x"])
         }
+        // A generic provider cannot quietly take a built-in one's place.
+        #expect(throws: SocialConfigurationError.self) {
+            try SocialConfiguration.fromEnvironment([
+                "SOCIALACCOUNT_GOOGLE_CLIENT_ID": "g", "SOCIALACCOUNT_OIDC_GOOGLE_SERVER_URL": "https://x",
+                "SOCIALACCOUNT_OIDC_GOOGLE_CLIENT_ID": "c",
+            ])
+        }
+        // GitHub Enterprise: the web URL and the API's.
+        let enterprise = try SocialConfiguration.fromEnvironment([
+            "SOCIALACCOUNT_GITHUB_CLIENT_ID": "gh", "SOCIALACCOUNT_GITHUB_BASE_URL": "https://github.example.com",
+            "SOCIALACCOUNT_GITHUB_API_URL": "https://github.example.com/api/v3/",
+        ])
+        let ghe = try #require(enterprise.entries.first?.provider as? GitHubProvider)
+        #expect(ghe.webURL == "https://github.example.com" && ghe.apiURL == "https://github.example.com/api/v3")
         #expect(throws: SocialConfigurationError.self) {
             try SocialConfiguration.fromEnvironment([
                 "SOCIALACCOUNT_GOOGLE_CLIENT_ID": "g", "SOCIALACCOUNT_GOOGLE_SETTINGS": "[1]",

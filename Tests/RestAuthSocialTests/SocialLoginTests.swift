@@ -96,36 +96,90 @@ struct SocialLoginTests {
         }
     }
 
-    @Test("Forged id_tokens are refused: another key, expired, another audience, another issuer, alg none, no subject")
+    @Test(
+        "Forged id_tokens are refused by every provider that takes one: another key, expired, another app, another issuer, alg none, no subject"
+    )
     func forgedIDTokens() async throws {
         try await withSocialApp { app, server in
-            let user = ProviderUser(email: "forge@example.com")
-            let issuer = server.url("google")
             let header = Data(#"{"alg":"none","typ":"JWT"}"#.utf8).base64EncodedString().replacingOccurrences(
                 of: "=", with: "")
-            let valid = try await server.idToken(for: user, issuer: issuer)
-            let payload = valid.split(separator: ".")[1]
-            let forged: [(String, String)] = [
-                ("another key", try await server.idToken(for: user, issuer: issuer, key: ProviderServer.strangerKey)),
-                (
-                    "another key, unknown kid",
-                    try await server.idToken(for: user, issuer: issuer, key: ProviderServer.strangerKey, kid: "k2")
-                ),
-                ("expired", try await server.idToken(for: user, issuer: issuer, expiresIn: -60)),
-                ("another app", try await server.idToken(for: user, issuer: issuer, audience: "someone-elses-client")),
-                ("another issuer", try await server.idToken(for: user, issuer: "https://evil.example.com")),
-                ("no subject", try await server.idToken(for: user, issuer: issuer, overrides: ["sub": nil])),
-                ("alg none", "\(header).\(payload)."),
-                ("tampered", valid.replacingOccurrences(of: String(payload), with: String(payload.dropLast(2)) + "AA")),
-                ("garbage", "not-a-jwt"),
-            ]
-            for (name, token) in forged {
-                let reply = try await RestAuthTestClient(app: app).post("google/", ["id_token": .string(token)])
-                #expect(reply.status == .badRequest, "\(name): \(reply.body)")
-                #expect(nonFieldErrors(reply) == ["Incorrect value"], "\(name): \(reply.body)")
+            for provider in ["google", "apple", "microsoft", "keycloak"] {
+                let user = ProviderUser(email: "forge-\(provider)@example.com")
+                var issuer = server.url(provider == "keycloak" ? "oidc" : provider)
+                var base: [String: JSONValue?] = [:]
+                if provider == "microsoft" {
+                    issuer = "\(issuer)/\(user.tenant)/v2.0"
+                    base["oid"] = .string(user.sub)
+                }
+                func token(
+                    issuer: String = issuer, audience: String = ProviderServer.clientID, expiresIn: TimeInterval = 600,
+                    key: JWTKit.Insecure.RSA.PrivateKey = ProviderServer.signingKey, kid: String = ProviderServer.keyID,
+                    overrides: [String: JSONValue?] = [:]
+                ) async throws -> String {
+                    try await server.idToken(
+                        for: user, issuer: issuer, audience: audience, expiresIn: expiresIn, key: key, kid: kid,
+                        overrides: base.merging(overrides) { $1 })
+                }
+                // The genuine article works, so each refusal below is the forgery's doing.
+                let valid = try await token()
+                let genuine = try await RestAuthTestClient(app: app).post(
+                    "\(provider)/", ["id_token": .string(valid)])
+                #expect(genuine.status == .ok, "\(provider): \(genuine.body)")
+                let payload = valid.split(separator: ".")[1]
+                let forged: [(String, String)] = [
+                    ("another key", try await token(key: ProviderServer.strangerKey)),
+                    ("another key, unknown kid", try await token(key: ProviderServer.strangerKey, kid: "k2")),
+                    ("expired", try await token(expiresIn: -60)),
+                    ("another app", try await token(audience: "someone-elses-client")),
+                    ("another issuer", try await token(issuer: "https://evil.example.com")),
+                    ("no subject", try await token(overrides: ["sub": nil, "oid": nil])),
+                    ("alg none", "\(header).\(payload)."),
+                    (
+                        "tampered",
+                        valid.replacingOccurrences(of: String(payload), with: String(payload.dropLast(2)) + "AA")
+                    ),
+                    ("garbage", "not-a-jwt"),
+                ]
+                for (name, forgery) in forged {
+                    let reply = try await RestAuthTestClient(app: app).post(
+                        "\(provider)/", ["id_token": .string(forgery)])
+                    #expect(reply.status == .badRequest, "\(provider), \(name): \(reply.body)")
+                    #expect(nonFieldErrors(reply) == ["Incorrect value"], "\(provider), \(name): \(reply.body)")
+                }
             }
-            #expect(try await userCount(app) == 0)
-            #expect(try await socialAccounts(app).isEmpty)
+            // One user per provider, from the genuine tokens only.
+            #expect(try await userCount(app) == 4)
+            #expect(try await socialAccounts(app).count == 4)
+        }
+    }
+
+    @Test("A token the provider no longer honours (expired or revoked) logs nobody in, whichever the provider")
+    func revokedTokens() async throws {
+        try await withSocialApp { app, server in
+            for (path, provider) in [
+                ("google", "google"), ("facebook", "facebook"), ("github", "github"), ("microsoft", "microsoft"),
+                ("keycloak", "oidc"),
+            ] {
+                var user = ProviderUser(email: "revoked-\(provider)@example.com", login: "revoked-\(provider)")
+                user.githubEmails = [("revoked-\(provider)@example.com", true, true)]
+                let token = server.accessToken(for: user, provider: provider)
+                let first = try await RestAuthTestClient(app: app).post(
+                    "\(path)/", ["access_token": .string(token)])
+                #expect(first.status == .ok, "\(path): \(first.body)")
+                server.revoke(token)
+                let again = try await RestAuthTestClient(app: app).post(
+                    "\(path)/", ["access_token": .string(token)])
+                #expect(again.status == .badRequest, "\(path): \(again.body)")
+                #expect(nonFieldErrors(again) == ["Incorrect value"], "\(path): \(again.body)")
+            }
+            let (token, secret) = server.oauth1Token(for: ProviderUser(login: "revoked-x"))
+            let first = try await RestAuthTestClient(app: app).post(
+                "twitter/", ["access_token": .string(token), "token_secret": .string(secret)])
+            #expect(first.status == .ok, "\(first.body)")
+            server.revoke(token)
+            let again = try await RestAuthTestClient(app: app).post(
+                "twitter/", ["access_token": .string(token), "token_secret": .string(secret)])
+            #expect(nonFieldErrors(again) == ["Incorrect value"], "\(again.body)")
         }
     }
 

@@ -7,9 +7,19 @@ import RestAuth
 public struct FacebookProvider: SocialProvider {
     public let id = "facebook"
     public var graphURL = "https://graph.facebook.com"
+    /// The Graph API version; an app's `version` setting (the table's `settings`, or
+    /// `SOCIALACCOUNT_FACEBOOK_SETTINGS`) overrides it.
     public var version = "v19.0"
-    /// allauth's `VERIFIED_EMAIL`: whether Facebook's addresses count as verified.
+    /// allauth's `VERIFIED_EMAIL`: whether Facebook's addresses count as verified; an app's
+    /// `verified_email` setting overrides it.
     public var verifiedEmail = false
+
+    func version(_ context: SocialContext) -> String { context.app.settings["version"]?.stringValue ?? version }
+
+    func verifiedEmail(_ context: SocialContext) -> Bool {
+        if case .bool(let value)? = context.app.settings["verified_email"] { return value }
+        return verifiedEmail
+    }
 
     public init() {}
 
@@ -23,7 +33,8 @@ public struct FacebookProvider: SocialProvider {
             ("client_id", context.app.clientID), ("redirect_uri", callback), ("client_secret", context.app.secret),
             ("code", code),
         ])
-        let answer = try await OAuth2.getJSON("\(graphURL)/\(version)/oauth/access_token?\(query)", context: context)
+        let answer = try await OAuth2.getJSON(
+            "\(graphURL)/\(version(context))/oauth/access_token?\(query)", context: context)
         return try OAuth2.tokens(from: answer, now: context.now)
     }
 
@@ -50,10 +61,10 @@ public struct FacebookProvider: SocialProvider {
             ("fields", "id,email,first_name,last_name,name"), ("access_token", tokens.accessToken),
             ("appsecret_proof", Self.appSecretProof(token: tokens.accessToken, secret: app.secret)),
         ])
-        let me = try await OAuth2.getJSON("\(graphURL)/\(version)/me?\(query)", context: context)
+        let me = try await OAuth2.getJSON("\(graphURL)/\(version(context))/me?\(query)", context: context)
         guard let uid = me["id"].flatMap(OAuth2.string) else { throw SocialLoginError("no user id") }
         return SocialProfile(
-            uid: uid, email: me["email"]?.stringValue, emailVerified: verifiedEmail && me["email"] != nil,
+            uid: uid, email: me["email"]?.stringValue, emailVerified: verifiedEmail(context) && me["email"] != nil,
             firstName: me["first_name"]?.stringValue, lastName: me["last_name"]?.stringValue, extraData: .object(me))
     }
 }

@@ -52,13 +52,25 @@ public struct MicrosoftProvider: SocialProvider {
         let claims = try await IDTokenVerifier.verify(
             idToken, jwksURL: "\(loginURL)/\(tenant)/discovery/v2.0/keys", issuers: ["\(loginURL)/\(tenantID)/v2.0"],
             audiences: context.app.audiences, context: context)
-        guard let uid = claims["oid"]?.stringValue ?? claims["sub"]?.stringValue else {
+        guard let oid = claims["oid"]?.stringValue ?? claims["sub"]?.stringValue else {
             throw SocialLoginError("no user id")
         }
         return SocialProfile(
-            uid: uid, email: (claims["email"] ?? claims["preferred_username"])?.stringValue, emailVerified: false,
+            uid: Self.graphID(fromObjectID: oid), email: (claims["email"] ?? claims["preferred_username"])?.stringValue,
+            emailVerified: false,
             firstName: claims["given_name"]?.stringValue, lastName: claims["family_name"]?.stringValue,
             extraData: .object(claims))
+    }
+
+    /// The id Graph's `/me` gives the same user (the uid a code login stores), from an
+    /// id_token's `oid`: a work or school account's object id is its Graph id; a personal
+    /// account's is `00000000-0000-0000-` and the 16 hex digits Graph answers as its id.
+    static func graphID(fromObjectID oid: String) -> String {
+        let personal = "00000000-0000-0000-"
+        guard oid.lowercased().hasPrefix(personal) else { return oid }
+        let rest = oid.dropFirst(personal.count).replacingOccurrences(of: "-", with: "").lowercased()
+        guard rest.count == 16, rest.allSatisfy(\.isHexDigit) else { return oid }
+        return rest
     }
 
     /// The claims of a JWT, unchecked; nil for an opaque token.

@@ -8,13 +8,16 @@ import RestAuth
 /// client is introspected (RFC 7662) when the provider offers it, and must be this app's.
 public struct OpenIDConnectProvider: SocialProvider {
     public let id: String
-    /// The issuer; its discovery document names the other endpoints.
-    public let serverURL: String
+    /// The issuer; its discovery document names the other endpoints. Nil to read it from
+    /// the app's settings (`server_url`, where allauth keeps it in `socialaccount_socialapp`).
+    public let serverURL: String?
 
-    public init(id: String, serverURL: String) {
+    public init(id: String, serverURL: String? = nil) {
         self.id = id
-        self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
+        self.serverURL = serverURL.map(Self.trimmed)
     }
+
+    static func trimmed(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
 
     struct Discovery {
         var issuer: String
@@ -22,23 +25,47 @@ public struct OpenIDConnectProvider: SocialProvider {
         var userInfoEndpoint: String?
         var jwksURI: String
         var introspectionEndpoint: String?
+        var tokenAuthMethods: [String]
     }
 
     func discovery(_ context: SocialContext) async throws -> Discovery {
-        let document = try await context.keys.document(
-            "\(serverURL)/.well-known/openid-configuration", context: context)
+        guard let server = serverURL ?? context.app.settings["server_url"]?.stringValue.map(Self.trimmed) else {
+            throw SocialLoginError("the \(id) app has no server_url")
+        }
+        let document = try await context.keys.document("\(server)/.well-known/openid-configuration", context: context)
         guard let issuer = document["issuer"]?.stringValue, let token = document["token_endpoint"]?.stringValue,
             let jwks = document["jwks_uri"]?.stringValue
         else {
             throw SocialLoginError("the provider's discovery document is incomplete")
         }
+        // OpenID Connect Discovery §4.3: the document is the issuer's own.
+        guard Self.trimmed(issuer) == server else {
+            throw SocialLoginError("the discovery document names another issuer")
+        }
+        var methods: [String] = []
+        if case .array(let values)? = document["token_endpoint_auth_methods_supported"] {
+            methods = values.compactMap(\.stringValue)
+        }
         return Discovery(
             issuer: issuer, tokenEndpoint: token, userInfoEndpoint: document["userinfo_endpoint"]?.stringValue,
-            jwksURI: jwks, introspectionEndpoint: document["introspection_endpoint"]?.stringValue)
+            jwksURI: jwks, introspectionEndpoint: document["introspection_endpoint"]?.stringValue,
+            tokenAuthMethods: methods)
+    }
+
+    /// The app's credentials at the token endpoint: allauth's `token_auth_method` setting
+    /// when the app has one; else in the body (allauth's default), unless the provider
+    /// says it takes only HTTP basic authentication.
+    static func usesBasicAuth(settings: JSONObject, supported: [String]) -> Bool {
+        if let method = settings["token_auth_method"]?.stringValue { return method == "client_secret_basic" }
+        return !supported.isEmpty && !supported.contains("client_secret_post")
+            && supported.contains("client_secret_basic")
     }
 
     public func exchange(code: String, context: SocialContext) async throws -> SocialTokens {
-        try await OAuth2.exchange(code: code, tokenURL: try await discovery(context).tokenEndpoint, context: context)
+        let discovery = try await discovery(context)
+        return try await OAuth2.exchange(
+            code: code, tokenURL: discovery.tokenEndpoint, context: context,
+            basicAuth: Self.usesBasicAuth(settings: context.app.settings, supported: discovery.tokenAuthMethods))
     }
 
     public func profile(for tokens: SocialTokens, context: SocialContext) async throws -> SocialProfile {

@@ -17,6 +17,10 @@ struct ProviderUser: Sendable {
     var login: String? = nil
     /// GitHub's e-mails endpoint: (address, primary, verified).
     var githubEmails: [(String, Bool, Bool)] = []
+    /// The token may not read the e-mails (no `user:email` scope): GitHub answers 404.
+    var githubEmailsHidden = false
+    /// GitHub's public address on the profile.
+    var githubPublicEmail: String? = nil
     /// The Microsoft tenant of the user.
     var tenant: String = "9188040d-6c67-4c5b-b112-36a304b66dad"
 }
@@ -50,6 +54,8 @@ final class ProviderServer: Sendable {
         var oauth1: [String: (secret: String, user: ProviderUser)] = [:]
         var requests: [String] = []
         var jwksFetches = 0
+        /// Code exchanges whose client authenticated with HTTP basic.
+        var basicExchanges = 0
     }
 
     let app: Application
@@ -107,6 +113,14 @@ final class ProviderServer: Sendable {
         }
         state.withLockedValue { $0.tokens[token] = (provider, user, appID) }
         return token
+    }
+
+    /// The provider stops honouring a token: it expired, or the user revoked it.
+    func revoke(_ token: String) {
+        state.withLockedValue {
+            $0.tokens[token] = nil
+            $0.oauth1[token] = nil
+        }
     }
 
     func oauth1Token(for user: ProviderUser) -> (token: String, secret: String) {
@@ -213,6 +227,7 @@ enum ProviderRoutes {
         if let basic = request.headers.basicAuthorization {
             clientID = basic.username
             clientSecret = basic.password
+            server.state.withLockedValue { $0.basicExchanges += 1 }
         }
         guard form["grant_type"] == "authorization_code" else { return oauthError("unsupported_grant_type") }
         guard clientID == ProviderServer.clientID else { return oauthError("invalid_client", status: .unauthorized) }
@@ -283,10 +298,11 @@ enum ProviderRoutes {
                 return json(try ProviderServer.jwks())
             }
         }
-        app.get("oidc", ".well-known", "openid-configuration") { _ -> Response in
+        app.get("oidc", ".well-known", "openid-configuration") { request -> Response in
             let base = server().url("oidc")
             return json([
-                "issuer": .string(base), "authorization_endpoint": .string("\(base)/authorize"),
+                "issuer": .string(request.application.storage[ForgedIssuerKey.self] ?? base),
+                "authorization_endpoint": .string("\(base)/authorize"),
                 "token_endpoint": .string("\(base)/token"), "userinfo_endpoint": .string("\(base)/userinfo"),
                 "jwks_uri": .string("\(base)/certs"), "introspection_endpoint": .string("\(base)/introspect"),
             ])
@@ -386,13 +402,14 @@ enum ProviderRoutes {
                 "id": .int(Int(user.sub.utf8.reduce(7) { ($0 &* 31 &+ Int($1)) & 0xFFFFFF })),
                 "login": .string(user.login ?? "octocat"),
                 "name": .string([user.givenName, user.familyName].compactMap { $0 }.joined(separator: " ")),
-                "email": .null,
+                "email": user.githubPublicEmail.map(JSONValue.string) ?? .null,
             ])
         }
         app.get("github", "user", "emails") { request -> Response in
             guard let user = user(request, provider: "github", server: server()) else {
                 return oauthError("Bad credentials", status: .unauthorized)
             }
+            if user.githubEmailsHidden { return json(["message": "Not Found"], status: .notFound) }
             return json(
                 .array(
                     user.githubEmails.map { ["email": .string($0.0), "primary": .bool($0.1), "verified": .bool($0.2)] })
@@ -452,6 +469,7 @@ enum ProviderRoutes {
 }
 
 struct ForgedSubjectKey: StorageKey { typealias Value = String }
+struct ForgedIssuerKey: StorageKey { typealias Value = String }
 
 /// Records every request the provider server gets (method, path and query).
 struct RecordingMiddleware: AsyncMiddleware {
