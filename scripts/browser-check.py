@@ -3,7 +3,7 @@
 account life through the page the demo serves at /, reading the demo's e-mails from
 an SMTP sink of its own.
 
-    python3 scripts/browser-check.py --demo .build/debug/RestAuthDemo --mode token|jwt-cookie \
+    python3 scripts/browser-check.py --demo .build/debug/RestAuthDemo --mode token|session|jwt-cookie \
         --screenshots DIR
 
 Needs Debian's chromium and chromium-driver and pip's selenium. Starts the demo on a
@@ -13,7 +13,8 @@ edit (checked after a reload), password change, logout, reset request, reset lin
 from the e-mail, new password, and login with it (the old one is refused, with the
 server's message shown at the form). In jwt-cookie mode the page is also reloaded
 after login, without the access cookie, and must stay logged in through the HttpOnly
-refresh cookie, with no token in web storage. One line per step, a screenshot per
+refresh cookie, with no token in web storage. In session mode (no token model) every
+change the page makes carries the CSRF header, under the names the settings give. One line per step, a screenshot per
 step in DIR; exits non-zero with the reason on any failure. Bounded by --timeout.
 """
 import argparse
@@ -42,6 +43,14 @@ CONFIRM_RE = re.compile(r"https?://[^\s\"'<>]+/account-confirm-email/[^/\s\"'<>]
 RESET_RE = re.compile(r"https?://[^\s\"'<>]+/password-reset/confirm/[^/\s\"'<>]+/[^/\s\"'<>]+/")
 MODES = {
     "token": {},
+    # Session cookies only: every unsafe request needs the CSRF pair, under names of the
+    # configuration's choosing, which the page must read from its settings.
+    "session": {
+        "REST_AUTH_TOKEN_MODEL": "None",
+        "REST_AUTH_SESSION_LOGIN": "true",
+        "CSRF_COOKIE_NAME": "demo_csrf",
+        "CSRF_HEADER_NAME": "HTTP_X_DEMO_CSRF",
+    },
     "jwt-cookie": {
         "REST_AUTH_USE_JWT": "true",
         "REST_AUTH_JWT_AUTH_COOKIE": "jwt-auth",
@@ -385,6 +394,12 @@ class Walk:
             raise Failure(f"a JWT is readable from web storage or document.cookie: {stored[:200]}")
         if mode == "token" and "restauth-demo-token" not in stored:
             raise Failure("token mode: the DRF key is not in sessionStorage")
+        if mode == "session":
+            names = {c["name"] for c in self.d.get_cookies()}
+            if not {"sessionid", "demo_csrf"} <= names:
+                raise Failure(f"session mode: no session and CSRF cookies after login (cookies: {sorted(names)})")
+            if "restauth-demo-token" in stored:
+                raise Failure("session mode: a token was stored")
         self.step("login", f"logged in with the {'e-mail address' if '@' in login else 'username'}")
 
         if mode == "jwt-cookie":

@@ -3,10 +3,13 @@
 racing duplicates) and many logins, then checks that nothing was lost.
 
     scripts/load-check.py http://127.0.0.1:8000 [--signups 200] [--logins 2000] [--psql URL]
+        [--instances 2]
 
+The sign-ups are all sent at once (one thread each); the logins from --threads threads.
 Passes when every sign-up that got 201 can log in, every racing duplicate got exactly
-one 201, no request got a 5xx, and (with --psql) the database holds no duplicate
-username, verified address or token. Standard library only.
+one 201, no request got a 5xx, (with --psql) the database holds no duplicate username,
+verified address or token, and (with --instances N) the answers came from at least N
+instances, by the X-Upstream header scripts/cluster.sh's nginx adds. Standard library only.
 """
 import argparse
 import json
@@ -17,8 +20,18 @@ import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from threading import Lock
 
 PASSWORD = "Sturdy-Lantern-8412"
+UPSTREAMS = {}
+UPSTREAMS_LOCK = Lock()
+
+
+def count_upstream(headers):
+    upstream = headers.get("X-Upstream")
+    if upstream:
+        with UPSTREAMS_LOCK:
+            UPSTREAMS[upstream] = UPSTREAMS.get(upstream, 0) + 1
 
 
 def post(base, path, body):
@@ -27,8 +40,10 @@ def post(base, path, body):
         headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
+            count_upstream(response.headers)
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
+        count_upstream(error.headers)
         text = error.read()
         try:
             return error.code, json.loads(text or b"{}")
@@ -41,7 +56,8 @@ def main():
     parser.add_argument("base")
     parser.add_argument("--signups", type=int, default=200)
     parser.add_argument("--logins", type=int, default=2000)
-    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=32, help="login threads")
+    parser.add_argument("--instances", type=int, default=0, help="instances that must have answered")
     parser.add_argument("--psql", help="PostgreSQL URL of the database, to look for duplicates")
     args = parser.parse_args()
     base = args.base.rstrip("/")
@@ -64,7 +80,7 @@ def main():
             "username": username, "email": email, "password1": PASSWORD, "password2": PASSWORD})
 
     started = time.time()
-    with ThreadPoolExecutor(args.threads) as pool:
+    with ThreadPoolExecutor(len(jobs)) as pool:
         results = list(pool.map(sign_up, jobs))
     signup_seconds = time.time() - started
     created = []
@@ -114,9 +130,12 @@ def main():
             if out.stdout.strip() != "0":
                 failures.append(f"duplicate {name} in the database: {out.stdout.strip()}")
 
-    print(f"sign-ups: {len(jobs)} requests ({len(created)} created) in {signup_seconds:.1f}s; "
+    if len(UPSTREAMS) < args.instances:
+        failures.append(f"answers came from {len(UPSTREAMS)} instances, not {args.instances}: {UPSTREAMS}")
+
+    print(f"sign-ups: {len(jobs)} concurrent requests ({len(created)} created) in {signup_seconds:.1f}s; "
           f"logins: {len(logins)} in {login_seconds:.1f}s ({len(logins) / login_seconds:.0f}/s); "
-          f"statuses: {dict(sorted(by_status.items()))}")
+          f"statuses: {dict(sorted(by_status.items()))}; answers per instance: {dict(sorted(UPSTREAMS.items()))}")
     for failure in failures[:20]:
         print("FAIL", failure)
     if failures:

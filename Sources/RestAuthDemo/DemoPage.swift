@@ -30,6 +30,8 @@ enum DemoPage {
                 "id": .string(id), "name": .string(entry.provider.displayName),
                 "authorize_url": authorizeURLs[id].map(JSONValue.string) ?? .null,
                 "client_id": entry.app.map { .string($0.clientID) } ?? .null,
+                // The redirect URI the server exchanges codes with: the page must send the same.
+                "callback_url": entry.callbackURL.map(JSONValue.string) ?? .null,
             ]
         }
         let pageConfiguration: JSONValue = [
@@ -37,6 +39,8 @@ enum DemoPage {
             "session_login": .bool(configuration.sessionLogin), "token_model": .bool(configuration.tokenModel),
             "jwt_auth_httponly": .bool(configuration.jwtAuthHTTPOnly),
             "jwt_auth_cookie": configuration.jwtAuthCookie.map(JSONValue.string) ?? .null,
+            "csrf_cookie_name": .string(configuration.csrfCookieName),
+            "csrf_header_name": .string(configuration.csrfHeaderName),
             "email_verification": .string(configuration.emailVerification.rawValue),
             "old_password_field_enabled": .bool(configuration.oldPasswordFieldEnabled),
             "login_methods": .array(configuration.loginMethods.map(\.rawValue).sorted().map(JSONValue.string)),

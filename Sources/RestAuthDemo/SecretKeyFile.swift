@@ -58,6 +58,11 @@ enum SecretKeyFile {
 
     static func secretKey(environment: [String: String], database: DatabaseURL, logger: Logger) throws -> String {
         if let key = environment["SECRET_KEY"], !key.isEmpty { return key }
+        if database == .sqliteMemory {
+            // The data dies with the process: so may its key (no file left behind).
+            logger.warning("SECRET_KEY is not set; using a key for this process only, as the database is in memory")
+            return generate()
+        }
         let file = path(for: database)
         if let stored = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(
             in: .whitespacesAndNewlines),

@@ -44,6 +44,10 @@ struct DemoAppTests {
         #expect(
             try SecretKeyFile.secretKey(environment: ["SECRET_KEY": "given"], database: database, logger: logger)
                 == "given")
+        // An in-memory database gets a key for the process, and leaves no file behind.
+        let memory = try SecretKeyFile.secretKey(environment: [:], database: .sqliteMemory, logger: logger)
+        #expect(memory.count == 50)
+        #expect(!FileManager.default.fileExists(atPath: SecretKeyFile.path(for: .sqliteMemory)))
     }
 
     @Test("The demo serves the API at /dj-rest-auth/ from its environment")

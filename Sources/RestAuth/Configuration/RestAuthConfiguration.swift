@@ -314,6 +314,11 @@ public struct RestAuthConfiguration: Sendable {
                 message:
                     "needs 1 <= min length <= max length <= 150 (got \(usernameMinLength) and \(usernameMaxLength))")
         }
+        if passwordResetUseSitesDomain && (siteDomain ?? "").isEmpty {
+            // Otherwise every reset mail would be dropped, with only a log line to say so.
+            throw ConfigurationError(
+                setting: "REST_AUTH_PASSWORD_RESET_USE_SITES_DOMAIN", message: "needs SITE_DOMAIN, the site's domain")
+        }
         if let smtp, smtp.host.isEmpty || !(1...65535).contains(smtp.port) {
             throw ConfigurationError(setting: "EMAIL_HOST", message: "needs a host and a port between 1 and 65535")
         }

@@ -27,8 +27,8 @@
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (cfg.use_jwt && access) headers.Authorization = "Bearer " + access;
     if (!cfg.use_jwt && token) headers.Authorization = "Token " + token;
-    const csrf = cookie("csrftoken");
-    if (method !== "GET" && csrf) headers["X-CSRFToken"] = csrf; // session (or JWT cookie) auth
+    const csrf = cookie(cfg.csrf_cookie_name || "csrftoken");
+    if (method !== "GET" && csrf) headers[cfg.csrf_header_name || "X-CSRFToken"] = csrf; // session (or JWT cookie) auth
     let res;
     try {
       res = await fetch(cfg.prefix + path, {
@@ -190,7 +190,9 @@
         const state = crypto.getRandomValues(new Uint32Array(4)).join("-");
         sessionStorage.setItem(STATE_KEY, state);
         const q = new URLSearchParams({
-          client_id: p.client_id, redirect_uri: `${location.origin}/social/${p.id}/callback/`,
+          // The server exchanges the code with its configured callback URL: the same one, or
+          // the provider refuses (set SOCIALACCOUNT_<PROVIDER>_CALLBACK_URL to this page's).
+          client_id: p.client_id, redirect_uri: p.callback_url || `${location.origin}/social/${p.id}/callback/`,
           response_type: "code", state,
         });
         if (p.scope || SCOPES[p.id]) q.set("scope", p.scope || SCOPES[p.id]);
@@ -210,7 +212,8 @@
     const fail = (text) => { $("error-social-non_field_errors").textContent = text; };
     if (q.get("error")) return fail(`The provider answered: ${q.get("error_description") || q.get("error")}`);
     if (!q.get("code")) return fail("The provider sent no code.");
-    if (expected && q.get("state") !== expected) return fail("This sign-in was not started here (state mismatch).");
+    // No state of ours, or another: a link someone else started (login CSRF). Refused.
+    if (!expected || q.get("state") !== expected) return fail("This sign-in was not started here (state mismatch).");
     const r = await call(`${id}/`, "POST", { code: q.get("code") });
     if (!r.ok) return showErrors("social", r.data);
     home();

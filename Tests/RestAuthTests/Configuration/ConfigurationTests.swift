@@ -102,6 +102,49 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("Every SIMPLE_JWT variable, the JWT cookie settings and the e-mail settings are read")
+    func jwtAndEmailVariables() throws {
+        let c = try RestAuthConfiguration(environment: [
+            "SECRET_KEY": "s", "SIMPLE_JWT_REFRESH_TOKEN_LIFETIME": "7200", "SIMPLE_JWT_SIGNING_KEY": "signing",
+            "SIMPLE_JWT_VERIFYING_KEY": "verifying", "SIMPLE_JWT_AUDIENCE": "api",
+            "SIMPLE_JWT_ISSUER": "https://issuer",
+            "SIMPLE_JWT_LEEWAY": "30", "SIMPLE_JWT_USER_ID_CLAIM": "uid", "SIMPLE_JWT_AUTH_HEADER_TYPES": "Bearer,JWT",
+            "SIMPLE_JWT_UPDATE_LAST_LOGIN": "true", "SIMPLE_JWT_BLACKLIST_AFTER_ROTATION": "true",
+            "REST_AUTH_JWT_AUTH_SECURE": "true", "REST_AUTH_JWT_AUTH_SAMESITE": "None",
+            "REST_AUTH_JWT_AUTH_COOKIE_DOMAIN": ".example.com", "REST_AUTH_JWT_AUTH_REFRESH_COOKIE_PATH": "/r/",
+            "JWT_REFRESH_REUSE_GRACE": "0", "EMAIL_HOST": "smtp.example.com", "EMAIL_USE_SSL": "true",
+            "EMAIL_TIMEOUT": "2.5", "EMAIL_HOST_USER": "mailer", "EMAIL_HOST_PASSWORD": "pw",
+        ])
+        #expect(c.jwtRefreshTokenLifetime == 7200 && c.jwtSigningKey == "signing" && c.jwtVerifyingKey == "verifying")
+        #expect(c.jwtAudience == "api" && c.jwtIssuer == "https://issuer" && c.jwtLeeway == 30)
+        #expect(c.jwtUserIDClaim == "uid" && c.jwtAuthHeaderTypes == ["Bearer", "JWT"])
+        #expect(c.jwtUpdateLastLogin && c.jwtBlacklistAfterRotation && c.jwtRefreshReuseGrace == 0)
+        #expect(c.jwtAuthSecure && c.jwtAuthSameSite == .none && c.jwtAuthCookieDomain == ".example.com")
+        #expect(c.jwtAuthRefreshCookiePath == "/r/")
+        let smtp = try #require(c.smtp)
+        #expect(smtp.host == "smtp.example.com" && smtp.port == 465 && smtp.security == .tls)
+        #expect(smtp.timeout == .milliseconds(2500) && smtp.username == "mailer" && smtp.password == "pw")
+        let starttls = try #require(
+            try RestAuthConfiguration(environment: ["SECRET_KEY": "s", "EMAIL_HOST": "h", "EMAIL_USE_TLS": "1"]).smtp)
+        #expect(starttls.port == 25 && starttls.security == .startTLS && starttls.timeout == .seconds(30))
+        let both = #expect(throws: ConfigurationError.self) {
+            try RestAuthConfiguration(environment: [
+                "SECRET_KEY": "s", "EMAIL_HOST": "h", "EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1",
+            ])
+        }
+        #expect(both?.setting == "EMAIL_USE_TLS")
+        let sites = #expect(throws: ConfigurationError.self) {
+            try RestAuthConfiguration(environment: [
+                "SECRET_KEY": "s", "REST_AUTH_PASSWORD_RESET_USE_SITES_DOMAIN": "1",
+            ])
+        }
+        #expect(sites?.setting == "REST_AUTH_PASSWORD_RESET_USE_SITES_DOMAIN")
+        #expect(
+            try RestAuthConfiguration(environment: [
+                "SECRET_KEY": "s", "REST_AUTH_PASSWORD_RESET_USE_SITES_DOMAIN": "1", "SITE_DOMAIN": "example.com",
+            ]).passwordResetUseSitesDomain)
+    }
+
     @Test("No way to authenticate is refused")
     func noAuthMethod() {
         #expect(throws: ConfigurationError.self) {
