@@ -47,6 +47,13 @@ extension Application {
                     "The JWT signing key is shorter than the \(hmac.recommendedKeyBytes) bytes RFC 7518 recommends for \(hmac.name); set a longer SIMPLE_JWT_SIGNING_KEY or SECRET_KEY"
                 )
             }
+            if configuration.emailSender is ConsoleEmailSender
+                || (configuration.emailSender == nil && configuration.smtp == nil)
+            {
+                application.logger.warning(
+                    "Mail goes to the log (the console sender): reset links and confirmation keys are printed there. Set EMAIL_HOST (or config.emailSender) outside development."
+                )
+            }
             // Now, before the first database connection is made: a connection keeps the
             // logger it was made with, and PostgresNIO traces every row it receives.
             raiseTraceLogging(unless: configuration.allowTraceLogging)

@@ -39,6 +39,9 @@ enum DemoApp {
                     setting: "DATABASE_URL", message: "is not a PostgreSQL URL this server can use: \(error)")
             }
             configuration.coreConfiguration.options.connectTimeout = pool.connectTimeout
+            try PostgresPoolSettings.trustRootCertificate(
+                env["DATABASE_SSLROOTCERT"] ?? PostgresPoolSettings.queryValue("sslrootcert", in: url),
+                in: &configuration)
             app.databases.use(
                 .postgres(
                     configuration: configuration, maxConnectionsPerEventLoop: pool.connectionsPerEventLoop,

@@ -1,3 +1,4 @@
+import FluentPostgresDriver
 import Foundation
 import Logging
 import RestAuth
@@ -237,6 +238,50 @@ struct DemoAppTests {
             try PostgresPoolSettings(environment: ["DATABASE_POOL_TIMEOUT": "soon"])
         }
     }
+
+    @Test("DATABASE_SSLROOTCERT (or the URL's sslrootcert) is the CA the database's certificate is checked against")
+    func sslRootCertificate() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ca-\(UUID().uuidString).pem")
+        try Self.testCA.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let url = "postgres://u@db.example.com:5432/app?sslmode=require&sslrootcert=\(file.path)"
+        #expect(PostgresPoolSettings.queryValue("sslrootcert", in: url) == file.path)
+        var required = try SQLPostgresConfiguration(url: url)
+        let before = required.coreConfiguration.tls.sslContext
+        try PostgresPoolSettings.trustRootCertificate(file.path, in: &required)
+        #expect(required.coreConfiguration.tls.isEnforced)
+        #expect(
+            required.coreConfiguration.tls.sslContext != nil && required.coreConfiguration.tls.sslContext !== before)
+        var preferred = try SQLPostgresConfiguration(url: "postgres://u@db:5432/app?sslmode=prefer")
+        try PostgresPoolSettings.trustRootCertificate(file.path, in: &preferred)
+        #expect(preferred.coreConfiguration.tls.isAllowed && !preferred.coreConfiguration.tls.isEnforced)
+
+        for (url, path) in [
+            ("postgres://u@db:5432/app?sslmode=disable", file.path),
+            ("postgres://u@db:5432/app?sslmode=require", "/nonexistent.pem"),
+        ] {
+            var configuration = try SQLPostgresConfiguration(url: url)
+            let error = #expect(throws: ConfigurationError.self) {
+                try PostgresPoolSettings.trustRootCertificate(path, in: &configuration)
+            }
+            #expect(error?.setting == "DATABASE_SSLROOTCERT")
+        }
+    }
+
+    /// A self-signed CA certificate (a fixture: no database presents a certificate it signed).
+    static let testCA = """
+        -----BEGIN CERTIFICATE-----
+        MIIBnjCCAUWgAwIBAgIUVMtgWKpAwYGBovrXXJn4gDJESHAwCgYIKoZIzj0EAwIw
+        JDEiMCAGA1UEAwwZcmVzdGF1dGggdGVzdCBkYXRhYmFzZSBDQTAgFw0yNjExMjkx
+        NzMxNTZaGA8yMTI2MTEwNTE3MzE1NlowJDEiMCAGA1UEAwwZcmVzdGF1dGggdGVz
+        dCBkYXRhYmFzZSBDQTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABJ9DjvC/AAsd
+        TpKtiit6yxpwxd1/gtoJD1j6VLiUykcnLt2E/xcig79GDAbLVWuqQ6mdg2Z6/J8G
+        L73daXLHXVejUzBRMB0GA1UdDgQWBBTO8hTt46JxI7RuCzmnQ0N+JUqpSTAfBgNV
+        HSMEGDAWgBTO8hTt46JxI7RuCzmnQ0N+JUqpSTAPBgNVHRMBAf8EBTADAQH/MAoG
+        CCqGSM49BAMCA0cAMEQCIHLs1WkpSYkze138JDX+KV4UzDOt9WqmrCCmTLuavdol
+        AiBZDzbobn2r3Qx3GPkUkBF1Ziie+0xC2ODYbXpgUDNq5A==
+        -----END CERTIFICATE-----
+        """
 
     @Test("A bad setting stops the demo with the setting's name")
     func badSetting() async throws {

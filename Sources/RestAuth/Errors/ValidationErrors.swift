@@ -7,6 +7,9 @@ public struct ValidationErrors: Sendable, Equatable, Error {
     public static let nonFieldErrorsKey = "non_field_errors"
 
     public private(set) var fields: [(field: String, messages: [String])] = []
+    /// Errors of nested serializers, rendered as DRF renders them: an object under the
+    /// field's name (`{"profile": {"company_name": ["..."]}}`).
+    public private(set) var nested: [(field: String, errors: ValidationErrors)] = []
 
     public init() {}
 
@@ -19,7 +22,7 @@ public struct ValidationErrors: Sendable, Equatable, Error {
         ValidationErrors(nonFieldErrorsKey, message)
     }
 
-    public var isEmpty: Bool { fields.isEmpty }
+    public var isEmpty: Bool { fields.isEmpty && nested.allSatisfy(\.errors.isEmpty) }
 
     public func messages(for field: String) -> [String] {
         fields.first(where: { $0.field == field })?.messages ?? []
@@ -42,8 +45,19 @@ public struct ValidationErrors: Sendable, Equatable, Error {
         }
     }
 
+    /// A nested serializer's errors under `field`; nothing when there are none.
+    public mutating func add(_ field: String, nested errors: ValidationErrors) {
+        guard !errors.isEmpty else { return }
+        if let index = nested.firstIndex(where: { $0.field == field }) {
+            nested[index].errors.merge(errors)
+        } else {
+            nested.append((field, errors))
+        }
+    }
+
     public mutating func merge(_ other: ValidationErrors) {
         for (field, messages) in other.fields { add(field, messages) }
+        for (field, errors) in other.nested { add(field, nested: errors) }
     }
 
     /// Throws `self` when any error was recorded.
@@ -54,11 +68,14 @@ public struct ValidationErrors: Sendable, Equatable, Error {
     var json: JSONValue {
         var object = JSONObject()
         for (field, messages) in fields { object[field] = .array(messages.map(JSONValue.string)) }
+        for (field, errors) in nested where object[field] == nil { object[field] = errors.json }
         return .object(object)
     }
 
     public static func == (lhs: ValidationErrors, rhs: ValidationErrors) -> Bool {
         lhs.fields.count == rhs.fields.count
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.field == $1.field && $0.messages == $1.messages }
+            && lhs.nested.count == rhs.nested.count
+            && zip(lhs.nested, rhs.nested).allSatisfy { $0.field == $1.field && $0.errors == $1.errors }
     }
 }

@@ -3,31 +3,49 @@ import Fluent
 /// dj-rest-auth's `USER_DETAILS_SERIALIZER`: the body of `user/` (and of `user` in JWT
 /// logins), and what a PUT or PATCH may change.
 ///
-/// The FAQ's case, a nested profile updated with the user in one transaction:
+/// The FAQ's case, a nested profile updated with the user in one transaction (the package's
+/// tests run this serializer: `Tests/RestAuthTests/Extensions/UserProfile.swift`):
 ///
 /// ```swift
-/// struct ProfileDetails: UserDetailsSerializer {
+/// struct ProfileUserDetailsSerializer: UserDetailsSerializer {
 ///     let base = DefaultUserDetailsSerializer()
-///     static let company = CharField("company_name", required: false, allowBlank: true, maxLength: 100)
+///     static let companyName = CharField("company_name", required: false, allowBlank: true, maxLength: 100)
 ///
 ///     func representation(of user: any RestAuthUser, context: RestAuthContext) async throws -> JSONValue {
-///         guard case .object(var body) = try await base.representation(of: user, context: context) else { return .null }
-///         let profile = try await UserProfile.for(user, on: context.database)
+///         guard case .object(var body) = try await base.representation(of: user, context: context) else {
+///             return .null
+///         }
+///         let profile = try await UserProfile.of(user, on: context.database)
 ///         body["profile"] = ["company_name": .string(profile.companyName)]
 ///         return .object(body)
 ///     }
 ///
-///     func update(_ user: any RestAuthUser, with fields: JSONObject, partial: Bool, context: RestAuthContext) async throws {
-///         try await base.apply(fields, to: user, partial: partial, context: context)
-///         let profile = try await UserProfile.for(user, on: context.database)
-///         if case .object(let nested)? = fields["profile"] {
-///             var errors = ValidationErrors()
-///             if let company = Self.company.read(from: nested, into: &errors, partial: true).string { profile.companyName = company }
-///             try errors.throwIfAny()
+///     func update(_ user: any RestAuthUser, with fields: JSONObject, partial: Bool, context: RestAuthContext)
+///         async throws
+///     {
+///         var errors = ValidationErrors()
+///         do {
+///             try await base.apply(fields, to: user, partial: partial, context: context)  // validates, no save
+///         } catch let failure as ValidationErrors {
+///             errors.merge(failure)
 ///         }
-///         try await context.database.transaction { database in
-///             try await user.save(on: database)
-///             try await profile.save(on: database)
+///         let profile = try await UserProfile.of(user, on: context.database)
+///         switch fields["profile"] {
+///         case .object(let nested)?:
+///             var nestedErrors = ValidationErrors()
+///             if let company = Self.companyName.read(from: nested, into: &nestedErrors, partial: true).string {
+///                 profile.companyName = company
+///             }
+///             errors.add("profile", nested: nestedErrors)  // {"profile": {"company_name": [...]}}
+///         case nil: break
+///         default: errors.add("profile", "Invalid data. Expected a dictionary.")
+///         }
+///         try errors.throwIfAny()
+///         try await DefaultUserDetailsSerializer.saving {
+///             try await context.database.transaction { database in
+///                 try await user.save(on: database)
+///                 try await profile.save(on: database)
+///             }
 ///         }
 ///     }
 /// }
@@ -119,10 +137,16 @@ public struct DefaultUserDetailsSerializer: UserDetailsSerializer, ImmediateUser
         async throws
     {
         try await apply(fields, to: user, partial: partial, context: context)
+        try await Self.saving { try await user.save(on: context.database) }
+    }
+
+    /// Runs the writes of an update, answering a unique-constraint failure (another request
+    /// took the username between the check and the write) with DRF's field error, as the
+    /// default serializer does; for serializers that save more than the user.
+    public static func saving(_ work: () async throws -> Void) async throws {
         do {
-            try await user.save(on: context.database)
+            try await work()
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            // Another request took the name between the check and the write.
             throw ValidationErrors("username", UsernameRules.takenMessage)
         }
     }

@@ -69,6 +69,43 @@ struct EmailVerificationTests {
         }
     }
 
+    @Test("An app's own templates: sign-up, resend and reset each use theirs, with the placeholders filled")
+    func replacedTemplates() async throws {
+        let mail = MemoryEmailSender()
+        try await withRestAuthApp({
+            $0.emailSender = mail
+            $0.emailTemplates.emailConfirmationSignup = EmailTemplate(
+                subject: "Welcome {{ username }}", text: "Confirm at {{ activate_url }} ({{ site_name }})",
+                html: "<a href=\"{{ link }}\">Confirm</a>")
+            $0.emailTemplates.emailConfirmation = EmailTemplate { context in
+                RenderedEmail(subject: "Again for \(context["email"])", text: "Open \(context.link)")
+            }
+            $0.emailTemplates.passwordReset = EmailTemplate(
+                subject: "Reset for {{ username }}", text: "Go to {{ password_reset_url }}")
+        }) { app, client in
+            let user = try await client.register()
+            let welcome = try #require(mail.messages(to: user.email).first)
+            #expect(welcome.subject == "[localhost] Welcome \(user.username)")
+            #expect(welcome.text.contains("/account-confirm-email/") && welcome.text.hasSuffix("(localhost)"))
+            #expect(welcome.html?.contains("<a href=\"http://localhost") == true)
+            #expect(
+                try await client.post("registration/verify-email/", ["key": .string(try confirmationKey(in: welcome))])
+                    .status == .ok)
+
+            let other = try await client.register()
+            _ = try await client.post("registration/resend-email/", ["email": .string(other.email)])
+            _ = try await client.post("password/reset/", ["email": .string(user.email)])
+            await app.restAuth.deliverPendingEmail()
+            let again = try #require(mail.messages(to: other.email).last)
+            #expect(
+                again.subject == "[localhost] Again for \(other.email)"
+                    && again.text.contains("/account-confirm-email/"))
+            let reset = try #require(mail.messages(to: user.email).last)
+            #expect(reset.subject == "[localhost] Reset for \(user.username)")
+            #expect(reset.text.contains("/password-reset/confirm/"))
+        }
+    }
+
     @Test("Mandatory verification: no token until verified, then login works")
     func mandatory() async throws {
         let mail = MemoryEmailSender()

@@ -55,10 +55,30 @@ struct ProfileSerializerTests {
                 .PATCH, "user/",
                 .json(["username": "a b", "profile": ["company_name": .string(String(repeating: "x", count: 101))]]))
             #expect(reply.status == .badRequest)
-            #expect(
-                reply["username"] != nil && reply["profile"] == ["Ensure this field has no more than 100 characters."])
+            // DRF nests a nested serializer's errors under its field.
+            #expect(reply["username"] != nil)
+            #expect(reply["profile"] == ["company_name": ["Ensure this field has no more than 100 characters."]])
+            let wrongType = try await client.request(.PATCH, "user/", .json(["profile": "not an object"]))
+            #expect(wrongType.json == ["profile": ["Invalid data. Expected a dictionary."]])
         }
     }
+
+    @Test("A username taken by another request during the transaction is the field's 400, not a 500")
+    func racedUsername() async throws {
+        do {
+            try await DefaultUserDetailsSerializer.saving { throw TestConstraintFailure() }
+            Issue.record("the constraint failure was not reported")
+        } catch let errors as ValidationErrors {
+            #expect(errors == ValidationErrors("username", "A user with that username already exists."))
+        }
+    }
+}
+
+/// What a database says when a unique constraint refused a write.
+struct TestConstraintFailure: DatabaseError, Error {
+    var isSyntaxError: Bool { false }
+    var isConstraintFailure: Bool { true }
+    var isConnectionClosed: Bool { false }
 }
 
 /// A sign-up with a field of its own, stored with the user.

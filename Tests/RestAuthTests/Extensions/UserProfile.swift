@@ -69,17 +69,19 @@ struct ProfileUserDetailsSerializer: UserDetailsSerializer {
             if let company = Self.companyName.read(from: nested, into: &nestedErrors, partial: true).string {
                 profile.companyName = company
             }
-            errors.add("profile", nestedErrors.fields.flatMap(\.messages))
+            errors.add("profile", nested: nestedErrors)
         case nil:
             break
         default:
             errors.add("profile", "Invalid data. Expected a dictionary.")
         }
         try errors.throwIfAny()
-        try await context.database.transaction { database in
-            try await user.save(on: database)
-            if profile.companyName == "__fail__" { throw Abort(.internalServerError, reason: "profile refused") }
-            try await profile.save(on: database)
+        try await DefaultUserDetailsSerializer.saving {
+            try await context.database.transaction { database in
+                try await user.save(on: database)
+                if profile.companyName == "__fail__" { throw Abort(.internalServerError, reason: "profile refused") }
+                try await profile.save(on: database)
+            }
         }
     }
 }
