@@ -130,16 +130,25 @@ extension Application {
         /// body (JSON and form), its answers (DRF's error shapes included) and the
         /// credentials the configuration accepts. Call after ``mount(at:)``.
         ///
+        /// `prefix` is where the API answers, when ``mount(on:at:)`` put it inside a group
+        /// of the app's own (a group's path cannot be read back):
+        ///
         /// ```swift
-        /// let document = app.restAuth.openAPIDocument()
+        /// try app.restAuth.mount(on: app.grouped("api"), at: ["auth"])
+        /// let document = app.restAuth.openAPIDocument(prefix: "/api/auth/")
         /// app.get("openapi.json") { _ in Response.json(document) }
         /// ```
-        public func openAPIDocument(title: String = "dj-rest-auth API", version: String = "1.0.0") -> JSONValue {
+        public func openAPIDocument(
+            title: String = "dj-rest-auth API", version: String = "1.0.0", prefix: String? = nil
+        ) -> JSONValue {
             let state = self.state
             guard let mounted = state.mounted.withLockedValue({ $0 }) else {
                 fatalError("RestAuth: openAPIDocument() needs the API mounted first: call mount(at:)")
             }
-            return OpenAPIDocument(state: state, endpoints: mounted.endpoints, prefix: mounted.prefix).make(
+            var path = prefix ?? mounted.prefix
+            if !path.hasPrefix("/") { path = "/" + path }
+            if !path.hasSuffix("/") { path += "/" }
+            return OpenAPIDocument(state: state, endpoints: mounted.endpoints, prefix: path).make(
                 title: title, version: version)
         }
 

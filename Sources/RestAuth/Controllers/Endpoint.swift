@@ -51,7 +51,8 @@ public struct RestAuthEndpoint: Sendable {
         self.operations = operations
     }
 
-    static let dispatchedMethods: [HTTPMethod] = [.GET, .POST, .PUT, .PATCH, .DELETE, .OPTIONS]
+    // TRACE too: DRF answers any method a view lacks with 405, never the framework's 404.
+    static let dispatchedMethods: [HTTPMethod] = [.GET, .POST, .PUT, .PATCH, .DELETE, .OPTIONS, .TRACE]
 
     func operation(for method: HTTPMethod) -> RestAuthOperation? {
         operations.first(where: { $0.method == method })?.operation

@@ -16,7 +16,8 @@ struct PasswordController: Sendable {
                         .detail(
                             "Set a new password",
                             request: state.configuration.passwordChangeSerializer.requestSchema(
-                                configuration: state.configuration))
+                                configuration: state.configuration)
+                        ).throttled(by: "change_password")
                     )
                 ])
         ]

@@ -16,7 +16,8 @@ struct PasswordResetController: Sendable {
                         .detail(
                             "Mail a reset link to the address (the answer is the same for any address)",
                             request: state.configuration.passwordResetSerializer.requestSchema(
-                                configuration: state.configuration))
+                                configuration: state.configuration)
+                        ).throttled(by: "reset_password")
                     )
                 ]),
             Endpoint(
@@ -28,7 +29,8 @@ struct PasswordResetController: Sendable {
                         .detail(
                             "Set a new password with the uid and token from the reset link",
                             request: state.configuration.passwordResetConfirmSerializer.requestSchema(
-                                configuration: state.configuration))
+                                configuration: state.configuration)
+                        ).throttled(by: "reset_password_from_key")
                     )
                 ]),
         ]

@@ -19,7 +19,8 @@ struct RegistrationController: Sendable {
                             summary: "Sign up",
                             request: state.configuration.registerSerializer.requestSchema(
                                 configuration: state.configuration),
-                            status: !mandatory && response == nil ? 204 : 201, response: response)
+                            status: !mandatory && response == nil ? 204 : 201, response: response
+                        ).throttled(by: "signup")
                     )
                 ])
         ]

@@ -61,13 +61,40 @@ struct OpenAPIDocument {
         if let response = operation.response {
             success["content"] = ["application/json": ["schema": response]]
         }
-        object["responses"] = [
-            .init(stringLiteral: String(operation.status)): .object(success),
-            "default": [
-                "description": "An error in Django REST framework's shape",
-                "content": ["application/json": ["schema": OpenAPISchema.ref("Error")]],
-            ],
-        ]
+        func error(_ description: String, _ schema: String = "Error", headers: JSONObject? = nil) -> JSONValue {
+            var response: JSONObject = [
+                "description": .string(description),
+                "content": ["application/json": ["schema": OpenAPISchema.ref(schema)]],
+            ]
+            if let headers { response["headers"] = .object(headers) }
+            return .object(response)
+        }
+        var responses: JSONObject = [.init(stringLiteral: String(operation.status)): .object(success)]
+        if operation.request != nil {
+            responses["400"] = error("Field errors, non_field_errors, or a body that is not JSON or a form")
+        }
+        if case .isAuthenticated = endpoint.permission {
+            responses["401"] = error(
+                "No valid credential (with WWW-Authenticate), or an invalid or revoked token", "Detail",
+                headers: ["WWW-Authenticate": ["schema": OpenAPISchema.string]])
+            responses["403"] = error("CSRF failed, for a session or JWT cookie without the CSRF header", "Detail")
+        }
+        let limits = state.configuration.rateLimits ?? [:]
+        if operation.rateLimits.contains(where: { limits[$0] != nil }) {
+            responses["429"] = error(
+                "Request was throttled (django-allauth's rate limits)", "Detail",
+                headers: [
+                    "Retry-After": [
+                        "description": "Seconds until the request would be accepted", "schema": OpenAPISchema.integer,
+                    ]
+                ])
+        }
+        if method != .GET || operation.request != nil {
+            responses["413"] = error("The body is over DATA_UPLOAD_MAX_MEMORY_SIZE", "Detail")
+            responses["415"] = error("A body that is neither JSON nor a form", "Detail")
+        }
+        responses["default"] = error("Any other error, in Django REST framework's shape")
+        object["responses"] = .object(responses)
         if case .isAuthenticated = endpoint.permission {
             object["security"] = .array(requirements)
         }

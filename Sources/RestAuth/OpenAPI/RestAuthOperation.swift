@@ -17,12 +17,22 @@ public struct RestAuthOperation: Sendable {
     public var status: Int
     /// The success body's JSON Schema; nil for no body.
     public var response: JSONValue?
+    /// The rate-limit actions the operation counts against (`login`, `signup`, ...): with
+    /// any of them configured, the document lists its 429 and `Retry-After`.
+    public var rateLimits: [String] = []
 
     public init(summary: String, request: JSONValue? = nil, status: Int = 200, response: JSONValue? = nil) {
         self.summary = summary
         self.request = request
         self.status = status
         self.response = response
+    }
+
+    /// The same operation, counted against rate-limit actions.
+    public func throttled(by actions: String...) -> RestAuthOperation {
+        var copy = self
+        copy.rateLimits += actions
+        return copy
     }
 
     /// An operation that answers `{"detail": "..."}`.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Vapor
+import VaporTesting
 
 @testable import RestAuth
 
@@ -90,6 +91,48 @@ struct OpenAPIDocumentTests {
                 document, "paths", "/dj-rest-auth/password/change/", "post", "requestBody", "content",
                 "application/x-www-form-urlencoded", "schema", "required")
             #expect(change == ["new_password1", "new_password2"])
+        }
+    }
+
+    @Test("Errors by status: 400 for bodies, 401 and 403 for signed-in routes, 429 with Retry-After where limits count")
+    func errorResponses() async throws {
+        try await withRestAuthApp({ $0.rateLimits = RestAuthConfiguration.defaultRateLimits }) { app, _ in
+            let document = app.restAuth.openAPIDocument()
+            let login = value(document, "paths", "/dj-rest-auth/login/", "post", "responses")
+            #expect(
+                value(login!, "400", "content", "application/json", "schema") == ["$ref": "#/components/schemas/Error"])
+            #expect(value(login!, "429", "headers", "Retry-After", "schema") == ["type": "integer"])
+            #expect(value(login!, "401") == nil)
+            let me = value(document, "paths", "/dj-rest-auth/user/", "get", "responses")
+            #expect(value(me!, "401", "headers", "WWW-Authenticate") != nil && value(me!, "403") != nil)
+            #expect(value(me!, "429") == nil && value(me!, "400") == nil)
+            for path in ["registration/", "password/reset/", "password/reset/confirm/", "password/change/"] {
+                #expect(value(document, "paths", "/dj-rest-auth/\(path)", "post", "responses", "429") != nil, "\(path)")
+            }
+        }
+        // Without limits, no 429 is promised.
+        try await withRestAuthApp({ $0.rateLimits = nil }) { app, _ in
+            let document = app.restAuth.openAPIDocument()
+            #expect(value(document, "paths", "/dj-rest-auth/login/", "post", "responses", "429") == nil)
+        }
+    }
+
+    @Test("An API mounted inside the app's own group: the document takes the full prefix")
+    func groupedMount() async throws {
+        try await withApp(configure: { app in
+            try await configureTestDatabase(app)
+            try await app.restAuth.configure(testConfiguration { _ in })
+            try await app.autoMigrate()
+            try app.restAuth.mount(on: app.grouped("api"), at: ["auth"])
+        }) { app in
+            let document = app.restAuth.openAPIDocument(prefix: "/api/auth")
+            let documented = documentedOperations(document)
+            #expect(documented.contains("POST /api/auth/login/") && documented.contains("GET /api/auth/user/"))
+            #expect(!documented.contains { $0.contains(" /auth/") })
+            let client = TestClient(app: app, prefix: "/api/auth/")
+            let reply = try await client.post("login/", ["username": "nobody", "password": "x"])
+            #expect(reply.status == .badRequest)
+            try await dropTestSchema(app)
         }
     }
 
