@@ -177,6 +177,77 @@ struct CustomUserTests {
         }
     }
 
+    @Test("user/ PUT and PATCH, resend-email, and verify-email on the app's model")
+    func userAndResend() async throws {
+        // allauth's confirm_email limit (one mail per address per 3 minutes) would hold the
+        // resend back right after the sign-up's mail.
+        try await withMemberApp({ $0.rateLimits = nil }) { app, client, mail in
+            let key = try #require(try await signUp(client, email: "ida@example.com").string("key"))
+            client.authorization = "Token \(key)"
+            // The serializer's fields are the model's: pk and email, both read-only here.
+            let patch = try await client.request(.PATCH, "user/", .json(["email": "other@example.com"]))
+            #expect(patch.status == .ok && patch.string("email") == "ida@example.com")
+            let put = try await client.request(.PUT, "user/", .json([:]))
+            #expect(put.status == .ok && put.string("pk") == patch.string("pk"))
+            let wrong = try await client.request(.PATCH, "user/", .raw("{", contentType: "application/json"))
+            #expect(wrong.status == .badRequest)
+
+            client.authorization = nil
+            let resend = try await client.post("registration/resend-email/", ["email": "IDA@example.com"])
+            #expect(resend.json == ["detail": "ok"])
+            await app.restAuth.deliverPendingEmail()
+            let messages = mail.messages(to: "ida@example.com")
+            #expect(messages.count == 2)
+            let last = try #require(messages.last)
+            let range = try #require(
+                last.text.range(of: #"account-confirm-email/[-:\w]+/"#, options: .regularExpression))
+            let confirmation = String(last.text[range].split(separator: "/")[1])
+            #expect(try await client.post("registration/verify-email/", ["key": .string(confirmation)]).status == .ok)
+            let member = try #require(try await Member.query(on: app.db).first())
+            let address = try #require(try await EmailAddress.query(on: app.db).first())
+            #expect(address.verified && address.userKey == .uuid(member.id!))
+        }
+    }
+
+    @Test("JWT with a UUID key: verify, logout blacklists, a password change revokes the other logins")
+    func jwtLifecycle() async throws {
+        try await withMemberApp({
+            $0.useJWT = true
+            $0.sessionLogin = false
+            $0.jwtAuthHTTPOnly = false
+            $0.jwtRotateRefreshTokens = true
+            $0.jwtBlacklistAfterRotation = true
+        }) { app, client, _ in
+            _ = try await signUp(client, email: "joan@example.com")
+            func logIn() async throws -> (access: String, refresh: String) {
+                let reply = try await RestAuthTestClient(app: app).post(
+                    "login/", ["email": "joan@example.com", "password": .string(password)])
+                return (try #require(reply.string("access")), try #require(reply.string("refresh")))
+            }
+            let first = try await logIn()
+            let second = try await logIn()
+            #expect(try await client.post("token/verify/", ["token": .string(first.access)]).json == [:])
+
+            client.authorization = "Bearer \(first.access)"
+            #expect(try await client.post("logout/", ["refresh": .string(first.refresh)]).status == .ok)
+            client.authorization = nil
+            let refused = try await client.post("token/refresh/", ["refresh": .string(first.refresh)])
+            #expect(refused.status == .unauthorized)
+            #expect(try await client.post("token/verify/", ["token": .string(first.access)]).status == .unauthorized)
+
+            let third = try await logIn()
+            client.authorization = "Bearer \(third.access)"
+            let change = try await client.post(
+                "password/change/", ["new_password1": .string(newPassword), "new_password2": .string(newPassword)])
+            #expect(change.status == .ok)
+            client.authorization = nil
+            let other = try await client.post("token/refresh/", ["refresh": .string(second.refresh)])
+            #expect(other.status == .unauthorized, "another login of the user ends with the password")
+            let own = try await client.post("token/refresh/", ["refresh": .string(third.refresh)])
+            #expect(own.status == .ok, "the caller's login survives")
+        }
+    }
+
     @Test("Two sign-ups racing with one address: one account")
     func race() async throws {
         try await withMemberApp { app, client, _ in

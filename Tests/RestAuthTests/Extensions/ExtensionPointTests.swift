@@ -268,6 +268,123 @@ struct AdapterTests {
     }
 }
 
+/// The adapter's user methods: a username rule of the app's, and a save that adds to the default.
+struct ReservedNamesAdapter: AccountAdapter {
+    let saved: NIOLockedValueBox<[String]>
+
+    func cleanUsername(_ username: String, excluding: UserKey?, context: RestAuthContext) async throws -> String {
+        guard !username.lowercased().contains("admin") else { throw ValidationMessage("That name is reserved.") }
+        return try await DefaultAccountAdapter().cleanUsername(username, excluding: excluding, context: context)
+    }
+
+    func saveUser(_ user: any RestAuthUser, email: String, context: RestAuthContext) async throws -> EmailAddress {
+        let address = try await DefaultAccountAdapter().saveUser(user, email: email, context: context)
+        saved.withLockedValue { $0.append(user.accountUsername ?? "") }
+        return address
+    }
+}
+
+@Suite("Password and JWT serializers, and the adapter's user methods")
+struct MoreSwapPointTests {
+    struct CaptchaReset: PasswordResetSerializer {
+        func save(_ fields: JSONObject, context: RestAuthContext) async throws {
+            guard fields["captcha"] == "solved" else { throw ValidationErrors("captcha", "Solve the captcha.") }
+            try await DefaultPasswordResetSerializer().save(fields, context: context)
+        }
+    }
+
+    struct RecordingResetConfirm: PasswordResetConfirmSerializer {
+        let users: NIOLockedValueBox<[String]>
+        func save(_ fields: JSONObject, context: RestAuthContext) async throws -> any RestAuthUser {
+            let user = try await DefaultPasswordResetConfirmSerializer().save(fields, context: context)
+            users.withLockedValue { $0.append(user.accountUsername ?? "") }
+            return user
+        }
+    }
+
+    struct NoNameInPassword: PasswordChangeSerializer {
+        func save(_ fields: JSONObject, user: any RestAuthUser, context: RestAuthContext) async throws {
+            if let new = fields["new_password1"]?.stringValue, let name = user.accountUsername,
+                new.lowercased().contains(name.lowercased())
+            {
+                throw ValidationErrors("new_password1", "Leave your name out of it.")
+            }
+            try await DefaultPasswordChangeSerializer().save(fields, user: user, context: context)
+        }
+    }
+
+    @Test("PASSWORD_RESET, PASSWORD_RESET_CONFIRM and PASSWORD_CHANGE serializers are the configuration's")
+    func passwordSerializers() async throws {
+        let mail = MemoryEmailSender()
+        let confirmed = NIOLockedValueBox<[String]>([])
+        try await withRestAuthApp({
+            $0.emailSender = mail
+            $0.passwordResetSerializer = CaptchaReset()
+            $0.passwordResetConfirmSerializer = RecordingResetConfirm(users: confirmed)
+            $0.passwordChangeSerializer = NoNameInPassword()
+        }) { app, client in
+            let user = try await client.register()
+            let refused = try await client.post("password/reset/", ["email": .string(user.email)])
+            #expect(refused.json == ["captcha": ["Solve the captcha."]])
+            let sent = try await client.post("password/reset/", ["email": .string(user.email), "captcha": "solved"])
+            #expect(sent.status == .ok)
+            await app.restAuth.deliverPendingEmail()
+            let (uid, token) = try resetLink(in: try #require(mail.messages(to: user.email).last))
+            let reset = try await client.post(
+                "password/reset/confirm/",
+                [
+                    "uid": .string(uid), "token": .string(token), "new_password1": .string(newPassword),
+                    "new_password2": .string(newPassword),
+                ])
+            #expect(reset.status == .ok)
+            #expect(confirmed.withLockedValue { $0 } == [user.username])
+
+            try await client.logIn(user.username, password: newPassword)
+            let withName = "\(user.username)-Lantern-8412"
+            let change = try await client.post(
+                "password/change/", ["new_password1": .string(withName), "new_password2": .string(withName)])
+            #expect(change.json == ["new_password1": ["Leave your name out of it."]])
+        }
+    }
+
+    @Test("JWT_SERIALIZER (without expiration) is the configuration's")
+    func jwtSerializer() async throws {
+        struct Flat: JWTSerializer {
+            func representation(of response: JWTLoginResponse, context: RestAuthContext) async throws -> JSONValue {
+                ["token": .string(response.access), "renew": .string(response.refresh)]
+            }
+        }
+        try await withRestAuthApp({
+            jwtProfile(&$0)
+            $0.jwtAuthReturnExpiration = false
+            $0.jwtSerializer = Flat()
+        }) { _, client in
+            let user = try await client.register()
+            let reply = try await client.jwtLogIn(user.username)
+            guard case .object(let body)? = reply.json else {
+                Issue.record("no body")
+                return
+            }
+            #expect(Set(body.keys) == ["token", "renew"])
+        }
+    }
+
+    @Test("The adapter's cleanUsername and saveUser are used by sign-up, and by user/ for renames")
+    func adapterUserMethods() async throws {
+        let saved = NIOLockedValueBox<[String]>([])
+        try await withRestAuthApp({ $0.accountAdapter = ReservedNamesAdapter(saved: saved) }) { _, client in
+            let refused = try await client.register("sysadmin")
+            #expect(refused.reply.json == ["username": ["That name is reserved."]])
+            let user = try await client.register("grace")
+            #expect(user.reply.status == .created)
+            #expect(saved.withLockedValue { $0 } == ["grace"])
+            try await client.logIn("grace")
+            let rename = try await client.request(.PATCH, "user/", .json(["username": "admin-grace"]))
+            #expect(rename.json == ["username": ["That name is reserved."]])
+        }
+    }
+}
+
 @Suite("Hooks")
 struct HookTests {
     @Test("Every event, in order, after the change; a failing hook does not undo the request")
