@@ -59,13 +59,29 @@ struct SocialLogHygieneTests {
                 "twitter/connect/", ["access_token": .string(token), "token_secret": "Not-The-Secret-991"])
             secrets["wrong token secret"] = "Not-The-Secret-991"
             #expect(wrongSecret.status == .badRequest)
+
+            // The list, and a disconnect.
+            let accounts = try await connect.get("socialaccounts/")
+            #expect(accounts.status == .ok)
+            let twitter = try #require(try await socialAccounts(app).first { $0.provider == "twitter" })
+            let disconnected = try await connect.post("socialaccounts/\(twitter.id!)/disconnect/")
+            #expect(disconnected.status == .ok, "\(disconnected.body)")
         }
         let lines = capture.lines(since: mark)
         #expect(!lines.isEmpty)
         for (name, secret) in secrets where secret.count >= 8 {
-            let leaks = lines.filter { $0.contains(secret) }
-            #expect(leaks.isEmpty, "\(name) appears in the log: \(leaks.prefix(2))")
+            // In clear, as a hex dump and in base64 (a Basic header, a logged body).
+            let bytes = Array(secret.utf8)
+            let forms = [
+                secret, bytes.map { String(format: "%02x", $0) }.joined(),
+                bytes.map { String(format: "%02x", $0) }.joined(separator: " "), Data(bytes).base64EncodedString(),
+            ]
+            for form in forms {
+                let leaks = lines.filter { $0.contains(form) }
+                #expect(leaks.isEmpty, "\(name) appears in the log: \(leaks.prefix(2))")
+            }
         }
         #expect(lines.contains { $0.contains("restauth.audit") && $0.contains("event=social_account_added") })
+        #expect(lines.contains { $0.contains("restauth.audit") && $0.contains("event=social_account_removed") })
     }
 }
