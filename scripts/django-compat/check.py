@@ -5,10 +5,10 @@ Builds a PostgreSQL database with the reference Django project (dj-rest-auth 7.2
 allauth, simplejwt: `manage.py migrate`), fills it as a Django site would (users with
 Django's hasher, DRF tokens, verified and unverified addresses, a social account),
 starts the demo server on it and checks that Django's users log in with their
-passwords, their tokens authenticate, unverified addresses stay unverified, a reset
-link made by Django works, and the demo created only what was missing. Then it starts
-the reference Django server on the same database and logs in the users whose password
-the demo changed or reset.
+passwords, their tokens and Django sessions authenticate, unverified addresses stay
+unverified, a reset link made by Django works, and the demo created only what was
+missing. Then it starts the reference Django server on the same database, logs in the
+users whose password the demo changed or reset, and follows a reset link the demo made.
 
     .build/ref-venv/bin/python scripts/django-compat/check.py --demo .build/debug/RestAuthDemo \\
         --admin-url postgres://postgres@127.0.0.1:5432/postgres --reference ../shared/reference
@@ -18,6 +18,7 @@ Run it with a Python that has the reference's requirements and psycopg installed
 import argparse
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -46,10 +47,12 @@ def free_port():
     return port
 
 
-def request(base, method, path, body=None, token=None):
+def request(base, method, path, body=None, token=None, cookie=None):
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Token {token}"
+    if cookie:
+        headers["Cookie"] = cookie
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(base + "/dj-rest-auth/" + path, data=data, method=method, headers=headers)
     try:
@@ -132,8 +135,19 @@ bob = User.objects.create_user("bob", "bob@example.com", "Bob-Django-Pass-2")
 EmailAddress.objects.create(user=bob, email="bob@example.com", verified=False, primary=True)
 carol = User.objects.create_user("carol", "carol@example.com", "Carol-Django-Pass-3")
 EmailAddress.objects.create(user=carol, email="carol@example.com", verified=True, primary=True)
+erin = User.objects.create_user("erin", "erin@example.com", "Erin-Django-Pass-7")
+EmailAddress.objects.create(user=erin, email="erin@example.com", verified=True, primary=True)
+# A session as Django's login() leaves it.
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+session = SessionStore()
+session[SESSION_KEY] = str(alice.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = alice.get_session_auth_hash()
+session.create()
 print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.password,
-                  "carol_uid": user_pk_to_url_str(carol), "carol_token": default_token_generator.make_token(carol)}))
+                  "carol_uid": user_pk_to_url_str(carol), "carol_token": default_token_generator.make_token(carol),
+                  "session": session.session_key}))
 """], env=django_env, check=True, capture_output=True, text=True).stdout
     data = json.loads(fixtures.strip().splitlines()[-1])
     check(data["alice_hash"].startswith("pbkdf2_sha256$"), "Django hashed the passwords with PBKDF2")
@@ -161,6 +175,9 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
         status, body = request(base, "GET", "user/", token=data["token"])
         check(status == 200 and body.get("pk") == data["alice"] and body.get("first_name") == "Alice",
               f"her DRF token authenticates ({status} {body})")
+        status, body = request(base, "GET", "user/", cookie=f"sessionid={data['session']}")
+        check(status == 200 and body.get("pk") == data["alice"],
+              f"her Django session authenticates ({status} {body})")
         status, body = request(base, "POST", "login/", {"email": "alice@example.com", "password": "Alice-Django-Pass-1"})
         check(status == 200, f"she logs in by address too ({status})")
         status, body = request(base, "POST", "login/", {"username": "bob", "password": "Bob-Django-Pass-2"})
@@ -185,6 +202,19 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
             "username": "dave", "email": "dave@example.com", "password1": "Dave-Swift-Pass-6",
             "password2": "Dave-Swift-Pass-6"})
         check(status == 201, f"a user signs up on the demo ({status} {body})")
+        # A reset link the demo makes, for Django to honour below.
+        status, body = request(base, "POST", "password/reset/", {"email": "erin@example.com"})
+        check(status == 200, f"the demo sends a reset mail ({status} {body})")
+        link = None
+        for _ in range(100):
+            demo_log.flush()
+            with open(args.log + "-demo.log") as log:
+                found = re.findall(r"password-reset/confirm/([0-9a-z]+)/([0-9a-z]+-[0-9a-f]+)/", log.read())
+            if found:
+                link = found[-1]
+                break
+            time.sleep(0.1)
+        check(link is not None, "the demo's reset mail (console sender) has its link")
     finally:
         stop(demo)
 
@@ -196,7 +226,7 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
     # counters); everything of Django's was already there.
     check(added <= {"_fluent_migrations", "restauth_refreshfamily", "restauth_ratelimit"},
           f"the demo created only what was missing: {sorted(added)}")
-    check(sql("SELECT count(*) FROM auth_user") == "4", "no user was duplicated")
+    check(sql("SELECT count(*) FROM auth_user") == "5", "no user was duplicated")
 
     # 3. Django again, on the same database.
     port = free_port()
@@ -218,6 +248,13 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
               f"Django sees the demo's sign-up, unverified under mandatory verification ({status} {body})")
         status, body = request(base, "POST", "login/", {"username": "alice", "password": "Alice-Django-Pass-1"})
         check(status == 400, "Django refuses the old password")
+        if link:
+            status, body = request(base, "POST", "password/reset/confirm/", {
+                "uid": link[0], "token": link[1], "new_password1": "Erin-Django-Pass-8",
+                "new_password2": "Erin-Django-Pass-8"})
+            check(status == 200, f"Django honours a reset link the demo made ({status} {body})")
+            status, body = request(base, "POST", "login/", {"username": "erin", "password": "Erin-Django-Pass-8"})
+            check(status == 200, f"and the new password logs in on Django ({status} {body})")
     finally:
         stop(server)
 
