@@ -248,6 +248,28 @@ struct CustomUserTests {
         }
     }
 
+    @Test("createsuperuser with the app's model: the address is the identifier")
+    func createSuperuser() async throws {
+        try await withMemberApp { app, client, _ in
+            let admin = AccountAdministration(application: app)
+            #expect(!admin.hasUsernames)
+            #expect(try await admin.problems(username: "", email: "") == ["Email address: This field cannot be blank."])
+            let user = try await admin.createSuperuser(username: "", email: "Boss@Example.com", password: password)
+            #expect(user is Member && user.accountEmail == "boss@example.com")
+            #expect(
+                try await admin.problems(username: "", email: "BOSS@example.com") == [
+                    "Error: That email address is already taken."
+                ])
+            let login = try await client.post("login/", ["email": "boss@example.com", "password": .string(password)])
+            #expect(login.status == .ok)
+            try await admin.changePassword(username: "boss@example.com", to: newPassword)
+            client.cookies = [:]
+            let after = try await client.post(
+                "login/", ["email": "boss@example.com", "password": .string(newPassword)])
+            #expect(after.status == .ok)
+        }
+    }
+
     @Test("Two sign-ups racing with one address: one account")
     func race() async throws {
         try await withMemberApp { app, client, _ in

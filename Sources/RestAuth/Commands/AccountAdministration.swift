@@ -25,9 +25,23 @@ public struct AccountAdministration: Sendable {
         }
     }
 
+    /// Whether the user model has usernames (else the e-mail address is the identifier).
+    public var hasUsernames: Bool { state.users.fields.username != nil }
+
     /// Problems with a would-be superuser's username and e-mail address.
     public func problems(username: String, email: String) async throws -> [String] {
         var problems: [String] = []
+        if !hasUsernames {
+            // The address is the identifier: required, and unique.
+            if email.isEmpty {
+                problems.append("Email address: This field cannot be blank.")
+            } else if !EmailAddressSyntax.isValid(email) {
+                problems.append("Email address: Enter a valid email address.")
+            } else if try await !state.users.users(email: email, on: database).isEmpty {
+                problems.append("Error: That email address is already taken.")
+            }
+            return problems
+        }
         if username.isEmpty {
             problems.append("Username: This field cannot be blank.")
         } else if username.unicodeScalars.count > state.configuration.usernameMaxLength {
@@ -51,14 +65,24 @@ public struct AccountAdministration: Sendable {
     }
 
     /// Creates a superuser (staff, active) with a verified primary address when one is given.
+    /// With an app's own user model, the account its `newAccount` makes (a model of its own
+    /// keeps its own notion of staff), identified by its address when it has no username.
     @discardableResult
-    public func createSuperuser(username: String, email: String, password: String) async throws -> AuthUser {
+    public func createSuperuser(username: String, email: String, password: String) async throws
+        -> any RestAuthUser
+    {
         let problems = try await problems(username: username, email: email)
         guard problems.isEmpty else { throw Failure.invalid(problems) }
         let hash = try await state.passwords.hash(password)
-        let user = AuthUser(
-            username: username, email: email.lowercased(), password: hash, isActive: true, isStaff: true,
-            isSuperuser: true)
+        let user: any RestAuthUser
+        if state.configuration.userModel == AuthUser.self {
+            user = AuthUser(
+                username: username, email: Self.normalizedEmail(email), password: hash, isActive: true, isStaff: true,
+                isSuperuser: true)
+        } else {
+            user = state.configuration.userModel.newAccount(
+                username: hasUsernames ? username : nil, email: email.lowercased(), password: hash)
+        }
         try await database.transaction { db in
             try await user.create(on: db)
             if !email.isEmpty {
@@ -69,6 +93,12 @@ public struct AccountAdministration: Sendable {
             }
         }
         return user
+    }
+
+    /// Django's `normalize_email`: the domain in lower case, the local part as given.
+    static func normalizedEmail(_ email: String) -> String {
+        guard let at = email.lastIndex(of: "@") else { return email }
+        return email[..<at] + email[at...].lowercased()
     }
 
     /// Sets a user's password (Django's `changepassword`); their sessions end with the old

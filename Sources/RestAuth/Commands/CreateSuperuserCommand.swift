@@ -43,7 +43,9 @@ public struct CreateSuperuserCommand: AsyncCommand {
         var email = signature.email ?? ""
         var tries = 0
         while true {
-            if signature.username == nil || username.isEmpty { username = context.console.ask("Username: ") }
+            if admin.hasUsernames && (signature.username == nil || username.isEmpty) {
+                username = context.console.ask("Username: ")
+            }
             if signature.email == nil { email = context.console.ask("Email address: ") }
             let problems = try await admin.problems(username: username, email: email)
             if problems.isEmpty { break }

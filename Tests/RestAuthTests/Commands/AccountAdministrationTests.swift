@@ -10,8 +10,11 @@ struct AccountAdministrationTests {
     func createSuperuser() async throws {
         try await withRestAuthApp { app, client in
             let admin = AccountAdministration(application: app)
-            let user = try await admin.createSuperuser(username: "root", email: "Root@Example.com", password: password)
+            let created = try await admin.createSuperuser(
+                username: "root", email: "Root@Example.COM", password: password)
+            let user = try #require(created as? AuthUser)
             #expect(user.isSuperuser && user.isStaff && user.isActive)
+            #expect(user.email == "Root@example.com", "Django's normalize_email: the domain in lower case")
             let r1 = try await EmailAddress.query(on: app.db).filter(\.$verified == true).count()
             #expect(r1 == 1)
             let r2 = try await client.logIn("root")
