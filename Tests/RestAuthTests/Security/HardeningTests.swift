@@ -106,26 +106,41 @@ struct HardeningTests {
                 ("wrong", ["username": .string(user.username), "password": "Wrong-Password-1"]),
                 ("unusable", ["username": .string(socialOnly.username), "password": "Wrong-Password-1"]),
             ]
-            var times: [String: [Double]] = [:]
-            for round in 0..<31 {
-                for (name, body) in attempts {
-                    let started = ContinuousClock.now
-                    let reply = try await TestClient(app: app).post("login/", body)
-                    let elapsed = ContinuousClock.now - started
-                    #expect(reply.status == .badRequest)
-                    // The first round warms caches and the hashing threads up.
-                    if round > 0 {
-                        times[name, default: []].append(
-                            Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+            // Thirty tries of each, interleaved, and their medians. The other suites run at the
+            // same time on two cores, so a burst of their work can skew one series: a
+            // measurement that misses is taken again, up to three times. A real difference
+            // (an unknown user answered without the hash work) misses every time.
+            func measure() async throws -> (unknown: Double, wrong: Double, unusable: Double) {
+                var times: [String: [Double]] = [:]
+                for round in 0..<31 {
+                    for (name, body) in attempts {
+                        let started = ContinuousClock.now
+                        let reply = try await TestClient(app: app).post("login/", body)
+                        let elapsed = ContinuousClock.now - started
+                        #expect(reply.status == .badRequest)
+                        // The first round warms caches and the hashing threads up.
+                        if round > 0 {
+                            times[name, default: []].append(
+                                Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+                        }
                     }
                 }
+                func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+                return (median(times["unknown"]!), median(times["wrong"]!), median(times["unusable"]!))
             }
-            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-            let unknown = median(times["unknown"]!)
-            let wrong = median(times["wrong"]!)
-            let unusable = median(times["unusable"]!)
-            #expect(abs(unknown - wrong) / wrong < 0.2, "unknown \(unknown) s, wrong password \(wrong) s")
-            #expect(abs(unusable - wrong) / wrong < 0.2, "unusable \(unusable) s, wrong password \(wrong) s")
+            var measured: [(unknown: Double, wrong: Double, unusable: Double)] = []
+            for _ in 0..<3 {
+                let m = try await measure()
+                measured.append(m)
+                if abs(m.unknown - m.wrong) / m.wrong < 0.2 && abs(m.unusable - m.wrong) / m.wrong < 0.2 { break }
+            }
+            let last = measured.last!
+            #expect(
+                abs(last.unknown - last.wrong) / last.wrong < 0.2,
+                "medians (unknown, wrong password, unusable) in s, per measurement: \(measured)")
+            #expect(
+                abs(last.unusable - last.wrong) / last.wrong < 0.2,
+                "medians (unknown, wrong password, unusable) in s, per measurement: \(measured)")
         }
     }
 }
