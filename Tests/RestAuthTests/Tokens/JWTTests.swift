@@ -283,6 +283,92 @@ struct JWTAuthenticationTests {
         }
     }
 
+    @Test("USER_ID_CLAIM, several AUTH_HEADER_TYPES, the lifetimes, and a token without the configured issuer")
+    func claimAndHeaderSettings() async throws {
+        try await withRestAuthApp({
+            jwtProfile(&$0)
+            $0.jwtUserIDClaim = "uid"
+            $0.jwtAuthHeaderTypes = ["Bearer", "JWT"]
+            $0.jwtAccessTokenLifetime = 120
+            $0.jwtRefreshTokenLifetime = 3600
+            $0.jwtIssuer = "https://auth.example.com"
+        }) { app, client in
+            let (access, refresh) = try await loggedIn(client)
+            client.cookies = [:]
+            let accessClaims = claims(of: access)
+            #expect(accessClaims["uid"] != nil && accessClaims["user_id"] == nil)
+            let iat = try #require(JWTTokens.number(accessClaims["iat"]))
+            #expect(JWTTokens.number(accessClaims["exp"]).map { $0 - iat } == 120)
+            let refreshClaims = claims(of: refresh)
+            #expect(JWTTokens.number(refreshClaims["exp"]).map { $0 - JWTTokens.number(refreshClaims["iat"])! } == 3600)
+            for scheme in ["Bearer", "JWT"] {
+                client.authorization = "\(scheme) \(access)"
+                #expect(try await client.get("user/").status == .ok, "\(scheme)")
+            }
+            // The first type is the challenge.
+            client.authorization = nil
+            let anonymous = try await client.get("user/")
+            #expect(anonymous.headers.first(name: "WWW-Authenticate") == #"Bearer realm="api""#)
+            // A token without the issuer, or with another, is refused.
+            let jwt = try #require(app.restAuth.state.jwt)
+            for issuer: JSONValue? in [nil, "https://evil.example.com"] {
+                var forged = accessClaims
+                forged["iss"] = issuer
+                client.authorization = "Bearer \(try jwt.codec.encode(forged))"
+                #expect(try await client.get("user/").status == .unauthorized)
+            }
+        }
+    }
+
+    @Test("RS256 without VERIFYING_KEY stops start-up, naming the setting")
+    func missingVerifyingKey() async throws {
+        var configuration = testConfiguration(jwtProfile)
+        configuration.jwtAlgorithm = .rs256
+        configuration.jwtSigningKey = TestKeys.rsaPrivate
+        configuration.jwtVerifyingKey = nil
+        let error = #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        #expect(error?.setting == "SIMPLE_JWT_VERIFYING_KEY")
+    }
+
+    @Test("The access cookie without USE_CSRF: unsafe requests need no CSRF; SameSite unset leaves the attribute out")
+    func cookieWithoutCSRF() async throws {
+        try await withRestAuthApp({
+            jwtProfile(&$0)
+            $0.jwtAuthCookieUseCSRF = false
+            $0.jwtAuthSameSite = .unset
+        }) { _, client in
+            let user = try await client.register()
+            let login = try await client.jwtLogIn(user.username)
+            let line = try #require(login.setCookieLine("jwt-auth"))
+            #expect(!line.contains("SameSite"))
+            let patch = try await client.request(.PATCH, "user/", .json(["first_name": "Cookie"]))
+            #expect(patch.status == .ok, "\(patch.body)")
+        }
+    }
+
+    @Test("Under HttpOnly: refresh from the cookie, the rotated token only in its cookie, sign-up's refresh empty")
+    func httpOnlyRefresh() async throws {
+        try await withRestAuthApp({
+            jwtProfile(&$0)
+            $0.jwtAuthHTTPOnly = true
+        }) { _, client in
+            let signup = try await client.post(
+                "registration/",
+                [
+                    "username": "httponly", "email": "httponly@example.com", "password1": .string(password),
+                    "password2": .string(password),
+                ])
+            #expect(signup.string("refresh") == "")
+            let first = try #require(client.cookies["jwt-refresh"])
+            let refreshed = try await client.post("token/refresh/", [:])
+            #expect(refreshed.status == .ok, "\(refreshed.body)")
+            #expect(refreshed.string("refresh") == nil, "the rotated token stays out of the body")
+            let second = try #require(refreshed.setCookieLine("jwt-refresh"))
+            #expect(!second.contains(first) && client.cookies["jwt-refresh"] != first)
+            #expect(refreshed.setCookieLine("jwt-auth") != nil)
+        }
+    }
+
     @Test("LEEWAY accepts a token just expired")
     func leeway() async throws {
         try await withRestAuthApp({
