@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import RestAuth
 import RestAuthSocial
 import Vapor
@@ -24,7 +25,7 @@ enum DemoPage {
         app.get("static", "app.css") { _ in serve(style, type: "text/css; charset=utf-8") }
 
         let configuration = app.restAuth.configuration
-        let providers: [JSONValue] = social.entries.map { entry in
+        let providers: [JSONObject] = social.entries.map { entry in
             let id = entry.provider.id
             return [
                 "id": .string(id), "name": .string(entry.provider.displayName),
@@ -34,7 +35,20 @@ enum DemoPage {
                 "callback_url": entry.callbackURL.map(JSONValue.string) ?? .null,
             ]
         }
-        let pageConfiguration: JSONValue = [
+        // A generic OpenID Connect provider's authorization endpoint is in its discovery
+        // document, which the page cannot read (its CSP keeps it on this origin).
+        let discovery = OIDCAuthorizeURLs(
+            servers: social.entries.compactMap { entry in
+                guard let provider = entry.provider as? OpenIDConnectProvider,
+                    let server = provider.serverURL ?? entry.app?.settings["server_url"]?.stringValue
+                else { return nil }
+                return (provider.id, server)
+            })
+        let scopes: [String: String] = Dictionary(
+            social.entries.compactMap { entry in
+                entry.app?.settings["scope"]?.stringValue.map { (entry.provider.id, $0) }
+            }, uniquingKeysWith: { $1 })
+        let settings: JSONObject = [
             "prefix": .string(prefix), "use_jwt": .bool(configuration.useJWT),
             "session_login": .bool(configuration.sessionLogin), "token_model": .bool(configuration.tokenModel),
             "jwt_auth_httponly": .bool(configuration.jwtAuthHTTPOnly),
@@ -44,9 +58,21 @@ enum DemoPage {
             "email_verification": .string(configuration.emailVerification.rawValue),
             "old_password_field_enabled": .bool(configuration.oldPasswordFieldEnabled),
             "login_methods": .array(configuration.loginMethods.map(\.rawValue).sorted().map(JSONValue.string)),
-            "providers": .array(providers),
         ]
-        app.get("demo", "config.json") { _ in Response.json(pageConfiguration) }
+        app.get("demo", "config.json") { request async -> Response in
+            let found = await discovery.urls(client: request.client, logger: request.logger)
+            var page = settings
+            page["providers"] = .array(
+                providers.map { provider in
+                    var provider = provider
+                    if let id = provider["id"]?.stringValue, let url = found[id] {
+                        provider["authorize_url"] = .string(url)
+                        provider["scope"] = .string(scopes[id] ?? "openid email profile")
+                    }
+                    return .object(provider)
+                })
+            return Response.json(.object(page))
+        }
 
         let document = app.restAuth.openAPIDocument(title: "RestAuthDemo", version: "1.0.0")
         app.get("openapi.json") { _ in Response.json(document) }
@@ -79,5 +105,45 @@ enum DemoPage {
                     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             ],
             body: .init(buffer: body))
+    }
+}
+
+/// The authorization endpoints of generic OpenID Connect providers, from their discovery
+/// documents: fetched when the page first asks, kept an hour, and tried again a minute
+/// after a failure (a provider that is down costs the page at most three seconds a minute).
+final class OIDCAuthorizeURLs: Sendable {
+    let servers: [(id: String, server: String)]
+    private let cache = NIOLockedValueBox<[String: (url: String?, fetched: Date)]>([:])
+
+    init(servers: [(id: String, server: String)]) {
+        self.servers = servers
+    }
+
+    func urls(client: any Client, logger: Logger) async -> [String: String] {
+        var found: [String: String] = [:]
+        for (id, server) in servers {
+            let cached = cache.withLockedValue { $0[id] }
+            if let cached, Date().timeIntervalSince(cached.fetched) < (cached.url == nil ? 60 : 3600) {
+                if let url = cached.url { found[id] = url }
+                continue
+            }
+            let base = server.hasSuffix("/") ? String(server.dropLast()) : server
+            var url: String?
+            do {
+                let response = try await client.get(URI(string: "\(base)/.well-known/openid-configuration")) {
+                    $0.timeout = .seconds(3)
+                }
+                if response.status == .ok, let body = response.body,
+                    case .object(let document) = try JSONValue.parse(Array(body.readableBytesView))
+                {
+                    url = document["authorization_endpoint"]?.stringValue
+                }
+            } catch {
+                logger.notice("the \(id) provider's discovery document could not be read: \(error)")
+            }
+            cache.withLockedValue { $0[id] = (url, Date()) }
+            if let url { found[id] = url }
+        }
+        return found
     }
 }

@@ -127,6 +127,56 @@ struct DemoAppTests {
         #expect(RequestLogMiddleware.loggable("/dj-rest-auth/login/") == "/dj-rest-auth/login/")
     }
 
+    @Test("An OpenID Connect provider's button gets the authorization endpoint its discovery document names")
+    func oidcAuthorizeURL() async throws {
+        // The provider: a discovery document on a live port.
+        let provider = try await Application.make(.testing)
+        provider.http.server.configuration.hostname = "127.0.0.1"
+        provider.get("realms", "main", ".well-known", "openid-configuration") { _ in
+            Response.json([
+                "issuer": "http://sso.example/realms/main",
+                "authorization_endpoint": "https://sso.example/realms/main/protocol/openid-connect/auth",
+            ])
+        }
+        try await provider.server.start(address: .hostname("127.0.0.1", port: 0))
+        let port = try #require(provider.http.server.shared.localAddress?.port)
+        try await withApp(configure: { app in
+            try await DemoApp.configure(
+                app,
+                environment: [
+                    "DATABASE_URL": "sqlite::memory:", "SECRET_KEY": "demo-test", "PBKDF2_ITERATIONS": "1000",
+                    "SOCIALACCOUNT_OIDC_KEYCLOAK_SERVER_URL": "http://127.0.0.1:\(port)/realms/main",
+                    "SOCIALACCOUNT_OIDC_KEYCLOAK_CLIENT_ID": "kc",
+                    "SOCIALACCOUNT_OIDC_KEYCLOAK_CALLBACK_URL": "http://localhost:8000/social/keycloak/callback/",
+                    // Nobody listens on port 9: no URL, and the page still loads.
+                    "SOCIALACCOUNT_OIDC_DOWN_SERVER_URL": "http://127.0.0.1:9/realms/x",
+                    "SOCIALACCOUNT_OIDC_DOWN_CLIENT_ID": "down",
+                ])
+        }) { app in
+            try await app.testing().test(.GET, "demo/config.json") { response in
+                let config = try JSONDecoder().decode(JSONValue.self, from: Data(response.body.readableBytesView))
+                guard case .object(let object) = config, case .array(let providers)? = object["providers"] else {
+                    Issue.record("no providers")
+                    return
+                }
+                let byID = Dictionary(
+                    uniqueKeysWithValues: providers.compactMap { value -> (String, JSONObject)? in
+                        guard case .object(let p) = value, let id = p["id"]?.stringValue else { return nil }
+                        return (id, p)
+                    })
+                #expect(
+                    byID["keycloak"]?["authorize_url"] == "https://sso.example/realms/main/protocol/openid-connect/auth"
+                )
+                #expect(byID["keycloak"]?["callback_url"] == "http://localhost:8000/social/keycloak/callback/")
+                #expect(byID["keycloak"]?["scope"] == "openid email profile")
+                #expect(byID["down"]?["authorize_url"] == .null)
+                #expect(object["csrf_cookie_name"] == "csrftoken" && object["csrf_header_name"] == "X-CSRFToken")
+            }
+        }
+        await provider.server.shutdown()
+        try await provider.asyncShutdown()
+    }
+
     @Test("The demo offers the social providers whose credentials its environment holds")
     func socialProviders() async throws {
         try await withApp(configure: { app in
