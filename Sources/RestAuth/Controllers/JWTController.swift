@@ -151,10 +151,10 @@ struct JWTController: Sendable {
         }
         let response = Response.json(.object(body))
         if let name = configuration.jwtAuthCookie {
-            response.cookies[name] = configuration.jwtAccessCookie(access.token)
+            response.setCookie(name, configuration.jwtAccessCookie(access.token))
         }
         if let name = configuration.jwtAuthRefreshCookie, let newRefresh {
-            response.cookies[name] = configuration.jwtRefreshCookie(newRefresh.token)
+            response.setCookie(name, configuration.jwtRefreshCookie(newRefresh.token))
         }
         return response
     }

@@ -76,7 +76,7 @@ struct LoginController: Sendable {
             failure = try await JWTController.logOut(request, state: state, jwt: jwt)
         }
         let response = failure?.response() ?? Response.json(["detail": "Successfully logged out."])
-        for (name, cookie) in cookies { response.cookies[name] = cookie }
+        for (name, cookie) in cookies { response.setCookie(name, cookie) }
         if failure == nil { await context.publish(.userLoggedOut(user)) }
         return response
     }

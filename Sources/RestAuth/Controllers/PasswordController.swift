@@ -45,7 +45,7 @@ struct PasswordController: Sendable {
         let response = Response.json(["detail": "New password has been saved."])
         if case .session = request.restAuth.credential, !state.configuration.logoutOnPasswordChange {
             for (name, cookie) in try await state.startSession(for: user, request: request) {
-                response.cookies[name] = cookie
+                response.setCookie(name, cookie)
             }
         }
         await context.publish(.passwordChanged(user))

@@ -116,7 +116,7 @@ struct LoginGrant: Sendable {
         } else {
             response = Response(status: .noContent)
         }
-        for (name, cookie) in cookies { response.cookies[name] = cookie }
+        for (name, cookie) in cookies { response.setCookie(name, cookie) }
         return response
     }
 }

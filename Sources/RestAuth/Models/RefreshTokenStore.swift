@@ -83,11 +83,20 @@ struct RefreshTokenStore: Sendable {
             .set(\.$revokedAt, to: Date()).update()
     }
 
-    /// Revokes every family of a user but `kept` (the caller's own, on a password change).
+    /// Revokes every family of a user but `kept` (the caller's own, on a password change),
+    /// and blacklists the user's refresh tokens that belong to no family: those simplejwt
+    /// issued on a database shared with Django, which it stores as the token itself (this
+    /// package stores a hash, "sha256:...").
     func revokeFamilies(of userKey: UserKey, except kept: String?, on database: any Database) async throws {
         var query = RefreshFamily.query(on: database).filter(\.$userKey == userKey).filter(\.$revokedAt == nil)
         if let kept { query = query.filter(\.$id != kept) }
         try await query.set(\.$revokedAt, to: Date()).update()
+        let now = Date()
+        try await sql(database).raw(
+            """
+            INSERT INTO "token_blacklist_blacklistedtoken" ("blacklisted_at", "token_id") SELECT \(bind: now), o."id" FROM "token_blacklist_outstandingtoken" o WHERE o."user_id" = \(bind: userKey) AND o."expires_at" > \(bind: now) AND o."token" <> '' AND o."token" NOT LIKE 'sha256:%' AND NOT EXISTS (SELECT 1 FROM "token_blacklist_blacklistedtoken" b WHERE b."token_id" = o."id") ON CONFLICT ("token_id") DO NOTHING
+            """
+        ).run()
     }
 
     /// simplejwt's `flushexpiredtokens`: outstanding (and so blacklisted) tokens past their

@@ -25,6 +25,19 @@ extension HTTPCookies.Value {
     }
 }
 
+extension Response {
+    /// Sets a cookie by writing its `Set-Cookie` line. (`response.cookies[name] = value`
+    /// reads the other cookies back through Vapor's parser first, which gives a cookie
+    /// without `SameSite` the default `Lax`: Django's `SAMESITE = False` would be lost
+    /// on every cookie but the last.)
+    func setCookie(_ name: String, _ value: HTTPCookies.Value) {
+        let kept = headers[.setCookie].filter { !$0.hasPrefix(name + "=") }
+        headers.remove(name: .setCookie)
+        for line in kept { headers.add(name: .setCookie, value: line) }
+        headers.add(name: .setCookie, value: value.serialize(name: name))
+    }
+}
+
 extension RestAuthConfiguration {
     func sessionCookie(_ key: String) -> HTTPCookies.Value {
         .django(

@@ -339,8 +339,12 @@ struct JWTAuthenticationTests {
         }) { _, client in
             let user = try await client.register()
             let login = try await client.jwtLogIn(user.username)
-            let line = try #require(login.setCookieLine("jwt-auth"))
-            #expect(!line.contains("SameSite"))
+            // Every cookie of the answer, not only the last one written (Vapor's cookie
+            // parser would give the others its default Lax).
+            for name in ["jwt-auth", "jwt-refresh"] {
+                let line = try #require(login.setCookieLine(name))
+                #expect(!line.contains("SameSite"), "\(login.headers[.setCookie])")
+            }
             let patch = try await client.request(.PATCH, "user/", .json(["first_name": "Cookie"]))
             #expect(patch.status == .ok, "\(patch.body)")
         }
@@ -456,6 +460,56 @@ struct JWTAuthenticationTests {
         let tokens = JWTTokens(codec: codec, configuration: testConfiguration(jwtProfile))
         let claims = try tokens.validate(token, type: .access)
         #expect(tokens.userKey(in: claims) == .int(7))
+    }
+}
+
+@Suite("Refresh tokens simplejwt issued on a shared database")
+struct SimplejwtRefreshTests {
+    @Test("A password change or reset here blacklists the user's refresh tokens that simplejwt issued (no family)")
+    func familyLessTokensAreRevoked() async throws {
+        try await withRestAuthApp(jwtProfile) { app, client in
+            let user = try await client.register()
+            let row = try #require(try await AuthUser.query(on: app.db).filter(\.$username == user.username).first())
+            let jwt = try #require(app.restAuth.state.jwt)
+            // As simplejwt writes one: no `fam` claim, the token itself in the outstanding row.
+            let now = Date()
+            let jti = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let claims: JSONObject = [
+                "token_type": "refresh", "exp": .int(Int(now.timeIntervalSince1970) + 3600),
+                "iat": .int(Int(now.timeIntervalSince1970)), "jti": .string(jti), "user_id": .string("\(row.id!)"),
+            ]
+            let django = try jwt.codec.encode(claims)
+            try await (app.db as! any SQLDatabase).raw(
+                """
+                INSERT INTO token_blacklist_outstandingtoken (token, created_at, expires_at, user_id, jti) VALUES (\(bind: django), \(bind: now), \(bind: now.addingTimeInterval(3600)), \(bind: row.id!), \(bind: jti))
+                """
+            ).run()
+            client.cookies = [:]
+            let before = try await TestClient(app: app).post("token/refresh/", ["refresh": .string(django)])
+            #expect(before.status == .ok, "\(before.body)")
+            // (Rotation blacklisted that one: a second token of Django's, for the change.)
+            let jti2 = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            var claims2 = claims
+            claims2["jti"] = .string(jti2)
+            let django2 = try jwt.codec.encode(claims2)
+            try await (app.db as! any SQLDatabase).raw(
+                """
+                INSERT INTO token_blacklist_outstandingtoken (token, created_at, expires_at, user_id, jti) VALUES (\(bind: django2), \(bind: now), \(bind: now.addingTimeInterval(3600)), \(bind: row.id!), \(bind: jti2))
+                """
+            ).run()
+            let login = try await client.jwtLogIn(user.username)
+            client.cookies = [:]
+            client.authorization = "Bearer \(try #require(login.string("access")))"
+            let change = try await client.post(
+                "password/change/", ["new_password1": .string(newPassword), "new_password2": .string(newPassword)])
+            #expect(change.status == .ok)
+            let after = try await TestClient(app: app).post("token/refresh/", ["refresh": .string(django2)])
+            #expect(after.json == ["detail": "Token is blacklisted", "code": "token_not_valid"])
+            // The caller's own login is not touched.
+            let own = try await TestClient(app: app).post(
+                "token/refresh/", ["refresh": .string(login.string("refresh")!)])
+            #expect(own.status == .ok)
+        }
     }
 }
 
