@@ -51,8 +51,14 @@ public struct RestAuthEndpoint: Sendable {
         self.operations = operations
     }
 
-    // TRACE too: DRF answers any method a view lacks with 405, never the framework's 404.
-    static let dispatchedMethods: [HTTPMethod] = [.GET, .POST, .PUT, .PATCH, .DELETE, .OPTIONS, .TRACE]
+    /// Every method HTTP and WebDAV name: DRF answers any method a view lacks with 405,
+    /// never the framework's 404. (HEAD is Vapor's: it answers it with the GET route.
+    /// CONNECT takes no path.)
+    static let dispatchedMethods: [HTTPMethod] = [
+        .GET, .POST, .PUT, .PATCH, .DELETE, .OPTIONS, .TRACE, .ACL, .COPY, .LOCK, .MOVE, .BIND, .LINK, .MKCOL,
+        .MERGE, .PURGE, .NOTIFY, .SEARCH, .UNLOCK, .REBIND, .UNBIND, .REPORT, .UNLINK, .MSEARCH, .PROPFIND,
+        .CHECKOUT, .PROPPATCH, .SUBSCRIBE, .MKCALENDAR, .MKACTIVITY, .UNSUBSCRIBE, .SOURCE,
+    ]
 
     func operation(for method: HTTPMethod) -> RestAuthOperation? {
         operations.first(where: { $0.method == method })?.operation

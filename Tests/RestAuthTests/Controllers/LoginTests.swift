@@ -214,6 +214,13 @@ struct LoginTests {
             #expect(options.status == .ok && options.string("name") == "Login")
             let r22 = try await client.request(.DELETE, "login")
             #expect(r22.status == .methodNotAllowed, "trailing slash optional")
+            // Any method, WebDAV's too: DRF's 405, never the framework's 404.
+            for method in [HTTPMethod.TRACE, .PROPFIND, .MKCOL, .LOCK] {
+                let reply = try await client.request(method, "login/")
+                #expect(reply.json == ["detail": .string("Method \"\(method.rawValue)\" not allowed.")])
+                let elsewhere = try await client.request(method, "no-such-endpoint/")
+                #expect(elsewhere.json == ["detail": "Not found."])
+            }
         }
     }
 }
