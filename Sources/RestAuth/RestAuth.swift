@@ -1,6 +1,10 @@
 import Fluent
 import Vapor
 
+struct QuietDatabaseKey: StorageKey {
+    typealias Value = any Database
+}
+
 struct RestAuthStateKey: StorageKey {
     typealias Value = RestAuthState
 }
@@ -47,18 +51,16 @@ extension Application {
                     "The JWT signing key is shorter than the \(hmac.recommendedKeyBytes) bytes RFC 7518 recommends for \(hmac.name); set a longer SIMPLE_JWT_SIGNING_KEY or SECRET_KEY"
                 )
             }
-            if configuration.emailSender is ConsoleEmailSender
-                || (configuration.emailSender == nil && configuration.smtp == nil)
-            {
-                application.logger.warning(
-                    "Mail goes to the log (the console sender): reset links and confirmation keys are printed there. Set EMAIL_HOST (or config.emailSender) outside development."
-                )
-            }
             // Now, before the first database connection is made: a connection keeps the
             // logger it was made with, and PostgresNIO traces every row it receives.
             raiseTraceLogging(unless: configuration.allowTraceLogging)
             if let previous = application.storage[RestAuthStateKey.self] { previous.pool.shutdown() }
             let state = RestAuthState(configuration: configuration, jwtCodec: codec, logger: application.logger)
+            if state.outbox.sender is ConsoleEmailSender {
+                application.logger.warning(
+                    "Mail goes to the log (the console sender): reset links and confirmation keys are printed there. Set EMAIL_HOST (or config.emailSender) outside development."
+                )
+            }
             application.storage[RestAuthStateKey.self] = state
             application.migrations.add(Self.migrations(for: configuration.userModel), to: database)
             application.lifecycle.use(RestAuthShutdown(state: state))
@@ -203,9 +205,13 @@ public struct RestAuthRequest: Sendable {
     /// these values are token keys, password hashes, session data and reset state: the
     /// package's queries are never logged (an app's own queries are untouched).
     public var database: any Database {
+        // Made once per request: handlers ask for it at every query.
+        if let database = request.storage[QuietDatabaseKey.self] { return database }
         var logger = request.logger
         if logger.logLevel < .notice { logger.logLevel = .notice }
-        return request.application.databases.database(logger: logger, on: request.eventLoop) ?? request.db
+        let database = request.application.databases.database(logger: logger, on: request.eventLoop) ?? request.db
+        request.storage[QuietDatabaseKey.self] = database
+        return database
     }
 
     /// How the user was authenticated.

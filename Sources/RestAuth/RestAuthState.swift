@@ -54,9 +54,7 @@ final class RestAuthState: Sendable {
         if configuration.sessionLogin {
             authenticators.append(
                 SessionAuthenticator(
-                    cookieName: configuration.sessionCookieName, store: sessions, users: users, csrf: csrf,
-                    isSecure: { [proxies = configuration.trustedProxies] in $0.restAuthIsSecure(trustedProxies: proxies)
-                    }))
+                    cookieName: configuration.sessionCookieName, store: sessions, users: users, csrf: csrf))
         }
         self.authenticators = authenticators
     }
@@ -70,22 +68,5 @@ final class RestAuthState: Sendable {
         let message = "Authentication credentials were not provided."
         guard let challenge else { return .detail(.forbidden, message) }
         return .detail(.unauthorized, message, headers: ["WWW-Authenticate": challenge])
-    }
-}
-
-extension Request {
-    /// Whether the request reached the server over TLS: directly, or through one of the
-    /// trusted proxies that says so in `X-Forwarded-Proto` (Django's
-    /// `SECURE_PROXY_SSL_HEADER` convention). The header of anyone else is ignored, as
-    /// `X-Forwarded-For` is, so a client cannot choose the scheme of its links.
-    func restAuthIsSecure(trustedProxies: [IPNetwork]) -> Bool {
-        if application.http.server.configuration.tlsConfiguration != nil { return true }
-        guard let proto = headers.first(name: "X-Forwarded-Proto"),
-            let peer = remoteAddress?.ipAddress.flatMap(IPNetwork.parse),
-            trustedProxies.contains(where: { $0.contains(peer) })
-        else { return false }
-        // The proxy nearest the server appends last.
-        let nearest = proto.split(separator: ",").last?.trimmingCharacters(in: .whitespaces) ?? ""
-        return nearest.lowercased() == "https"
     }
 }

@@ -40,13 +40,13 @@ enum DemoPage {
         let discovery = OIDCAuthorizeURLs(
             servers: social.entries.compactMap { entry in
                 guard let provider = entry.provider as? OpenIDConnectProvider,
-                    let server = provider.serverURL ?? entry.app?.settings["server_url"]?.stringValue
+                    let server = provider.serverURL ?? entry.app?.setting("server_url")
                 else { return nil }
                 return (provider.id, server)
             })
         let scopes: [String: String] = Dictionary(
             social.entries.compactMap { entry in
-                entry.app?.settings["scope"]?.stringValue.map { (entry.provider.id, $0) }
+                entry.app?.setting("scope").map { (entry.provider.id, $0) }
             }, uniquingKeysWith: { $1 })
         let settings: JSONObject = [
             "prefix": .string(prefix), "use_jwt": .bool(configuration.useJWT),

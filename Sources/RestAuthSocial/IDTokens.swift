@@ -73,14 +73,12 @@ actor JWKSCache {
         guard response.status == .ok else { throw SocialLoginError("the provider's keys could not be fetched") }
         let body = try await response.body.collect(upTo: OAuth2.maximumBody)
         let collection = JWTKeyCollection()
-        var kids = Set<String>()
+        let kids: Set<String>
         do {
-            try await collection.add(jwksJSON: String(buffer: body))
-            if case .object(let document) = try JSONValue.parse(Array(body.readableBytesView)),
-                case .array(let keys)? = document["keys"]
-            {
-                for case .object(let key) in keys { if let kid = key["kid"]?.stringValue { kids.insert(kid) } }
-            }
+            // Decoded once: the keys for the collection, their ids for the refetch rule.
+            let jwks = try JSONDecoder().decode(JWKS.self, from: Data(body.readableBytesView))
+            try await collection.add(jwks: jwks)
+            kids = Set(jwks.keys.compactMap { $0.keyIdentifier?.string })
         } catch {
             throw SocialLoginError("the provider's keys are not a JWKS document")
         }

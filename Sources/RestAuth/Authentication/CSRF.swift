@@ -16,12 +16,15 @@ struct CSRF: Sendable {
     let headerName: String
     let trustedOrigins: [String]
     let cookieDomain: String?
+    /// Who may say the request came over TLS (`X-Forwarded-Proto`).
+    let clientAddress: ClientAddress
 
     init(configuration: RestAuthConfiguration) {
         self.cookieName = configuration.csrfCookieName
         self.headerName = configuration.csrfHeaderName
         self.trustedOrigins = configuration.csrfTrustedOrigins
         self.cookieDomain = configuration.csrfCookieDomain
+        self.clientAddress = ClientAddress(trustedProxies: configuration.trustedProxies)
     }
 
     static let safeMethods: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .TRACE]
@@ -32,9 +35,9 @@ struct CSRF: Sendable {
     }
 
     /// Throws 403 `{"detail": "CSRF Failed: ..."}` when an unsafe request fails the check.
-    func enforce(_ request: Request, isSecure: Bool) throws {
+    func enforce(_ request: Request) throws {
         guard !Self.safeMethods.contains(request.method) else { return }
-        if let reason = rejection(for: request, isSecure: isSecure) {
+        if let reason = rejection(for: request, isSecure: clientAddress.isSecure(request)) {
             throw APIError.permissionDenied("CSRF Failed: \(reason)")
         }
     }

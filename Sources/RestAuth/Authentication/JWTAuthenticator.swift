@@ -42,8 +42,7 @@ struct JWTAuthenticator: EventLoopAuthenticator {
                 if configuration.jwtAuthCookieEnforceCSRFOnUnauthenticated
                     || (cookie != nil && configuration.jwtAuthCookieUseCSRF)
                 {
-                    try csrf.enforce(
-                        request, isSecure: request.restAuthIsSecure(trustedProxies: configuration.trustedProxies))
+                    try csrf.enforce(request)
                 }
             } catch {
                 return eventLoop.makeFailedFuture(error)

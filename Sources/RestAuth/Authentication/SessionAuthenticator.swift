@@ -8,7 +8,6 @@ struct SessionAuthenticator: EventLoopAuthenticator {
     let store: SessionStore
     let users: UserStore
     let csrf: CSRF
-    let isSecure: @Sendable (Request) -> Bool
 
     var challenge: String? { nil }
 
@@ -25,7 +24,7 @@ struct SessionAuthenticator: EventLoopAuthenticator {
             let user = try await store.user(forKey: key, users: users, on: request.restAuth.database),
             user.accountIsActive
         else { return nil }
-        try csrf.enforce(request, isSecure: isSecure(request))
+        try csrf.enforce(request)
         return Authentication(user: user, credential: .session(key: key))
     }
 }

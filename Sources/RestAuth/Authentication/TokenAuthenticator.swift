@@ -33,9 +33,8 @@ struct TokenAuthenticator: EventLoopAuthenticator {
         // DRF's keys are 40 characters: a longer one cannot match, and is not worth a query.
         guard key.utf8.count <= 40 else { return request.eventLoop.makeFailedFuture(Self.failed("Invalid token.")) }
         return users.user(forToken: key, on: request.restAuth.database).flatMapThrowing { user in
-            guard let user else { throw Self.failed("Invalid token.") }
             // A disabled user's token fails as an unknown one does.
-            guard user.accountIsActive else { throw Self.failed("Invalid token.") }
+            guard let user, user.accountIsActive else { throw Self.failed("Invalid token.") }
             return Authentication(user: user, credential: .token(key: key))
         }
     }

@@ -115,7 +115,7 @@ public struct AccountAdministration: Sendable {
     /// The user's attributes, to validate a new password against.
     /// The user with this username (or, for a model without usernames, this address).
     public func user(named username: String) async throws -> (any RestAuthUser)? {
-        if state.users.fields.username == nil {
+        if !hasUsernames {
             return try await state.users.users(email: username, on: database).first
         }
         return try await state.users.user(username: username, on: database)

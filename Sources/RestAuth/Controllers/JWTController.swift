@@ -68,7 +68,7 @@ struct JWTController: Sendable {
         // An access token of a login that ended (logout, a password change, a replayed
         // refresh) is refused here as `user/` refuses it.
         if claims["token_type"] == "access", let family,
-            try await state.refreshTokens.isRevoked(jti: "", family: family, on: request.restAuth.database)
+            try await state.refreshTokens.isFamilyRevoked(family, on: request.restAuth.database)
         {
             throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
         }

@@ -10,7 +10,7 @@ struct Mailer: Sendable {
     /// own host when it is allowed, else the configured site domain; nil when neither can
     /// be trusted.
     func site(for request: Request, forPasswordReset: Bool = false) -> (base: String, name: String, domain: String)? {
-        let scheme = request.restAuthIsSecure(trustedProxies: configuration.trustedProxies) ? "https" : "http"
+        let scheme = ClientAddress(trustedProxies: configuration.trustedProxies).isSecure(request) ? "https" : "http"
         let host = request.headers.first(name: .host) ?? ""
         let useSite = forPasswordReset && configuration.passwordResetUseSitesDomain
         let domain: String

@@ -22,7 +22,8 @@ public struct ValidationErrors: Sendable, Equatable, Error {
         ValidationErrors(nonFieldErrorsKey, message)
     }
 
-    public var isEmpty: Bool { fields.isEmpty && nested.allSatisfy(\.errors.isEmpty) }
+    // (`add(_:nested:)` keeps no empty entry.)
+    public var isEmpty: Bool { fields.isEmpty && nested.isEmpty }
 
     public func messages(for field: String) -> [String] {
         fields.first(where: { $0.field == field })?.messages ?? []

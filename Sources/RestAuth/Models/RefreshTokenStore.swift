@@ -47,6 +47,11 @@ struct RefreshTokenStore: Sendable {
             || row.decode(column: "revoked", as: Int.self) > 0
     }
 
+    /// Whether a family (an access token's login) was revoked.
+    func isFamilyRevoked(_ family: String, on database: any Database) async throws -> Bool {
+        try await RefreshFamily.query(on: database).filter(\.$id == family).filter(\.$revokedAt != nil).count() > 0
+    }
+
     /// Blacklists a refresh token (recording it as outstanding first when it was issued
     /// elsewhere). False when it already was: another request got there first.
     func blacklist(jti: String, userKey: UserKey?, expiresAt: Date, on database: any Database) async throws -> Bool {

@@ -96,6 +96,20 @@ struct ClientAddress {
         return client
     }
 
+    /// Whether the request reached the server over TLS: directly, or through one of the
+    /// trusted proxies that says so in `X-Forwarded-Proto` (Django's
+    /// `SECURE_PROXY_SSL_HEADER` convention). The header of anyone else is ignored, as
+    /// `X-Forwarded-For` is, so a client cannot choose the scheme of its links.
+    func isSecure(_ request: Request) -> Bool {
+        if request.application.http.server.configuration.tlsConfiguration != nil { return true }
+        guard let proto = request.headers.first(name: "X-Forwarded-Proto"),
+            let peer = request.remoteAddress?.ipAddress.flatMap(IPNetwork.parse), isTrusted(peer)
+        else { return false }
+        // The proxy nearest the server appends last.
+        let nearest = proto.split(separator: ",").last?.trimmingCharacters(in: .whitespaces) ?? ""
+        return nearest.lowercased() == "https"
+    }
+
     private func isTrusted(_ address: [UInt8]) -> Bool {
         trustedProxies.contains { $0.contains(address) }
     }

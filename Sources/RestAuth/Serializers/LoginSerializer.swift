@@ -45,18 +45,9 @@ extension LoginSerializer {
     public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue { OpenAPISchema.anyObject }
 
     public func accountKey(_ fields: JSONObject, configuration: RestAuthConfiguration) -> String? {
-        let email = fields["email"]?.stringValue ?? ""
-        let username = fields["username"]?.stringValue ?? ""
-        let methods = configuration.loginMethods
-        let chosen: String
-        if methods == [.email] {
-            chosen = email
-        } else if methods == [.username] {
-            chosen = username
-        } else {
-            chosen = email.isEmpty ? username : email
-        }
-        return chosen.isEmpty ? nil : chosen
+        DefaultLoginSerializer.identifier(
+            email: fields["email"]?.stringValue ?? "", username: fields["username"]?.stringValue ?? "",
+            methods: configuration.loginMethods)?.value
     }
 }
 
@@ -69,6 +60,17 @@ public struct DefaultLoginSerializer: LoginSerializer {
     public static let password = CharField("password")
 
     static let invalidCredentials = "Unable to log in with provided credentials."
+
+    /// The field a login is made with, as dj-rest-auth chooses it: the only one the login
+    /// methods allow, else the e-mail address when given, else the username. Nil when that
+    /// field is empty.
+    static func identifier(email: String, username: String, methods: Set<LoginMethod>)
+        -> (isEmail: Bool, value: String)?
+    {
+        let isEmail = methods == [.email] || (methods != [.username] && !email.isEmpty)
+        let value = isEmail ? email : username
+        return value.isEmpty ? nil : (isEmail, value)
+    }
 
     public init() {}
 
@@ -88,22 +90,15 @@ public struct DefaultLoginSerializer: LoginSerializer {
         try errors.throwIfAny()
 
         let methods = context.configuration.loginMethods
-        let outcome: LoginResult?
-        if methods == [.email] {
-            guard !email.isEmpty else { throw ValidationErrors.nonField(#"Must include "email" and "password"."#) }
-            outcome = try await authenticate(email: email, password: password, context: context)
-        } else if methods == [.username] {
-            guard !username.isEmpty else {
-                throw ValidationErrors.nonField(#"Must include "username" and "password"."#)
-            }
-            outcome = try await authenticate(username: username, password: password, context: context)
-        } else if !email.isEmpty {
-            outcome = try await authenticate(email: email, password: password, context: context)
-        } else if !username.isEmpty {
-            outcome = try await authenticate(username: username, password: password, context: context)
-        } else {
+        guard let identifier = Self.identifier(email: email, username: username, methods: methods) else {
+            if methods == [.email] { throw ValidationErrors.nonField(#"Must include "email" and "password"."#) }
+            if methods == [.username] { throw ValidationErrors.nonField(#"Must include "username" and "password"."#) }
             throw ValidationErrors.nonField(#"Must include either "username" or "email" and "password"."#)
         }
+        let outcome =
+            identifier.isEmail
+            ? try await authenticate(email: identifier.value, password: password, context: context)
+            : try await authenticate(username: identifier.value, password: password, context: context)
         guard let outcome else { throw ValidationErrors.nonField(Self.invalidCredentials) }
         guard outcome.user.accountIsActive else { throw ValidationErrors.nonField("User account is disabled.") }
         if context.configuration.emailVerification == .mandatory,

@@ -14,7 +14,7 @@ public struct FacebookProvider: SocialProvider {
     /// `verified_email` setting overrides it.
     public var verifiedEmail = false
 
-    func version(_ context: SocialContext) -> String { context.app.settings["version"]?.stringValue ?? version }
+    func version(_ context: SocialContext) -> String { context.app.setting("version") ?? version }
 
     func verifiedEmail(_ context: SocialContext) -> Bool {
         if case .bool(let value)? = context.app.settings["verified_email"] { return value }

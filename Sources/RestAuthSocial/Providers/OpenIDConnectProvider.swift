@@ -29,7 +29,7 @@ public struct OpenIDConnectProvider: SocialProvider {
     }
 
     func discovery(_ context: SocialContext) async throws -> Discovery {
-        guard let server = serverURL ?? context.app.settings["server_url"]?.stringValue.map(Self.trimmed) else {
+        guard let server = serverURL ?? context.app.setting("server_url").map(Self.trimmed) else {
             throw SocialLoginError("the \(id) app has no server_url")
         }
         let document = try await context.keys.document("\(server)/.well-known/openid-configuration", context: context)

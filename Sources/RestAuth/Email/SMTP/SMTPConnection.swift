@@ -16,15 +16,16 @@ final class SMTPReplyDecoder: ByteToMessageDecoder, @unchecked Sendable {
     typealias InboundOut = SMTPReply
     // Touched only on the channel's event loop.
     private var lines: [String] = []
-    /// Bytes received and not yet part of a whole line (or lines of an unfinished reply).
-    private(set) var buffered = 0
+    /// Whether bytes were received that are not yet part of a whole reply.
+    private(set) var hasPending = false
     /// A reply longer than this is not SMTP.
     private let maximumLineLength = 4096
 
     func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        // Kept on every way out: NIO does not call again for an emptied buffer.
+        defer { hasPending = buffer.readableBytes > 0 || !lines.isEmpty }
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
             if buffer.readableBytes > maximumLineLength { throw SMTPError.connectionFailed("reply line too long") }
-            buffered = buffer.readableBytes + lines.count
             return .needMoreData
         }
         let length = newline - buffer.readerIndex + 1
@@ -146,12 +147,15 @@ final class SMTPConnection: Sendable {
         IPAddressSyntax.isValid(host) || host.hasPrefix("[") ? nil : host
     }
 
-    /// Reads the next reply, within the timeout.
-    func reply(_ stage: String) async throws -> SMTPReply {
+    /// Runs `start` on the event loop and waits for its future, within the timeout: when
+    /// it passes, the stage fails and the connection closes.
+    private func withinTimeout<T: Sendable>(
+        _ stage: String, _ start: @escaping @Sendable (any Channel) -> EventLoopFuture<T>
+    ) async throws -> T {
         let eventLoop = channel.eventLoop
         let timeout = configuration.timeout
-        let future: EventLoopFuture<SMTPReply> = eventLoop.flatSubmit { [handler, channel] in
-            let result = handler.next(on: eventLoop)
+        let future: EventLoopFuture<T> = eventLoop.flatSubmit { [handler, channel] in
+            let result = start(channel)
             let timer = eventLoop.scheduleTask(in: timeout) {
                 handler.fail(.timedOut(stage))
                 channel.close(promise: nil)
@@ -160,6 +164,11 @@ final class SMTPConnection: Sendable {
             return result
         }
         return try await future.get()
+    }
+
+    /// Reads the next reply, within the timeout.
+    func reply(_ stage: String) async throws -> SMTPReply {
+        try await withinTimeout(stage) { [handler] channel in handler.next(on: channel.eventLoop) }
     }
 
     /// Sends one command and checks its reply's code.
@@ -179,19 +188,8 @@ final class SMTPConnection: Sendable {
     func write(_ text: String) async throws {
         var buffer = channel.allocator.buffer(capacity: text.utf8.count)
         buffer.writeString(text)
-        let eventLoop = channel.eventLoop
-        let timeout = configuration.timeout
-        let future: EventLoopFuture<Void> = eventLoop.flatSubmit { [handler, channel, buffer] in
-            let written = channel.writeAndFlush(buffer)
-            let timer = eventLoop.scheduleTask(in: timeout) {
-                handler.fail(.timedOut("write"))
-                channel.close(promise: nil)
-            }
-            written.whenComplete { _ in timer.cancel() }
-            return written
-        }
         do {
-            try await future.get()
+            try await withinTimeout("write") { [buffer] channel in channel.writeAndFlush(buffer) }
         } catch let error as SMTPError {
             throw error
         } catch {
@@ -208,7 +206,7 @@ final class SMTPConnection: Sendable {
         let channel = self.channel
         // The handler is made and added on the channel's event loop: it is not Sendable.
         try await channel.eventLoop.submit { [handler, decoder] in
-            guard !handler.hasUnreadReplies, decoder.buffered == 0 else {
+            guard !handler.hasUnreadReplies, !decoder.hasPending else {
                 throw SMTPError.connectionFailed("the server sent data before the TLS handshake of STARTTLS")
             }
             let tls = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
