@@ -18,21 +18,19 @@ change the page makes carries the CSRF header, under the names the settings give
 step in DIR; exits non-zero with the reason on any failure. Bounded by --timeout.
 """
 import argparse
-import asyncio
-import email
-import email.policy
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checklib  # noqa: E402
+from checklib import Failure, SmtpSink, free_port  # noqa: E402
 
 PASSWORD = "Sturdy-Lantern-8412"
 CHANGED_PASSWORD = "Quiet-Harbor-5937"
@@ -60,117 +58,12 @@ MODES = {
 }
 
 
-class Failure(Exception):
-    pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class SmtpSink:
-    """A minimal SMTP server (asyncio, standard library) that keeps every message."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        self.port = None
-
-    def start(self):
-        threading.Thread(target=self._run, daemon=True).start()
-        if not self.ready.wait(5):
-            raise Failure("the SMTP sink did not start")
-
-    def stop(self):
-        self.loop.call_soon_threadsafe(self.loop.stop)
-
-    def _run(self):
-        asyncio.set_event_loop(self.loop)
-        server = self.loop.run_until_complete(asyncio.start_server(self._session, "127.0.0.1", 0))
-        self.port = server.sockets[0].getsockname()[1]
-        self.ready.set()
-        self.loop.run_forever()
-
-    async def _session(self, reader, writer):
-        async def reply(text):
-            writer.write(text.encode() + b"\r\n")
-            await writer.drain()
-
-        recipients = []
-        try:
-            await reply("220 browser-check sink")
-            while True:
-                line = await asyncio.wait_for(reader.readline(), 30)
-                if not line:
-                    break
-                command = line.decode("utf-8", "replace").strip()
-                verb = command[:4].upper()
-                if verb in ("EHLO", "HELO"):
-                    await reply("250 browser-check sink")
-                elif verb == "MAIL":
-                    recipients = []
-                    await reply("250 OK")
-                elif verb == "RCPT":
-                    match = re.search(r"<([^>]*)>", command)
-                    recipients.append((match.group(1) if match else command[8:]).strip().lower())
-                    await reply("250 OK")
-                elif verb == "DATA":
-                    await reply("354 End data with <CR><LF>.<CR><LF>")
-                    lines = []
-                    while True:
-                        data = await asyncio.wait_for(reader.readline(), 30)
-                        if not data or data in (b".\r\n", b".\n"):
-                            break
-                        lines.append(data[1:] if data.startswith(b".") else data)
-                    self._keep(recipients, b"".join(lines))
-                    await reply("250 OK queued")
-                elif verb in ("RSET", "NOOP"):
-                    await reply("250 OK")
-                elif verb == "QUIT":
-                    await reply("221 Bye")
-                    break
-                else:
-                    await reply("502 Command not implemented")
-        except (asyncio.TimeoutError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    def _keep(self, recipients, raw):
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        body = message.get_body(preferencelist=("plain", "html"))
-        text = body.get_content() if body is not None else ""
-        with self.lock:
-            self.messages.append({"to": recipients, "subject": str(message["subject"] or ""), "body": text})
-
-    def link(self, address, pattern, timeout=15):
-        """The first link matching pattern in a message to address."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                for m in self.messages:
-                    found = pattern.search(m["body"])
-                    if address.lower() in m["to"] and found:
-                        return found.group(0)
-            time.sleep(0.1)
-        with self.lock:
-            got = [m["subject"] for m in self.messages if address.lower() in m["to"]]
-        raise Failure(f"no e-mail to {address} with a link like {pattern.pattern} within {timeout}s "
-                      f"(messages to it: {got})")
-
-
 class Demo:
     """The demo server (and, for development only, a proxy in front of it)."""
 
     def __init__(self, args, sink, workdir):
         self.port = free_port()
         self.log_path = os.path.join(workdir, "demo.log")
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("REST_AUTH_", "ACCOUNT_", "SOCIALACCOUNT_", "EMAIL_", "SIMPLE_JWT_"))}
         self.settings = {
             "DATABASE_URL": "sqlite://" + os.path.join(workdir, "demo.sqlite"),
             "SECRET_KEY": "browser-check-" + uuid.uuid4().hex,
@@ -182,7 +75,7 @@ class Demo:
             "EMAIL_USE_TLS": "false",
             **MODES[args.mode],
         }
-        env.update(self.settings)
+        env = checklib.demo_environment(self.settings)
         self.env = env
         self.log = open(self.log_path, "w")
         self.procs = []
@@ -201,29 +94,14 @@ class Demo:
                                            stdin=subprocess.DEVNULL, start_new_session=True))
 
     def _wait_http(self, url, timeout, what):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for p in self.procs:
-                if p.poll() is not None:
-                    raise Failure(f"{what} exited with status {p.returncode}; log: {self.log_path}")
-            try:
-                with urllib.request.urlopen(url, timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise Failure(f"{what} did not answer {url} within {timeout}s")
+        try:
+            checklib.wait_http(url, self.procs, timeout, what)
+        except Failure as failure:
+            raise Failure(f"{failure}; log: {self.log_path}") from None
 
     def stop(self):
         for p in reversed(self.procs):
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                    p.wait(5)
-                except (ProcessLookupError, subprocess.TimeoutExpired):
-                    try:
-                        os.killpg(p.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
+            checklib.stop(p, timeout=5)
         self.log.close()
 
     def tail(self, n=30):

@@ -12,51 +12,21 @@ its DRF token and its session (with CSRF) used on B, logout on B ending them for
 reset asked on B and confirmed on A, the new password on B. Then both again in JWT mode
 with rotation and blacklisting: a refresh token from A rotated on B, the rotated-out
 token replayed on A (refused, and with no reuse grace its family revoked on B too), a logout on B blacklisting
-what A then refuses. Standard library only (the sink is scripts/browser-check.py's).
+what A then refuses. Standard library only (with scripts/checklib.py): a missing mail is a Failure.
 """
 import argparse
-import importlib.util
-import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location("browser_check", os.path.join(HERE, "browser-check.py"))
-browser_check = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(browser_check)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checklib  # noqa: E402
+from checklib import call, check  # noqa: E402
 
 PASSWORD = "Sturdy-Lantern-8412"
 NEW_PASSWORD = "Quiet-Harbor-5937"
-failures = []
-
-
-def check(condition, message):
-    print(("ok   " if condition else "FAIL ") + message, flush=True)
-    if not condition:
-        failures.append(message)
-
-
-def call(base, method, path, body=None, headers=None):
-    """One request; returns (status, body, response headers)."""
-    data = None if body is None else json.dumps(body).encode()
-    all_headers = {"Content-Type": "application/json", **(headers or {})}
-    req = urllib.request.Request(base + "/dj-rest-auth/" + path, data=data, method=method, headers=all_headers)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as response:
-            return response.status, json.loads(response.read() or b"null"), response.headers
-    except urllib.error.HTTPError as error:
-        text = error.read()
-        try:
-            return error.code, json.loads(text or b"null"), error.headers
-        except ValueError:
-            return error.code, text.decode(errors="replace")[:300], error.headers
 
 
 def cookies(headers):
@@ -74,10 +44,8 @@ class Instances:
         self.processes = []
         self.bases = []
         for name in ("a", "b"):
-            port = browser_check.free_port()
-            env = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("REST_AUTH_", "ACCOUNT_", "SOCIALACCOUNT_", "EMAIL_", "SIMPLE_JWT_"))}
-            env.update({
+            port = checklib.free_port()
+            env = checklib.demo_environment({
                 "DATABASE_URL": database_url, "SECRET_KEY": "cross-instance-check-secret-key-0123456789",
                 "PBKDF2_ITERATIONS": "10000", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port),
                 "ACCOUNT_EMAIL_VERIFICATION": "mandatory", "ACCOUNT_RATE_LIMITS": "false", **settings,
@@ -87,37 +55,12 @@ class Instances:
                 [demo, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=env, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True))
             self.bases.append(f"http://127.0.0.1:{port}")
-        for base, process in zip(self.bases, self.processes):
-            deadline = time.monotonic() + 180
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/health", timeout=1)
-                    break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit(f"an instance did not start; logs in {workdir}")
-                    time.sleep(0.2)
+        for base in self.bases:
+            checklib.wait_http(base + "/health", self.processes, 180, f"an instance (logs in {workdir})")
 
     def stop(self):
         for process in self.processes:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for process in self.processes:
-            process.wait(timeout=30)
-
-
-def latest_link(sink, address, pattern, after):
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        with sink.lock:
-            found = [pattern.search(m["body"]) for m in sink.messages[after:] if address in m["to"]]
-        found = [f for f in found if f]
-        if found:
-            return found[-1]
-        time.sleep(0.1)
-    return None
+            checklib.stop(process, timeout=30)
 
 
 def token_and_session(a, b, sink):
@@ -125,9 +68,8 @@ def token_and_session(a, b, sink):
     status, body, _ = call(a, "POST", "registration/", {
         "username": user, "email": address, "password1": PASSWORD, "password2": PASSWORD})
     check(status == 201, f"sign-up on A ({status} {body})")
-    found = latest_link(sink, address, re.compile(r"/account-confirm-email/([^/\s]+)/"), 0)
-    check(found is not None, "A mailed the confirmation key")
-    status, body, _ = call(b, "POST", "registration/verify-email/", {"key": found.group(1) if found else ""})
+    found = sink.match(address, re.compile(r"/account-confirm-email/([^/\s]+)/"), last=True)
+    status, body, _ = call(b, "POST", "registration/verify-email/", {"key": found.group(1)})
     check(status == 200, f"B accepts the key A made ({status} {body})")
 
     status, body, headers = call(a, "POST", "login/", {"username": user, "password": PASSWORD})
@@ -150,9 +92,8 @@ def token_and_session(a, b, sink):
     before = len(sink.messages)
     status, body, _ = call(b, "POST", "password/reset/", {"email": address})
     check(status == 200, f"reset asked on B ({status})")
-    found = latest_link(sink, address, re.compile(r"/password-reset/confirm/([^/\s]+)/([^/\s]+)/"), before)
-    check(found is not None, "B mailed the reset link")
-    uid, reset = (found.group(1), found.group(2)) if found else ("", "")
+    found = sink.match(address, re.compile(r"/password-reset/confirm/([^/\s]+)/([^/\s]+)/"), after=before, last=True)
+    uid, reset = found.group(1), found.group(2)
     status, body, _ = call(a, "POST", "password/reset/confirm/", {
         "uid": uid, "token": reset, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     check(status == 200, f"A accepts the reset link B made ({status} {body})")
@@ -198,7 +139,7 @@ def main():
     subprocess.run(psql_admin + ["-c", f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)", "-c",
                                  f"CREATE DATABASE {args.db}"], check=True)
     database_url = args.admin_url.rsplit("/", 1)[0] + "/" + args.db
-    sink = browser_check.SmtpSink()
+    sink = checklib.SmtpSink()
     sink.start()
     workdir = tempfile.mkdtemp(prefix="restauth-cross.")
     try:
@@ -218,8 +159,8 @@ def main():
     finally:
         sink.stop()
         subprocess.run(psql_admin + ["-c", f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)"], check=False)
-    if failures:
-        print(f"{len(failures)} checks failed; the instances' logs are in {workdir}")
+    if checklib.failures:
+        print(f"{len(checklib.failures)} checks failed; the instances' logs are in {workdir}")
         sys.exit(1)
     print("two instances on one database: every credential and revocation holds on both")
 

@@ -19,72 +19,26 @@ import argparse
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import checklib  # noqa: E402
+from checklib import check, free_port, stop  # noqa: E402
+
 DJANGO_SECRET = "reference-secret-key-not-for-production-0123456789"
-failures = []
-
-
-def check(condition, message):
-    print(("ok   " if condition else "FAIL ") + message)
-    if not condition:
-        failures.append(message)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def request(base, method, path, body=None, token=None, cookie=None):
-    headers = {"Content-Type": "application/json"}
+    headers = {}
     if token:
         headers["Authorization"] = f"Token {token}"
     if cookie:
         headers["Cookie"] = cookie
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + "/dj-rest-auth/" + path, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        text = error.read()
-        try:
-            return error.code, json.loads(text or b"null")
-        except ValueError:
-            return error.code, text.decode(errors="replace")[:300]
-
-
-def wait_until_up(port, process, seconds=120):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not open its port")
-
-
-def stop(process):
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    status, answer, _ = checklib.call(base, method, path, body, headers)
+    return status, answer
 
 
 def main():
@@ -158,17 +112,20 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
 
     # 2. The demo server on it.
     port = free_port()
+    sink = checklib.SmtpSink()
+    sink.start()
     demo_env = dict(os.environ)
     demo_env.update({
         "DATABASE_URL": database_url, "SECRET_KEY": DJANGO_SECRET, "PORT": str(port),
         "ACCOUNT_EMAIL_VERIFICATION": "mandatory", "ACCOUNT_RATE_LIMITS": "false",
+        "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port),
     })
     demo_log = open(args.log + "-demo.log", "w")
     demo = subprocess.Popen([args.demo, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=demo_env,
                             stdout=demo_log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(port, demo)
+        checklib.wait_http(base + "/health", [demo], 120, "the demo")
         status, body = request(base, "POST", "login/", {"username": "alice", "password": "Alice-Django-Pass-1"})
         check(status == 200 and body.get("key") == data["token"],
               f"a Django user logs in with her password and gets her DRF token back ({status} {body})")
@@ -205,18 +162,10 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
         # A reset link the demo makes, for Django to honour below.
         status, body = request(base, "POST", "password/reset/", {"email": "erin@example.com"})
         check(status == 200, f"the demo sends a reset mail ({status} {body})")
-        link = None
-        for _ in range(100):
-            demo_log.flush()
-            with open(args.log + "-demo.log") as log:
-                found = re.findall(r"password-reset/confirm/([0-9a-z]+)/([0-9a-z]+-[0-9a-f]+)/", log.read())
-            if found:
-                link = found[-1]
-                break
-            time.sleep(0.1)
-        check(link is not None, "the demo's reset mail (console sender) has its link")
+        link = sink.match("erin@example.com", re.compile(r"password-reset/confirm/([0-9a-z]+)/([0-9a-z]+-[0-9a-f]+)/"))
     finally:
         stop(demo)
+        sink.stop()
 
     after = set(sql(schema_query).splitlines())
     changed = {line for line in before.symmetric_difference(after) if line.split(".")[0] in tables_before}
@@ -237,7 +186,7 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(port, server)
+        checklib.wait_http(base + "/", [server], 120, "the Django server")
         status, body = request(base, "POST", "login/", {"username": "alice", "password": "Alice-Swift-Pass-4"})
         check(status == 200 and body.get("key") == data["token"],
               f"Django logs in a user with the password the demo set ({status} {body})")
@@ -250,7 +199,7 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
         check(status == 400, "Django refuses the old password")
         if link:
             status, body = request(base, "POST", "password/reset/confirm/", {
-                "uid": link[0], "token": link[1], "new_password1": "Erin-Django-Pass-8",
+                "uid": link.group(1), "token": link.group(2), "new_password1": "Erin-Django-Pass-8",
                 "new_password2": "Erin-Django-Pass-8"})
             check(status == 200, f"Django honours a reset link the demo made ({status} {body})")
             status, body = request(base, "POST", "login/", {"username": "erin", "password": "Erin-Django-Pass-8"})
@@ -259,8 +208,8 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
         stop(server)
 
     subprocess.run(psql_admin + ["-c", f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)"], check=False)
-    if failures:
-        print(f"{len(failures)} checks failed; logs in {args.log}-*.log")
+    if checklib.failures:
+        print(f"{len(checklib.failures)} checks failed; logs in {args.log}-*.log")
         sys.exit(1)
     print("the Django database is served unchanged")
 
