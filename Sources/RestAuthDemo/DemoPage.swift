@@ -1,5 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
 import RestAuth
 import RestAuthSocial
 import Vapor
@@ -37,13 +36,7 @@ enum DemoPage {
         }
         // A generic OpenID Connect provider's authorization endpoint is in its discovery
         // document, which the page cannot read (its CSP keeps it on this origin).
-        let discovery = OIDCAuthorizeURLs(
-            servers: social.entries.compactMap { entry in
-                guard let provider = entry.provider as? OpenIDConnectProvider,
-                    let server = provider.serverURL ?? entry.app?.setting("server_url")
-                else { return nil }
-                return (provider.id, server)
-            })
+        let discovered = social.entries.filter { $0.provider is OpenIDConnectProvider }.map(\.provider.id)
         let scopes: [String: String] = Dictionary(
             social.entries.compactMap { entry in
                 entry.app?.setting("scope").map { (entry.provider.id, $0) }
@@ -60,7 +53,10 @@ enum DemoPage {
             "login_methods": .array(configuration.loginMethods.map(\.rawValue).sorted().map(JSONValue.string)),
         ]
         app.get("demo", "config.json") { request async -> Response in
-            let found = await discovery.urls(client: request.client, logger: request.logger)
+            var found: [String: String] = [:]
+            for id in discovered {
+                found[id] = await request.application.restAuthSocial.authorizationEndpoint(of: id, on: request)
+            }
             var page = settings
             page["providers"] = .array(
                 providers.map { provider in
@@ -105,45 +101,5 @@ enum DemoPage {
                     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             ],
             body: .init(buffer: body))
-    }
-}
-
-/// The authorization endpoints of generic OpenID Connect providers, from their discovery
-/// documents: fetched when the page first asks, kept an hour, and tried again a minute
-/// after a failure (a provider that is down costs the page at most three seconds a minute).
-final class OIDCAuthorizeURLs: Sendable {
-    let servers: [(id: String, server: String)]
-    private let cache = NIOLockedValueBox<[String: (url: String?, fetched: Date)]>([:])
-
-    init(servers: [(id: String, server: String)]) {
-        self.servers = servers
-    }
-
-    func urls(client: any Client, logger: Logger) async -> [String: String] {
-        var found: [String: String] = [:]
-        for (id, server) in servers {
-            let cached = cache.withLockedValue { $0[id] }
-            if let cached, Date().timeIntervalSince(cached.fetched) < (cached.url == nil ? 60 : 3600) {
-                if let url = cached.url { found[id] = url }
-                continue
-            }
-            let base = server.hasSuffix("/") ? String(server.dropLast()) : server
-            var url: String?
-            do {
-                let response = try await client.get(URI(string: "\(base)/.well-known/openid-configuration")) {
-                    $0.timeout = .seconds(3)
-                }
-                if response.status == .ok, let body = response.body,
-                    case .object(let document) = try JSONValue.parse(Array(body.readableBytesView))
-                {
-                    url = document["authorization_endpoint"]?.stringValue
-                }
-            } catch {
-                logger.notice("the \(id) provider's discovery document could not be read: \(error)")
-            }
-            cache.withLockedValue { $0[id] = (url, Date()) }
-            if let url { found[id] = url }
-        }
-        return found
     }
 }

@@ -237,6 +237,29 @@ extension Application {
                 SocialController(state: state).endpoints(restAuthConfiguration: application.restAuth.configuration))
         }
 
+        /// Where a generic OpenID Connect provider's users sign in (its discovery document's
+        /// `authorization_endpoint`, read through the same cache as its logins), for a web
+        /// page's button; nil for other providers, or when the document cannot be read
+        /// within `timeout`.
+        public func authorizationEndpoint(
+            of providerID: String, on request: Request, timeout: TimeAmount = .seconds(3)
+        ) async -> String? {
+            guard let state = application.storage[SocialStateKey.self],
+                let entry = state.configuration.entries.first(where: { $0.provider.id == providerID }),
+                let provider = entry.provider as? OpenIDConnectProvider,
+                let app = try? await state.credentials(for: entry, on: request.restAuth.database)
+            else { return nil }
+            let context = SocialContext(
+                http: state.configuration.httpClient ?? application.http.client.shared, app: app,
+                logger: request.logger, keys: state.keys, timeout: timeout)
+            do {
+                return try await provider.discovery(context).authorizationEndpoint
+            } catch {
+                request.logger.notice("the \(providerID) provider's discovery document could not be read: \(error)")
+                return nil
+            }
+        }
+
         /// The migration of the `socialaccount_*` tables, for apps that run migrations
         /// themselves.
         public static func migrations(for userModel: any RestAuthUser.Type = AuthUser.self) -> [any Migration] {

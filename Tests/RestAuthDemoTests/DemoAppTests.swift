@@ -132,9 +132,12 @@ struct DemoAppTests {
         // The provider: a discovery document on a live port.
         let provider = try await Application.make(.testing)
         provider.http.server.configuration.hostname = "127.0.0.1"
-        provider.get("realms", "main", ".well-known", "openid-configuration") { _ in
-            Response.json([
-                "issuer": "http://sso.example/realms/main",
+        provider.get("realms", "main", ".well-known", "openid-configuration") { request in
+            // A complete document whose issuer is the server it was fetched from.
+            let issuer = "http://\(request.headers.first(name: .host) ?? "")/realms/main"
+            return Response.json([
+                "issuer": .string(issuer), "token_endpoint": .string("\(issuer)/protocol/openid-connect/token"),
+                "jwks_uri": .string("\(issuer)/protocol/openid-connect/certs"),
                 "authorization_endpoint": "https://sso.example/realms/main/protocol/openid-connect/auth",
             ])
         }

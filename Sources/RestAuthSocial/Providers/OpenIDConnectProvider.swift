@@ -26,6 +26,7 @@ public struct OpenIDConnectProvider: SocialProvider {
         var jwksURI: String
         var introspectionEndpoint: String?
         var tokenAuthMethods: [String]
+        var authorizationEndpoint: String?
     }
 
     func discovery(_ context: SocialContext) async throws -> Discovery {
@@ -49,7 +50,7 @@ public struct OpenIDConnectProvider: SocialProvider {
         return Discovery(
             issuer: issuer, tokenEndpoint: token, userInfoEndpoint: document["userinfo_endpoint"]?.stringValue,
             jwksURI: jwks, introspectionEndpoint: document["introspection_endpoint"]?.stringValue,
-            tokenAuthMethods: methods)
+            tokenAuthMethods: methods, authorizationEndpoint: document["authorization_endpoint"]?.stringValue)
     }
 
     /// The app's credentials at the token endpoint: allauth's `token_auth_method` setting
