@@ -9,7 +9,8 @@
   const $ = (id) => document.getElementById(id);
   const TOKEN_KEY = "restauth-demo-token";
   const STATE_KEY = "restauth-demo-social-state";
-  const SCOPES = { google: "openid email profile" };
+  // GitHub gives the verified primary address only with user:email.
+  const SCOPES = { google: "openid email profile", github: "user:email" };
   let cfg = null;
   let token = null; // DRF token key (token mode)
   let access = null; // JWT access token: memory only
