@@ -42,7 +42,7 @@ extension Application {
         /// password-hashing threads and adds the migrations for `database` (the default
         /// database when nil).
         public func configure(_ configuration: RestAuthConfiguration, database: DatabaseID? = nil) async throws {
-            try configuration.validate()
+            try configuration.validateForServing()
             let codec = configuration.useJWT ? try await JWTCodec.make(configuration) : nil
             if let hmac = codec?.signer as? HMACAlgorithm,
                 (configuration.jwtSigningKey ?? configuration.secretKey).utf8.count < hmac.recommendedKeyBytes

@@ -51,6 +51,11 @@ enum DemoApp {
 
         let secretKey = try await SecretKeyFile.secretKey(
             environment: env, database: database, on: app.db, logger: app.logger)
+        // DEBUG follows Vapor's environment unless set: `--env production` trusts no host
+        // but those ALLOWED_HOSTS lists (start-up fails without them); development trusts
+        // this machine's names (.localhost, 127.0.0.1, [::1]), as Django's DEBUG does.
+        var env = env
+        if env["DEBUG"] == nil { env["DEBUG"] = app.environment.isRelease ? "false" : "true" }
         let configuration = try RestAuthConfiguration(environment: env, secretKey: secretKey)
         for name in RestAuthConfiguration.unrecognisedSettings(in: env) {
             app.logger.warning("\(name) is not a setting this server reads; ignored")
@@ -99,5 +104,6 @@ enum DemoApp {
         app.asyncCommands.use(ChangePasswordCommand(), as: "changepassword")
         app.asyncCommands.use(FlushExpiredTokensCommand(), as: "flushexpiredtokens")
         app.asyncCommands.use(HashBenchmarkCommand(), as: "benchmark-hash")
+        app.asyncCommands.use(ParseBenchmarkCommand(), as: "benchmark-parse")
     }
 }

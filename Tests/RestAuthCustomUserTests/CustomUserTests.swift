@@ -22,6 +22,8 @@ func withMemberApp(
     configuration.loginMethods = [.email]
     configuration.passwordHashers = [PBKDF2PasswordHasher(iterations: 1000)]
     configuration.passwordHashingThreads = 2
+    // Requests name localhost (the test client) or 127.0.0.1:port (live servers).
+    configuration.debug = true
     configuration.emailSender = mail
     adjust(&configuration)
     let schema = "member_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)

@@ -25,6 +25,7 @@ extension RestAuthConfiguration {
         "CSRF_HEADER_NAME", "CSRF_COOKIE_AGE", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE",
         "CSRF_COOKIE_DOMAIN", "CSRF_COOKIE_PATH", "CSRF_TRUSTED_ORIGINS", "EMAIL_HOST", "EMAIL_PORT",
         "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "ALLOWED_HOSTS",
+        "DEBUG", "DATA_UPLOAD_MAX_NUMBER_FIELDS",
     ]
 
     /// Builds the configuration from environment variables named as Django's settings
@@ -55,6 +56,11 @@ extension RestAuthConfiguration {
         }
         c.passwordHashingThreads = try reader.int("PASSWORD_HASHING_THREADS", min: 1) ?? c.passwordHashingThreads
         c.maxBodySize = try reader.int("DATA_UPLOAD_MAX_MEMORY_SIZE", min: 1024) ?? c.maxBodySize
+        if let fields = reader.string("DATA_UPLOAD_MAX_NUMBER_FIELDS"), fields.lowercased() == "none" {
+            c.maxNumberOfFields = nil
+        } else {
+            c.maxNumberOfFields = try reader.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", min: 1) ?? c.maxNumberOfFields
+        }
         c.passwordResetTimeout = try reader.seconds("PASSWORD_RESET_TIMEOUT") ?? c.passwordResetTimeout
         c.defaultFromEmail = reader.string("DEFAULT_FROM_EMAIL") ?? c.defaultFromEmail
         c.siteDomain = reader.string("SITE_DOMAIN") ?? c.siteDomain
@@ -182,6 +188,7 @@ extension RestAuthConfiguration {
             c.smtp = smtp
         }
         c.allowedHosts = reader.list("ALLOWED_HOSTS") ?? c.allowedHosts
+        c.debug = try reader.bool("DEBUG") ?? c.debug
 
         try c.validate()
         self = c

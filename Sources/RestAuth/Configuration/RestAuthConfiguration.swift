@@ -30,6 +30,10 @@ public struct RestAuthConfiguration: Sendable {
     /// The largest request body accepted under the API prefix, in bytes (Django's
     /// `DATA_UPLOAD_MAX_MEMORY_SIZE` role); a larger one is a 413. Default 1 MB.
     public var maxBodySize: Int
+    /// Django's `DATA_UPLOAD_MAX_NUMBER_FIELDS`: the most fields a form or multipart body
+    /// may carry, and the most members and elements a JSON body may hold; more is a 400
+    /// before any field is read. Nil: no limit (Django's `None`). Default 1000.
+    public var maxNumberOfFields: Int? = 1000
 
     /// The user model (Django's `AUTH_USER_MODEL`): ``AuthUser`` in `auth_user`, or the
     /// app's own ``RestAuthUser``.
@@ -161,11 +165,23 @@ public struct RestAuthConfiguration: Sendable {
     public var smtp: SMTPConfiguration? = nil
     /// The messages sent for password resets and address confirmations.
     public var emailTemplates: EmailTemplates = .allauth
-    /// Django's `ALLOWED_HOSTS`, for links in e-mails: a link is built from the request's
-    /// `Host` only when it is one of these (`.example.com` also matches subdomains, `*`
-    /// matches any); otherwise from `siteDomain`, and without one no mail is sent. This
-    /// stops "password reset poisoning" through a forged `Host` header.
-    public var allowedHosts: [String] = ["localhost", "127.0.0.1", "[::1]"]
+    /// Django's `ALLOWED_HOSTS`: every request under the prefix must name one of these
+    /// hosts in its `Host` header (`.example.com` also matches subdomains, `*` matches
+    /// any), and the header must follow Django's domain/port grammar; otherwise it is a
+    /// 400, as Django's `DisallowedHost`. Links in e-mails are built from the parsed
+    /// domain and port, never the raw header, which stops "password reset poisoning".
+    /// Empty (the default) with ``debug`` off allows no host: start-up then fails, as
+    /// Django's `runserver` does, so set this in production.
+    public var allowedHosts: [String] = []
+    /// Django's `DEBUG`, for its one effect here: with ``allowedHosts`` empty, the hosts
+    /// of a development machine are allowed (`.localhost`, `127.0.0.1`, `[::1]`).
+    public var debug: Bool = false
+
+    /// The hosts requests may name: ``allowedHosts``, or Django's development list when
+    /// it is empty and ``debug`` is on.
+    public var effectiveAllowedHosts: [String] {
+        allowedHosts.isEmpty && debug ? [".localhost", "127.0.0.1", "[::1]"] : allowedHosts
+    }
 
     // MARK: SIMPLE_JWT
 
@@ -280,6 +296,20 @@ public struct RestAuthConfiguration: Sendable {
         "confirm_email": "1/3m/key",
     ]
 
+    /// What serving needs beyond ``validate()``: hosts that requests may name. Django's
+    /// `runserver` refuses to start with `ALLOWED_HOSTS` empty and `DEBUG` off, for every
+    /// request would be refused; ``Application/RestAuth/configure(_:database:)`` does too.
+    public func validateForServing() throws {
+        try validate()
+        if effectiveAllowedHosts.isEmpty {
+            throw ConfigurationError(
+                setting: "ALLOWED_HOSTS",
+                message:
+                    "is empty and DEBUG is off, so every request would be refused: list the hosts this server answers for (\"*\" accepts any)"
+            )
+        }
+    }
+
     /// Checks the combination of settings; the error names the setting at fault.
     public func validate() throws {
         if !tokenModel && !useJWT && !sessionLogin {
@@ -338,6 +368,9 @@ public struct RestAuthConfiguration: Sendable {
         }
         if passwordHashingThreads < 1 {
             throw ConfigurationError(setting: "PASSWORD_HASHING_THREADS", message: "needs at least one thread")
+        }
+        if let maxNumberOfFields, maxNumberOfFields < 1 {
+            throw ConfigurationError(setting: "DATA_UPLOAD_MAX_NUMBER_FIELDS", message: "must be at least 1, or None")
         }
         if maxBodySize < 1024 {
             throw ConfigurationError(setting: "DATA_UPLOAD_MAX_MEMORY_SIZE", message: "must be at least 1024 bytes")

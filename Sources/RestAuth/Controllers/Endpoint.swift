@@ -101,6 +101,13 @@ public struct RestAuthEndpoint: Sendable {
     /// DRF's dispatch: authenticate, check the permission, then the method's handler (405
     /// when there is none).
     private func dispatch(_ request: Request, state: RestAuthState) -> EventLoopFuture<Response> {
+        // Django's CommonMiddleware calls get_host() first: a forged Host is refused before
+        // anything else looks at the request.
+        do {
+            _ = try RequestHost.validated(request, allowed: state.mailer.allowedHosts)
+        } catch {
+            return request.eventLoop.makeFailedFuture(error)
+        }
         // Vapor collects a body that arrives in one read without looking at the limit.
         if let body = request.body.data, body.readableBytes > state.configuration.maxBodySize {
             return request.eventLoop.makeFailedFuture(APIError.payloadTooLarge(limit: state.configuration.maxBodySize))

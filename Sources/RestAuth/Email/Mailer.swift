@@ -5,47 +5,37 @@ import Vapor
 /// context, the message; the account adapter builds the link and sends.
 struct Mailer: Sendable {
     let configuration: RestAuthConfiguration
+    /// `ALLOWED_HOSTS` (or DEBUG's list), read once.
+    let allowedHosts: AllowedHosts
 
-    /// The site's base URL (`{site}`), its name and domain, for a request: the request's
-    /// own host when it is allowed, else the configured site domain; nil when neither can
-    /// be trusted.
+    init(configuration: RestAuthConfiguration) {
+        self.configuration = configuration
+        self.allowedHosts = AllowedHosts(configuration.effectiveAllowedHosts)
+    }
+
+    /// The site's base URL (`{site}`), its name and domain, for a request: built from the
+    /// request's `Host` as Django's `get_host()` validates it (its parsed domain and port,
+    /// never the raw header), or from the configured site domain when reset links must use
+    /// it or the request names no host; nil when neither can be trusted. A request with a
+    /// forged `Host` never gets here: every endpoint answers it with a 400 first.
     func site(for request: Request, forPasswordReset: Bool = false) -> (base: String, name: String, domain: String)? {
         let scheme = ClientAddress(trustedProxies: configuration.trustedProxies).isSecure(request) ? "https" : "http"
-        let host = request.headers.first(name: .host) ?? ""
         let useSite = forPasswordReset && configuration.passwordResetUseSitesDomain
+        let base: String
         let domain: String
-        if !useSite, !host.isEmpty,
-            Self.isAllowed(host: host, configuration.allowedHosts + [configuration.siteDomain].compactMap { $0 })
-        {
-            domain = host
-        } else if let siteDomain = configuration.siteDomain {
-            domain = siteDomain
+        if !useSite, let host = try? RequestHost.validated(request, allowed: allowedHosts) {
+            base = "\(scheme)://\(host.authority)"
+            domain = host.authority
+        } else if let siteDomain = configuration.siteDomain, !siteDomain.isEmpty {
+            let bare = siteDomain.components(separatedBy: "://").last ?? siteDomain
+            base = siteDomain.contains("://") ? siteDomain : "\(scheme)://\(siteDomain)"
+            domain = bare.hasSuffix("/") ? String(bare.dropLast()) : bare
         } else {
             request.logger.error(
-                "no e-mail sent: the request's host \(host.debugDescription) is not in ALLOWED_HOSTS and SITE_DOMAIN is not set"
-            )
+                "no e-mail sent: the request names no valid, allowed host and SITE_DOMAIN is not set")
             return nil
         }
-        let base = domain.contains("://") ? domain : "\(scheme)://\(domain)"
-        let bareDomain = domain.components(separatedBy: "://").last ?? domain
-        return (base.hasSuffix("/") ? String(base.dropLast()) : base, configuration.siteName ?? bareDomain, bareDomain)
-    }
-
-    /// Django's `validate_host`: exact names, `.example.com` for a domain and its
-    /// subdomains, `*` for any; the port is ignored.
-    static func isAllowed(host: String, _ allowed: [String]) -> Bool {
-        let name = hostWithoutPort(host).lowercased()
-        return allowed.contains { pattern in
-            let pattern = pattern.lowercased()
-            if pattern == "*" { return true }
-            if pattern.hasPrefix(".") { return name.hasSuffix(pattern) || name == String(pattern.dropFirst()) }
-            return name == pattern || name == hostWithoutPort(pattern)
-        }
-    }
-
-    static func hostWithoutPort(_ host: String) -> String {
-        if host.hasPrefix("[") { return host.split(separator: "]").first.map { $0 + "]" } ?? host }
-        return host.split(separator: ":").first.map(String.init) ?? host
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base, configuration.siteName ?? domain, domain)
     }
 
     static func fill(_ template: String, _ values: [String: String]) -> String {
@@ -93,14 +83,17 @@ struct Mailer: Sendable {
 
     /// The sign-up confirmation is sent before the sign-up answers, as allauth does (a
     /// client may read its mailbox right after); a resend leaves in the background.
+    /// `countLimit` false: the caller counted `confirm_email` already (resend-email counts
+    /// it before its look-ups).
     func sendConfirmation(
-        to address: String, user: any RestAuthUser, key: String, signup: Bool, context: RestAuthContext
+        to address: String, user: any RestAuthUser, key: String, signup: Bool, countLimit: Bool = true,
+        context: RestAuthContext
     ) async {
         guard let site = site(for: context.request) else { return }
         // allauth's `confirm_email` limit: over it the mail is not sent and the answer does
         // not change, so a flood of resends neither fills a mailbox nor tells anything.
         do {
-            try await context.consumeRateLimit("confirm_email", key: address)
+            if countLimit { try await context.consumeRateLimit("confirm_email", key: address) }
         } catch let error as APIError where error.status == .tooManyRequests {
             return
         } catch {

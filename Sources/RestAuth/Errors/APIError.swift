@@ -57,6 +57,23 @@ public struct APIError: AbortError, Sendable {
         .detail(.payloadTooLarge, "Request body is larger than the limit of \(limit) bytes.")
     }
 
+    /// Django's `TooManyFieldsSent`, as a DRF-shaped 400.
+    static let tooManyFields = APIError.detail(.badRequest, RequestFieldLimit.message)
+
+    /// Django's `DisallowedHost`, as a DRF-shaped 400: the `Host` header does not follow
+    /// the domain/port grammar, or names a host `ALLOWED_HOSTS` does not list.
+    static func disallowedHost(_ header: String, domain: String?) -> APIError {
+        let shown = "'" + String(header.prefix(255)) + "'"
+        guard let domain else {
+            return .detail(
+                .badRequest,
+                "Invalid HTTP_HOST header: \(shown). The domain name provided is not valid according to RFC 1034/1035.")
+        }
+        return .detail(
+            .badRequest,
+            "Invalid HTTP_HOST header: \(shown). You may need to add '\(domain.prefix(255))' to ALLOWED_HOSTS.")
+    }
+
     static let notFound = APIError.detail(.notFound, "Not found.")
 
     /// The `detail` message, or the whole body for field errors.

@@ -49,6 +49,8 @@ func withSocialApp(
     var configuration = RestAuthConfiguration(secretKey: "test-secret-key-0123456789")
     configuration.passwordHashers = [PBKDF2PasswordHasher(iterations: 1000)]
     configuration.passwordHashingThreads = 2
+    // Requests name localhost (the test client) or 127.0.0.1:port (live servers).
+    configuration.debug = true
     configuration.emailSender = MemoryEmailSender()
     adjust(&configuration)
     var social = socialConfiguration(server)

@@ -122,6 +122,7 @@ struct AuthenticationTests {
     func trustedOrigins() async throws {
         try await withRestAuthApp({
             $0.csrfTrustedOrigins = ["https://*.example.com"]
+            $0.allowedHosts = ["localhost", "127.0.0.1", "api.example.com"]
             // The HTTPS checks need a proxy that says the request came over TLS.
             $0.trustedProxies = [IPNetwork("127.0.0.0/8")!, IPNetwork("::1")!]
         }) { app, _ in
@@ -155,7 +156,7 @@ struct AuthenticationTests {
                 ])
         }
         // From anyone but a trusted proxy the header says nothing: no HTTPS referer rules.
-        try await withRestAuthApp { app, _ in
+        try await withRestAuthApp({ $0.allowedHosts = ["localhost", "127.0.0.1", "api.example.com"] }) { app, _ in
             let client = TestClient(app: app, method: .running(hostname: "127.0.0.1", port: 0))
             let user = try await client.register()
             client.cookies = [:]

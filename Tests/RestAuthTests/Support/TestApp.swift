@@ -16,6 +16,8 @@ func testConfiguration(_ adjust: (inout RestAuthConfiguration) -> Void = { _ in 
         PBKDF2PasswordHasher(iterations: 1000), PBKDF2PasswordHasher(algorithm: .sha1, iterations: 1000),
     ]
     configuration.passwordHashingThreads = 2
+    // Requests name localhost (the test client) or 127.0.0.1:port (live servers).
+    configuration.debug = true
     // Mail stays in memory unless a test says otherwise (the console sender logs every message).
     configuration.emailSender = MemoryEmailSender()
     // As in the conformance suite: every request comes from one address. The rate-limit
