@@ -78,6 +78,10 @@ run() { # name, wrk arguments...
 
 echo "target=$TARGET cores=$CORES duration=${DURATION}s connections=$CONNECTIONS"
 echo "one password hash: ${HASH_MS} ms  -> login limit ~ $(python3 -c "print(round($CORES / ($HASH_MS / 1000), 1))") per second"
+if [ "$TARGET" = swift ]; then
+  # Bodies of 1 MB of distinct keys, parsed with no field limit: linear, not quadratic.
+  DATABASE_URL="sqlite://$WORK/parse.sqlite" SECRET_KEY=bench "$BIN" benchmark-parse --size 1048576 | sed 's/^/parse 1 MB /'
+fi
 run "open route ($OPEN_PATH)" -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$BENCH_DIR/report.lua" "$BASE$OPEN_PATH"
 run "token GET user/" -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$BENCH_DIR/report.lua" \
   -H "Authorization: Token $TOKEN" "$BASE/dj-rest-auth/user/"

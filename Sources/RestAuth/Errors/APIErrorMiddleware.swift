@@ -50,4 +50,8 @@ extension Application {
     var restAuthMaxBodySize: Int {
         storage[RestAuthStateKey.self]?.configuration.maxBodySize ?? 1_048_576
     }
+
+    var restAuthMaxNumberOfFields: Int? {
+        storage[RestAuthStateKey.self].map { $0.configuration.maxNumberOfFields } ?? 1000
+    }
 }

@@ -3,9 +3,13 @@
 /// value: line 1 column 1 (char 0)") and a nesting limit instead of a stack overflow.
 ///
 /// Faster than `JSONDecoder` into an enum, which tries each type in turn for every value.
+/// Time is linear in the input; `maxMembers` caps the object members and array elements
+/// of the whole document (Django's `DATA_UPLOAD_MAX_NUMBER_FIELDS`, applied to JSON).
 struct JSONParser {
     struct Failure: Error, CustomStringConvertible {
         let message: String
+        /// The document has more members than `maxMembers` allows.
+        var isOverMemberLimit = false
         var description: String { message }
     }
 
@@ -13,13 +17,16 @@ struct JSONParser {
 
     private let bytes: [UInt8]
     private var index = 0
+    /// Members and elements that may still be read; nil for no limit.
+    private var membersLeft: Int?
 
-    private init(_ bytes: [UInt8]) {
+    private init(_ bytes: [UInt8], maxMembers: Int?) {
         self.bytes = bytes
+        self.membersLeft = maxMembers
     }
 
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
-        var parser = JSONParser(bytes)
+    static func parse(_ bytes: [UInt8], maxMembers: Int? = nil) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes, maxMembers: maxMembers)
         guard String(validating: bytes, as: UTF8.self) != nil else {
             let position = Self.firstInvalidUTF8(bytes)
             throw Failure(
@@ -63,6 +70,15 @@ struct JSONParser {
         _ = lineStart
         let column = characters - lineStartCharacters + 1
         return Failure(message: "\(message): line \(line) column \(column) (char \(characters))")
+    }
+
+    /// Counts one object member or array element against the document's limit.
+    private mutating func countMember() throws(Failure) {
+        guard let left = membersLeft else { return }
+        guard left > 0 else {
+            throw Failure(message: "Too many members (DATA_UPLOAD_MAX_NUMBER_FIELDS)", isOverMemberLimit: true)
+        }
+        membersLeft = left - 1
     }
 
     private mutating func skipWhitespace() {
@@ -114,6 +130,7 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw failure("Expecting property name enclosed in double quotes")
             }
+            try countMember()
             let key = try string()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
@@ -146,6 +163,7 @@ struct JSONParser {
         }
         while true {
             skipWhitespace()
+            try countMember()
             values.append(try value(depth: depth + 1))
             skipWhitespace()
             guard index < bytes.count else { throw failure("Expecting ',' delimiter") }

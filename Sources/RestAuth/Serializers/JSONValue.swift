@@ -34,27 +34,45 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 /// A JSON object that keeps its keys in insertion order.
+///
+/// Lookups and insertions cost O(1) (a hash index beside the ordered pairs): request
+/// bodies are parsed into these before any rate limit, so a body of many distinct keys
+/// must cost time linear in its size, never quadratic.
 public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     public private(set) var pairs: [(key: String, value: JSONValue)]
+    /// Where each key sits in `pairs`.
+    private var positions: [String: Int]
 
-    public init() { self.pairs = [] }
+    public init() {
+        self.pairs = []
+        self.positions = [:]
+    }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self.pairs = []
+        self.init()
         for (key, value) in elements { self[key] = value }
     }
 
     public subscript(key: String) -> JSONValue? {
-        get { pairs.first(where: { $0.key == key })?.value }
+        get { positions[key].map { pairs[$0].value } }
         set {
-            if let index = pairs.firstIndex(where: { $0.key == key }) {
-                if let newValue { pairs[index].value = newValue } else { pairs.remove(at: index) }
+            if let index = positions[key] {
+                if let newValue {
+                    pairs[index].value = newValue
+                } else {
+                    pairs.remove(at: index)
+                    positions[key] = nil
+                    for later in index..<pairs.count { positions[pairs[later].key] = later }
+                }
             } else if let newValue {
+                positions[key] = pairs.count
                 pairs.append((key, newValue))
             }
         }
     }
 
+    /// The number of keys.
+    public var count: Int { pairs.count }
     public var keys: [String] { pairs.map(\.key) }
     public var isEmpty: Bool { pairs.isEmpty }
 

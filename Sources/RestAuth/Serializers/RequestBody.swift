@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Vapor
 
 /// The parsed body of a request, as DRF's parsers produce it: JSON, form-encoded or
@@ -20,9 +21,23 @@ public enum RequestBody: Sendable {
 
     /// Parses a request body. An empty body is an empty object whatever its content type,
     /// as in DRF; otherwise JSON, `application/x-www-form-urlencoded` and
-    /// `multipart/form-data` are understood and anything else is a 415.
+    /// `multipart/form-data` are understood and anything else is a 415. More fields (JSON:
+    /// members and elements) than `DATA_UPLOAD_MAX_NUMBER_FIELDS` is a 400. The result is
+    /// kept on the request: the CSRF check and the view read one parse.
     public static func parse(_ request: Request) throws -> RequestBody {
+        if let cached = request.storage[ParsedBodyKey.self] { return try cached.get() }
+        let result = Result { try parseUncached(request) }
+        request.storage[ParsedBodyKey.self] = result
+        return try result.get()
+    }
+
+    private struct ParsedBodyKey: StorageKey {
+        typealias Value = Result<RequestBody, any Error>
+    }
+
+    private static func parseUncached(_ request: Request) throws -> RequestBody {
         guard let buffer = request.body.data, buffer.readableBytes > 0 else { return .object(JSONObject()) }
+        let limit = request.application.restAuthMaxNumberOfFields
         let contentType = request.headers.first(name: .contentType) ?? ""
         let mediaType =
             contentType.split(separator: ";", maxSplits: 1).first.map {
@@ -30,20 +45,26 @@ public enum RequestBody: Sendable {
             } ?? ""
         switch mediaType {
         case "application/json":
-            return try parseJSON(buffer)
+            return try parseJSON(Array(buffer.readableBytesView), maxMembers: limit)
         case "application/x-www-form-urlencoded":
-            return .object(parseForm(String(decoding: buffer.readableBytesView, as: UTF8.self)))
+            do {
+                return .object(try FormURLEncoded.parse(Array(buffer.readableBytesView), maxFields: limit))
+            } catch {
+                throw APIError.tooManyFields
+            }
         case "multipart/form-data":
-            return .object(try parseMultipart(request, contentType: contentType))
+            return .object(try parseMultipart(request, body: buffer, maxFields: limit))
         default:
             throw APIError.unsupportedMediaType(contentType)
         }
     }
 
-    static func parseJSON(_ buffer: ByteBuffer) throws -> RequestBody {
+    static func parseJSON(_ bytes: [UInt8], maxMembers: Int?) throws -> RequestBody {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(Array(buffer.readableBytesView))
+            value = try JSONParser.parse(bytes, maxMembers: maxMembers)
+        } catch  where error.isOverMemberLimit {
+            throw APIError.tooManyFields
         } catch {
             throw APIError.parseError("JSON parse error - \(error.message)")
         }
@@ -51,35 +72,39 @@ public enum RequestBody: Sendable {
         return .notAnObject(value)
     }
 
-    /// `a=1&b=two+words`; a repeated key keeps its last value, as `QueryDict.get` does.
-    static func parseForm(_ text: String) -> JSONObject {
-        var object = JSONObject()
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = decodeFormComponent(parts[0])
-            let value = parts.count > 1 ? decodeFormComponent(parts[1]) : ""
-            object[key] = .string(value)
-        }
-        return object
-    }
-
-    private static func decodeFormComponent(_ component: Substring) -> String {
-        let spaced = component.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
-    }
-
-    private static func parseMultipart(_ request: Request, contentType: String) throws -> JSONObject {
+    private static func parseMultipart(_ request: Request, body: ByteBuffer, maxFields: Int?) throws -> JSONObject {
         guard let boundary = request.headers.contentType?.parameters["boundary"], !boundary.isEmpty else {
             throw APIError.parseError("Multipart form parse error - Invalid boundary in multipart: None")
         }
+        // Counted before the decoder builds anything: each part follows a delimiter line.
+        if let maxFields, occurrences(of: Array("--\(boundary)".utf8), in: body.readableBytesView) - 1 > maxFields {
+            throw APIError.tooManyFields
+        }
         do {
-            let fields = try FormDataDecoder().decode(
-                [String: String].self, from: request.body.data ?? ByteBuffer(), boundary: boundary)
+            let fields = try FormDataDecoder().decode([String: String].self, from: body, boundary: boundary)
             var object = JSONObject()
             for (name, value) in fields.sorted(by: { $0.key < $1.key }) { object[name] = .string(value) }
             return object
         } catch {
             throw APIError.parseError("Multipart form parse error - \(error)")
         }
+    }
+
+    /// Non-overlapping occurrences of `needle` (a boundary: at most 70 bytes by RFC 2046,
+    /// so the naive search stays linear in the body).
+    static func occurrences(of needle: [UInt8], in haystack: ByteBufferView) -> Int {
+        guard let first = needle.first, haystack.count >= needle.count else { return 0 }
+        var count = 0
+        var index = haystack.startIndex
+        let last = haystack.endIndex - needle.count
+        while index <= last {
+            if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) {
+                count += 1
+                index += needle.count
+            } else {
+                index += 1
+            }
+        }
+        return count
     }
 }

@@ -1,0 +1,83 @@
+import Foundation
+import RestAuth
+import Vapor
+
+/// `benchmark-parse [--size BYTES] [--count N]`: the time to parse a request body of
+/// distinct keys (the shape that made parsing quadratic) as JSON, as a form and as
+/// multipart, with no field limit, so the parsers' own cost is what is measured. The
+/// best of N runs is reported.
+struct ParseBenchmarkCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "size", help: "Body size in bytes (default 1048576).")
+        var size: Int?
+        @Option(name: "count", help: "Runs per body (default 5).")
+        var count: Int?
+    }
+
+    var help: String { "Times parsing a body of distinct keys: JSON, form and multipart." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let size = max(1024, signature.size ?? 1_048_576)
+        let count = max(1, signature.count ?? 5)
+        let keys = Self.keys(fitting: size)
+        let json = Array(("{" + keys.map { "\"\($0)\":1" }.joined(separator: ",") + "}").utf8)
+        let form = Array(keys.joined(separator: "&").utf8)
+        let boundary = "BenchBoundary"
+        var multipart = ByteBuffer()
+        for key in keys.prefix(size / 80) {
+            multipart.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(key)\"\r\n\r\nv\r\n")
+        }
+        multipart.writeString("--\(boundary)--\r\n")
+
+        func best(_ work: () throws -> Int) rethrows -> (ms: Double, fields: Int) {
+            var fastest = Double.infinity
+            var fields = 0
+            for _ in 0..<count {
+                let start = ContinuousClock.now
+                fields = try work()
+                let elapsed = ContinuousClock.now - start
+                fastest = min(
+                    fastest,
+                    Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+            }
+            return (fastest, fields)
+        }
+        func report(_ name: String, bytes: Int, _ result: (ms: Double, fields: Int)) {
+            context.console.print(
+                "\(name): \(bytes) bytes, \(result.fields) keys, \(String(format: "%.1f", result.ms)) ms")
+        }
+        report(
+            "JSON", bytes: json.count,
+            try best { () throws -> Int in
+                guard case .object(let object) = try JSONValue.parse(json) else { return 0 }
+                return object.count
+            })
+        report("form", bytes: form.count, try best { try FormURLEncoded.parse(form, maxFields: nil).count })
+        report(
+            "multipart", bytes: multipart.readableBytes,
+            try best {
+                try FormDataDecoder().decode([String: String].self, from: multipart, boundary: boundary).count
+            })
+    }
+
+    /// Distinct four-letter-and-more keys (`aaaa`, `aaab`, ...) until the body is `size` bytes.
+    static func keys(fitting size: Int) -> [String] {
+        var keys: [String] = []
+        var total = 0
+        var index = 0
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        while total < size {
+            var name = ""
+            var value = index
+            for _ in 0..<4 {
+                name.append(letters[value % 26])
+                value /= 26
+            }
+            if value > 0 { name += String(value) }
+            keys.append(name)
+            total += name.utf8.count + 1
+            index += 1
+        }
+        return keys
+    }
+}
