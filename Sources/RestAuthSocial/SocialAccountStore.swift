@@ -32,10 +32,14 @@ struct SocialAccountStore: Sendable {
         provider: String, profile: SocialProfile, email: String, username: String?, tokens: SocialTokens, appID: Int?,
         context: RestAuthContext
     ) async throws -> (any RestAuthUser, EmailAddress?) {
+        // Django's columns: `email` VARCHAR(254), names VARCHAR(150), measured in code points
+        // (what PostgreSQL counts), never in grapheme clusters (an emoji family is one
+        // Character and several code points). An address too long to store is no address.
+        let email = email.unicodeScalars.count <= 254 ? email : ""
         let user = context.adapter.newUser(
             username: username, email: email, passwordHash: PasswordService.unusable(), context: context)
-        if let first = profile.firstName { user.accountFirstName = String(first.prefix(150)) }
-        if let last = profile.lastName { user.accountLastName = String(last.prefix(150)) }
+        if let first = profile.firstName { user.accountFirstName = SocialUsernames.prefix(first, scalars: 150) }
+        if let last = profile.lastName { user.accountLastName = SocialUsernames.prefix(last, scalars: 150) }
         let storeTokens = self.storeTokens
         let created = user
         let address: EmailAddress? =
@@ -142,6 +146,14 @@ enum SocialUsernames {
         return out.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: "_")
     }
 
+    /// The first `count` code points: the unit Django's `max_length` and PostgreSQL's
+    /// `VARCHAR(n)` count in.
+    static func prefix(_ text: String, scalars count: Int) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: text.unicodeScalars.prefix(max(0, count)))
+        return String(view)
+    }
+
     static func base(for profile: SocialProfile) -> String {
         let sources =
             profile.username.map { [$0] } ?? [profile.firstName, profile.lastName, profile.email].compactMap { $0 }
@@ -157,11 +169,11 @@ enum SocialUsernames {
         let configuration = context.configuration
         guard configuration.userModel.accountFields.username != nil else { return nil }
         let maximum = max(configuration.usernameMaxLength, 8)
-        var base = String(base(for: profile).prefix(maximum))
-        while base.count < configuration.usernameMinLength { base += String(Int.random(in: 0...9)) }
+        var base = prefix(base(for: profile), scalars: maximum)
+        while base.unicodeScalars.count < configuration.usernameMinLength { base += String(Int.random(in: 0...9)) }
         func suffixed(_ digits: Int) -> String {
             let number = String(Int.random(in: 0..<Int(pow(10, Double(digits)))))
-            return String(base.prefix(maximum - number.count)) + number
+            return prefix(base, scalars: maximum - number.count) + number
         }
         var candidates = attempt == 0 ? [base] : []
         candidates += [suffixed(2), suffixed(3), suffixed(4), suffixed(4), suffixed(6)]

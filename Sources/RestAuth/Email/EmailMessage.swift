@@ -2,7 +2,10 @@ import Foundation
 
 /// One e-mail: a plain-text body and, optionally, an HTML alternative.
 public struct EmailMessage: Sendable, Equatable {
+    /// The sender, as configured: `addr@host` or `"Name <addr@host>"`.
     public var from: String
+    /// The recipients: addresses (`addr@host`), sent to exactly as written. A display name
+    /// here is not read out of the text: `"x<m@evil.example>"@corp.example` is one address.
     public var to: [String]
     public var subject: String
     public var text: String
@@ -28,12 +31,52 @@ public struct EmailMessage: Sendable, Equatable {
             && lhs.headers.map(\.value) == rhs.headers.map(\.value)
     }
 
-    /// The bare address of `"Name <addr@host>"` or `addr@host`.
+    /// The bare address of a configured sender, `"Name <addr@host>"` or `addr@host`. Angle
+    /// brackets count only outside a quoted string, so `"x<m@evil.example>"@corp.example`
+    /// stays one address. Only senders are read this way: recipients (`to`) are the
+    /// validated addresses themselves, never parsed for a `<...>` inside them.
     static func address(of mailbox: String) -> String {
-        if let open = mailbox.lastIndex(of: "<"), let close = mailbox.lastIndex(of: ">"), open < close {
-            return String(mailbox[mailbox.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
+        let trimmed = mailbox.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasSuffix(">") else { return trimmed }
+        var open: String.Index? = nil
+        var quoted = false
+        var escaped = false
+        for index in trimmed.indices {
+            let character = trimmed[index]
+            if escaped {
+                escaped = false
+            } else if quoted && character == "\\" {
+                escaped = true
+            } else if character == "\"" {
+                quoted.toggle()
+            } else if !quoted && character == "<" {
+                open = index
+            }
         }
-        return mailbox.trimmingCharacters(in: .whitespaces)
+        guard !quoted, let open else { return trimmed }
+        let inner = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
+        return inner.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Whether an address can stand in `MAIL FROM:<...>` / `RCPT TO:<...>` as it is: not
+    /// empty, no line break or NUL anywhere, and no angle bracket outside a quoted local part.
+    static func isSafeSMTPPath(_ address: String) -> Bool {
+        guard !address.isEmpty else { return false }
+        var quoted = false
+        var escaped = false
+        for scalar in address.unicodeScalars {
+            if scalar == "\r" || scalar == "\n" || scalar == "\u{0}" { return false }
+            if escaped {
+                escaped = false
+            } else if quoted && scalar == "\\" {
+                escaped = true
+            } else if scalar == "\"" {
+                quoted.toggle()
+            } else if !quoted && (scalar == "<" || scalar == ">") {
+                return false
+            }
+        }
+        return !quoted
     }
 
     /// The message in RFC 5322 / MIME form, lines ending in CRLF: `multipart/alternative`

@@ -47,6 +47,6 @@ public final class MemoryEmailSender: EmailSender {
 
     /// The messages to one address (compared without regard to case).
     public func messages(to address: String) -> [EmailMessage] {
-        messages.filter { $0.to.contains { EmailMessage.address(of: $0).lowercased() == address.lowercased() } }
+        messages.filter { $0.to.contains { $0.lowercased() == address.lowercased() } }
     }
 }

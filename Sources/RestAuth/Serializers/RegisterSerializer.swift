@@ -30,7 +30,9 @@ extension RegisterSerializer {
 /// dj-rest-auth's `RegisterSerializer` with allauth's adapter: `username`, `email`,
 /// `password1`, `password2`.
 public struct DefaultRegisterSerializer: RegisterSerializer {
-    public static let email = CharField.email("email")
+    /// `account_emailaddress.email` and `auth_user.email` are VARCHAR(254): a longer
+    /// address is a field error, not a failed INSERT.
+    public static let email = CharField("email", maxLength: 254, format: .email)
     public static let password1 = CharField("password1")
     public static let password2 = CharField("password2")
 

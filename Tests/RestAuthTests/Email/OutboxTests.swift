@@ -46,6 +46,8 @@ struct OutboxTests {
         }
         await outbox.drain()
         #expect(memory.messages.count == 50)
-        #expect(Outbox.masked(["Ada <ada@example.com>", "x"]) == "a***@example.com, ***")
+        #expect(
+            Outbox.masked(["ada@example.com", "x", #""a@b"@example.com"#])
+                == #"a***@example.com, ***, "***@example.com"#)
     }
 }

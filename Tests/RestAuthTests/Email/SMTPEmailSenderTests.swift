@@ -23,9 +23,13 @@ struct SMTPEmailSenderTests {
     func plain() async throws {
         let server = try await TestSMTPServer.start()
         let sender = SMTPEmailSender(configuration: SMTPConfiguration(host: "127.0.0.1", port: server.port))
-        try await sender.send(message(to: ["ada@example.com", "Grace <grace@example.com>"]))
+        // Recipients are addresses, sent to as written; a display name is not read out of one.
+        await #expect(throws: SMTPError.self) {
+            try await sender.send(message(to: ["Grace <grace@example.com>"]))
+        }
+        try await sender.send(message(to: ["ada@example.com", "grace@example.com"]))
         let received = try #require(await server.waitForMessages(1).first)
-        #expect(received.mailFrom == "webmaster@localhost")
+        #expect(received.mailFrom == "webmaster@localhost", "the sender is a mailbox, taken apart")
         #expect(received.recipients == ["ada@example.com", "grace@example.com"])
         #expect(!received.overTLS && received.authenticatedAs == nil)
         #expect(received.data.contains("Subject: =?utf-8?b?R3LDvMOfZQ==?="))

@@ -18,9 +18,11 @@ public struct SMTPEmailSender: EmailSender {
     }
 
     public func send(_ message: EmailMessage) async throws {
+        // Only the configured sender is a mailbox to take apart; each recipient is the
+        // validated address itself (a quoted local part may hold `<...>`).
         let sender = EmailMessage.address(of: message.from)
-        let recipients = message.to.map(EmailMessage.address(of:))
-        for address in [sender] + recipients where address.contains(where: { $0 == "<" || $0 == ">" || $0.isNewline }) {
+        let recipients = message.to.map { $0.trimmingCharacters(in: .whitespaces) }
+        for address in [sender] + recipients where !EmailMessage.isSafeSMTPPath(address) {
             throw SMTPError.invalidAddress(address)
         }
         guard !recipients.isEmpty else { throw SMTPError.invalidAddress("") }
