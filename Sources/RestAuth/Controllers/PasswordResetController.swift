@@ -41,7 +41,10 @@ struct PasswordResetController: Sendable {
     @Sendable func reset(_ request: Request) async throws -> Response {
         let context = RestAuthContext(request: request, state: state)
         let fields = try RequestBody.parse(request).fields()
-        try await context.consumeRateLimit("reset_password", key: fields["email"]?.stringValue)
+        // The key is the address as the serializer cleans it, never the raw JSON value.
+        var ignored = ValidationErrors()
+        let email = DefaultPasswordResetSerializer.email.read(from: fields, into: &ignored).string
+        try await context.consumeRateLimit("reset_password", key: email)
         try await state.configuration.passwordResetSerializer.save(fields, context: context)
         context.audit("password_reset_requested", outcome: "success")
         return .json(["detail": "Password reset e-mail has been sent."])

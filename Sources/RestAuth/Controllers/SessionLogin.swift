@@ -31,7 +31,11 @@ extension RestAuthState {
     func logIn(_ result: LoginResult, context: RestAuthContext) async throws -> LoginGrant {
         let user = result.user
         let now = Date()
-        try await users.recordLogin(user, at: now, upgradedPassword: result.upgradedPassword, on: context.database)
+        let recorded = try await users.recordLogin(
+            user, at: now, upgradedPassword: result.upgradedPassword, verifiedHash: result.verifiedPasswordHash,
+            on: context.database)
+        // The password changed while this login checked the old one: it proves nothing now.
+        guard recorded else { throw ValidationErrors.nonField(DefaultLoginSerializer.invalidCredentials) }
         if context.configuration.userModel.accountFields.lastLogin != nil { user.accountLastLogin = now }
         if let upgraded = result.upgradedPassword { user.accountPassword = upgraded }
         var grant = LoginGrant(user: user)

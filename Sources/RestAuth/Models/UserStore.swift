@@ -169,15 +169,32 @@ struct UserStore: Sendable {
 
     /// Sets `last_login` (and a new hash when the old one was due for an upgrade) in one
     /// UPDATE that touches nothing else, so a login racing a password reset cannot undo it.
-    func recordLogin(_ user: any RestAuthUser, at date: Date, upgradedPassword: String?, on database: any Database)
-        async throws
-    {
+    /// Sets `last_login` and, when the login asks for it, the upgraded hash. With
+    /// `verifiedHash` (the hash the login's password was checked against) the write happens
+    /// only where that hash is still stored: a login whose check began before a password
+    /// change or reset finds it gone and is refused (false), and an upgrade can never undo
+    /// the change. One statement either way.
+    func recordLogin(
+        _ user: any RestAuthUser, at date: Date, upgradedPassword: String?, verifiedHash: String?,
+        on database: any Database
+    ) async throws -> Bool {
         let key = try user.requireAccountKey()
-        guard fields.lastLogin != nil || upgradedPassword != nil else { return }
+        guard fields.lastLogin != nil || upgradedPassword != nil || verifiedHash != nil else { return true }
+        let password = fields.password.description
         var update = sql(database).update(table)
         if let column = fields.lastLogin?.description { update = update.set(column, to: SQLBind(date)) }
-        if let upgradedPassword { update = update.set(fields.password.description, to: SQLBind(upgradedPassword)) }
-        try await update.where(SQLColumn(fields.id.description), .equal, SQLBind(key.bindable)).run()
+        if let upgradedPassword { update = update.set(password, to: SQLBind(upgradedPassword)) }
+        if fields.lastLogin == nil && upgradedPassword == nil {
+            // Nothing to write but the check: a no-op assignment keeps it one UPDATE.
+            update = update.set(password, to: SQLColumn(password))
+        }
+        update = update.where(SQLColumn(fields.id.description), .equal, SQLBind(key.bindable))
+        guard let verifiedHash else {
+            try await update.run()
+            return true
+        }
+        return try await update.where(SQLColumn(password), .equal, SQLBind(verifiedHash))
+            .returning(SQLColumn(fields.id.description)).all().count == 1
     }
 
     /// Replaces the password hash only if it is still `expected`: of two requests racing

@@ -7,10 +7,16 @@ public struct LoginResult: Sendable {
     /// A new hash for the password, when the stored one was made by another hasher or
     /// with other parameters (stored with the login).
     public var upgradedPassword: String?
+    /// The stored hash the password was checked against. The login is recorded only where
+    /// that hash is still stored, so a login that raced a password change or reset (its
+    /// check began before the change committed) is refused, and an upgrade never
+    /// overwrites a newer password. Nil for logins that checked no password.
+    public var verifiedPasswordHash: String?
 
-    public init(user: any RestAuthUser, upgradedPassword: String? = nil) {
+    public init(user: any RestAuthUser, upgradedPassword: String? = nil, verifiedPasswordHash: String? = nil) {
         self.user = user
         self.upgradedPassword = upgradedPassword
+        self.verifiedPasswordHash = verifiedPasswordHash
     }
 }
 
@@ -44,9 +50,14 @@ public protocol LoginSerializer: Sendable {
 extension LoginSerializer {
     public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue { OpenAPISchema.anyObject }
 
+    /// The identifier as the serializer will clean it (DRF's `CharField`: a number becomes
+    /// its text, whitespace is trimmed), never the raw JSON: `{"username": 4155550123}`
+    /// is the account `4155550123`, counted like `{"username": "4155550123"}`.
     public func accountKey(_ fields: JSONObject, configuration: RestAuthConfiguration) -> String? {
-        DefaultLoginSerializer.identifier(
-            email: fields["email"]?.stringValue ?? "", username: fields["username"]?.stringValue ?? "",
+        var ignored = ValidationErrors()
+        return DefaultLoginSerializer.identifier(
+            email: DefaultLoginSerializer.email.read(from: fields, into: &ignored).string ?? "",
+            username: DefaultLoginSerializer.username.read(from: fields, into: &ignored).string ?? "",
             methods: configuration.loginMethods)?.value
     }
 }
@@ -148,7 +159,7 @@ public struct DefaultLoginSerializer: LoginSerializer {
         }
         for user in candidates.prefix(5) {
             if case .right(let upgraded) = await context.passwords.check(password, against: user.accountPassword) {
-                return LoginResult(user: user, upgradedPassword: upgraded)
+                return LoginResult(user: user, upgradedPassword: upgraded, verifiedPasswordHash: user.accountPassword)
             }
         }
         return nil
