@@ -72,21 +72,37 @@ struct EmailVerificationController: Sendable {
         }
     }
 
-    /// Always 200 `{"detail": "ok"}`; a known, unverified address gets a new mail.
+    /// Always 200 `{"detail": "ok"}`; a known, unverified address gets a new mail. The
+    /// answer costs the same for every address: allauth's `confirm_email` limit is counted
+    /// for the address before anything is looked up (over it, nothing more is done), and
+    /// the look-ups and the mail happen after the answer.
     @Sendable func resend(_ request: Request) async throws -> Response {
         var errors = ValidationErrors()
         let email = Self.email.read(from: try RequestBody.parse(request).fields(), into: &errors).string
         try errors.throwIfAny()
-        if let email, let address = try await state.users.emailAddress(email, on: request.restAuth.database),
-            !address.verified,
-            let addressID = address.id,
-            let user = try await state.users.user(key: address.userKey, on: request.restAuth.database)
-        {
-            let key = state.confirmationKeys.key(forAddressID: addressID)
-            let context = RestAuthContext(request: request, state: state)
-            await state.mailer.sendConfirmation(
-                to: address.email, user: user, key: key, signup: false, context: context)
+        let ok = Response.json(["detail": "ok"])
+        guard let email else { return ok }
+        let context = RestAuthContext(request: request, state: state)
+        do {
+            try await context.consumeRateLimit("confirm_email", key: email)
+        } catch let error as APIError where error.status == .tooManyRequests {
+            return ok
         }
-        return .json(["detail": "ok"])
+        let state = self.state
+        let database = request.restAuth.database
+        state.outbox.background {
+            do {
+                guard let address = try await state.users.emailAddress(email, on: database), !address.verified,
+                    let addressID = address.id,
+                    let user = try await state.users.user(key: address.userKey, on: database)
+                else { return }
+                let key = state.confirmationKeys.key(forAddressID: addressID)
+                await state.mailer.sendConfirmation(
+                    to: address.email, user: user, key: key, signup: false, countLimit: false, context: context)
+            } catch {
+                context.logger.error("RestAuth: no confirmation e-mail resent: \(error)")
+            }
+        }
+        return ok
     }
 }

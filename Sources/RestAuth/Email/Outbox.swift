@@ -28,12 +28,18 @@ final class Outbox: Sendable {
 
     /// Starts delivering `message` in the background; `purpose` names it in the log ("password reset").
     func post(_ message: EmailMessage, purpose: String) {
+        background { await self.deliver(message, purpose: purpose) }
+    }
+
+    /// Runs mail work (look-ups, then a `post`) after the answer, so that its cost cannot
+    /// tell whether an address is known. Shutdown and ``drain()`` wait for it.
+    func background(_ work: @escaping @Sendable () async -> Void) {
         let id = UUID()
-        // Registered under the lock that the task's own removal needs, so a delivery that
+        // Registered under the lock that the task's own removal needs, so work that
         // finishes at once cannot remove itself before it is registered.
         tasks.withLockedValue { tasks in
             tasks[id] = Task {
-                await self.deliver(message, purpose: purpose)
+                await work()
                 _ = self.tasks.withLockedValue { $0.removeValue(forKey: id) }
             }
         }
@@ -54,8 +60,8 @@ final class Outbox: Sendable {
     /// `a***@example.com`: enough to find the case in the log, not a list of addresses.
     static func masked(_ addresses: [String]) -> String {
         addresses.map { address in
-            let bare = EmailMessage.address(of: address)
-            guard let at = bare.firstIndex(of: "@") else { return "***" }
+            let bare = address.trimmingCharacters(in: .whitespaces)
+            guard let at = bare.lastIndex(of: "@") else { return "***" }
             return String(bare.prefix(1)) + "***" + bare[at...]
         }.joined(separator: ", ")
     }
