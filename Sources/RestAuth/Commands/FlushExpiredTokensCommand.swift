@@ -15,7 +15,10 @@ public struct FlushExpiredTokensCommand: AsyncCommand {
 
     public func run(using context: CommandContext, signature: Signature) async throws {
         let state = context.application.restAuth.state
-        let tokens = try await state.refreshTokens.deleteExpired(on: context.application.db)
+        let configuration = state.configuration
+        let tokens = try await state.refreshTokens.deleteExpired(
+            accessTokenGrace: configuration.jwtAccessTokenLifetime + configuration.jwtLeeway,
+            on: context.application.db)
         try await state.sessions.deleteExpired(on: context.application.db)
         context.console.print("Deleted \(tokens) expired refresh token(s) and the expired sessions.")
     }

@@ -105,12 +105,18 @@ struct RefreshTokenStore: Sendable {
     }
 
     /// simplejwt's `flushexpiredtokens`: outstanding (and so blacklisted) tokens past their
-    /// expiry, and families with no token left.
+    /// expiry, and families no token can name any more. A family outlives its last refresh
+    /// token by `accessTokenGrace` (the access lifetime plus the leeway): an access token
+    /// made just before the refresh token expired still names the family, and a revoked
+    /// family that is gone would let it through again.
     @discardableResult
-    func deleteExpired(on database: any Database) async throws -> Int {
-        let expired = try await OutstandingToken.query(on: database).filter(\.$expiresAt < Date()).count()
-        try await OutstandingToken.query(on: database).filter(\.$expiresAt < Date()).delete()
-        try await RefreshFamily.query(on: database).filter(\.$expiresAt < Date()).delete()
+    func deleteExpired(accessTokenGrace: TimeInterval, now: Date = Date(), on database: any Database) async throws
+        -> Int
+    {
+        let expired = try await OutstandingToken.query(on: database).filter(\.$expiresAt < now).count()
+        try await OutstandingToken.query(on: database).filter(\.$expiresAt < now).delete()
+        try await RefreshFamily.query(on: database)
+            .filter(\.$expiresAt < now.addingTimeInterval(-max(0, accessTokenGrace))).delete()
         return expired
     }
 }

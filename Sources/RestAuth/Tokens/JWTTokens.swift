@@ -111,6 +111,12 @@ struct JWTTokens: Sendable {
             case .array(let values)? where values.contains(.string(audience)): break
             default: throw .invalid
             }
+        } else {
+            // PyJWT: with no audience configured, a token that names one is not for us.
+            switch claims["aud"] {
+            case nil, .null?, .string("")?, .array([])?: break
+            default: throw .invalid
+            }
         }
         if let issuer = configuration.jwtIssuer, claims["iss"] != .string(issuer) { throw .invalid }
         guard case .string(let jti)? = claims["jti"], !jti.isEmpty else { throw .noID }

@@ -183,6 +183,28 @@ struct JWTLoginTests {
             #expect(r2.status == .unauthorized)
         }
     }
+
+    @Test("With no AUDIENCE set, a token that names an audience is refused, as PyJWT refuses it")
+    func audienceWithoutSetting() async throws {
+        try await withRestAuthApp(jwtProfile) { app, client in
+            let user = try await client.register()
+            let access = try #require(try await client.jwtLogIn(user.username).string("access"))
+            client.cookies = [:]
+            let jwt = try #require(app.restAuth.state.jwt)
+            for (audience, accepted) in [
+                (JSONValue.string("other-service"), false), (["a", "b"], false), ("", true), ([], true),
+            ] {
+                var forged = claims(of: access)
+                forged["aud"] = audience
+                client.authorization = "Bearer \(try jwt.codec.encode(forged))"
+                let reply = try await client.get("user/")
+                #expect(reply.status == (accepted ? .ok : .unauthorized), "aud \(audience)")
+                let verify = try await TestClient(app: app).post(
+                    "token/verify/", ["token": .string(try jwt.codec.encode(forged))])
+                #expect(verify.status == (accepted ? .ok : .unauthorized), "token/verify aud \(audience)")
+            }
+        }
+    }
 }
 
 @Suite("JWT authentication")
@@ -783,17 +805,42 @@ struct JWTEndpointTests {
         }
     }
 
-    @Test("flushexpiredtokens removes expired outstanding tokens and families")
+    @Test("flushexpiredtokens removes expired outstanding tokens, and families once no access token can name them")
     func flush() async throws {
         try await withRestAuthApp(jwtProfile) { app, client in
             let user = try await client.register()
             _ = try await client.jwtLogIn(user.username)
             try await OutstandingToken.query(on: app.db).set(\.$expiresAt, to: Date().addingTimeInterval(-1)).update()
             try await RefreshFamily.query(on: app.db).set(\.$expiresAt, to: Date().addingTimeInterval(-1)).update()
-            let removed = try await RefreshTokenStore().deleteExpired(on: app.db)
+            let removed = try await RefreshTokenStore().deleteExpired(accessTokenGrace: 300, on: app.db)
             #expect(removed == 2, "the sign-up's and the login's")
             #expect(try await OutstandingToken.query(on: app.db).count() == 0)
+            #expect(try await RefreshFamily.query(on: app.db).count() == 2, "access tokens may still name them")
+            try await RefreshTokenStore().deleteExpired(
+                accessTokenGrace: 300, now: Date().addingTimeInterval(301), on: app.db)
             #expect(try await RefreshFamily.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("A revoked family outlives its refresh token while an access token it issued lives")
+    func revokedFamilySurvivesFlush() async throws {
+        try await withRestAuthApp({
+            jwtProfile(&$0)
+            $0.jwtAccessTokenLifetime = 600
+        }) { app, client in
+            let user = try await client.register()
+            let login = try await client.jwtLogIn(user.username)
+            let access = try #require(login.string("access"))
+            client.cookies = [:]
+            client.authorization = "Bearer \(access)"
+            #expect(try await client.post("logout/", ["refresh": .string(login.string("refresh")!)]).status == .ok)
+            #expect(try await client.get("user/").status == .unauthorized)
+            // The refresh token's lifetime ends now; its last access token lives ten more minutes.
+            try await RefreshFamily.query(on: app.db).set(\.$expiresAt, to: Date().addingTimeInterval(-1)).update()
+            let configuration = app.restAuth.state.configuration
+            try await app.restAuth.state.refreshTokens.deleteExpired(
+                accessTokenGrace: configuration.jwtAccessTokenLifetime + configuration.jwtLeeway, on: app.db)
+            #expect(try await client.get("user/").status == .unauthorized, "still revoked after the flush")
         }
     }
 
