@@ -91,7 +91,8 @@ extension SocialConfiguration {
     ///   a provider elsewhere (a test server, a proxy; for GitHub Enterprise the web URL, with
     ///   `SOCIALACCOUNT_GITHUB_API_URL` its API, `https://github.example.com/api/v3`); `_SETTINGS` is the
     ///   app's settings as a JSON object; Apple's private key is `SOCIALACCOUNT_APPLE_CERTIFICATE_KEY`
-    ///   (PEM) and Microsoft's tenant `SOCIALACCOUNT_MICROSOFT_TENANT`.
+    ///   (PEM) and Microsoft's tenant `SOCIALACCOUNT_MICROSOFT_TENANT` (with
+    ///   `SOCIALACCOUNT_MICROSOFT_OPAQUE_ACCESS_TOKENS=true` to accept opaque access tokens).
     /// - `SOCIALACCOUNT_OIDC_<ID>_SERVER_URL`, `_CLIENT_ID`, `_SECRET`, `_CALLBACK_URL`: a
     ///   generic OpenID Connect provider with the id `<ID>` in lower case.
     /// - `SOCIALACCOUNT_STORE_TOKENS=False` keeps no provider tokens.
@@ -139,6 +140,8 @@ extension SocialConfiguration {
                     if let tenant = environment["SOCIALACCOUNT_MICROSOFT_TENANT"], !tenant.isEmpty {
                         provider.tenant = tenant
                     }
+                    let opaque = environment["SOCIALACCOUNT_MICROSOFT_OPAQUE_ACCESS_TOKENS"]?.lowercased()
+                    provider.acceptOpaqueAccessTokens = ["1", "true", "yes", "on"].contains(opaque ?? "")
                     return provider
                 }
             ),

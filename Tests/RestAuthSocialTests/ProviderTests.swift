@@ -122,6 +122,86 @@ struct ProviderTests {
         }
     }
 
+    @Test("Microsoft's tenant binds access tokens and id_tokens; opaque access tokens only by opt-in")
+    func microsoftTenant() async throws {
+        let workTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+        var work = ProviderUser(email: "work@example.com")
+        work.tenant = workTenant
+        let personal = ProviderUser(sub: "3a9e1f4e8b2c7d10", email: "msa@example.com")
+        func configured(_ tenant: String, opaque: Bool = false) -> (ProviderServer, inout SocialConfiguration) -> Void {
+            { server, social in
+                var provider = MicrosoftProvider(
+                    loginURL: server.url("microsoft"), graphURL: server.url("microsoft"), tenant: tenant)
+                provider.acceptOpaqueAccessTokens = opaque
+                social.add(
+                    provider,
+                    app: SocialAppCredentials(
+                        clientID: ProviderServer.clientID, secret: ProviderServer.secret,
+                        callbackURL: ProviderServer.callbackURL))
+            }
+        }
+        // (tenant, user, accepted) for JWT access tokens issued to this app.
+        let cases: [(String, ProviderUser, Bool)] = [
+            (workTenant, work, true), (workTenant, personal, false), ("organizations", work, true),
+            ("organizations", personal, false), ("consumers", personal, true), ("consumers", work, false),
+            ("common", work, true), ("common", personal, true),
+        ]
+        for (tenant, user, accepted) in cases {
+            try await withSocialApp(social: configured(tenant)) { app, server in
+                let token = server.accessToken(for: user, provider: "microsoft")
+                let reply = try await RestAuthTestClient(app: app).post(
+                    "microsoft/", ["access_token": .string(token)])
+                #expect((reply.status == .ok) == accepted, "\(tenant) \(user.tenant): \(reply.body)")
+                if ["organizations", "consumers"].contains(tenant) {
+                    let idToken = try await server.idToken(
+                        for: user, issuer: "\(server.url("microsoft"))/\(user.tenant)/v2.0",
+                        overrides: ["oid": .string(user.sub)])
+                    let viaID = try await RestAuthTestClient(app: app).post(
+                        "microsoft/", ["id_token": .string(idToken)])
+                    #expect((viaID.status == .ok) == accepted, "id_token \(tenant) \(user.tenant): \(viaID.body)")
+                }
+            }
+        }
+        // An opaque token (another app's, for all anyone can tell): refused, unless opted in
+        // with common or consumers; never with a specific tenant or organizations.
+        for (tenant, opaque, accepted) in [
+            ("common", false, false), ("common", true, true), ("consumers", true, true),
+            ("organizations", true, false), (workTenant, true, false),
+        ] {
+            try await withSocialApp(social: configured(tenant, opaque: opaque)) { app, server in
+                let token = server.accessToken(
+                    for: personal, provider: "microsoft", appID: "a-game-the-user-played", opaque: true)
+                let reply = try await RestAuthTestClient(app: app).post(
+                    "microsoft/", ["access_token": .string(token)])
+                #expect((reply.status == .ok) == accepted, "opaque \(tenant) \(opaque): \(reply.body)")
+                if !accepted {
+                    #expect(reply.json == ["non_field_errors": ["Incorrect value"]])
+                    #expect(server.requests(matching: "GET /microsoft/v1.0/me").isEmpty, "refused before Graph")
+                }
+            }
+        }
+    }
+
+    @Test("A provider's long names and address fit Django's columns, counted in code points")
+    func columnsInCodePoints() async throws {
+        try await withSocialApp { app, server in
+            let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"  // one Character, five code points
+            var user = ProviderUser(email: String(repeating: "a", count: 250) + "@example.com")
+            user.givenName = String(repeating: family, count: 100)
+            user.familyName = String(repeating: "é", count: 200)
+            user.login = String(repeating: family, count: 40)
+            let reply = try await RestAuthTestClient(app: app).social(
+                "google/", ["code": .string(server.code(for: user, provider: "google"))])
+            #expect(reply.status == .ok, "\(reply.body)")
+            let stored = try #require(try await AuthUser.query(on: app.db).first())
+            #expect(stored.firstName.unicodeScalars.count <= 150 && stored.lastName.unicodeScalars.count <= 150)
+            #expect(stored.firstName.unicodeScalars.count == 150, "cut at the column, not before")
+            #expect(stored.username.unicodeScalars.count <= 150)
+            #expect(stored.email.isEmpty, "an address longer than the column is no address")
+            #expect(try await EmailAddress.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test("Apple: a code exchanged with an ES256 client secret; an id_token with or without an access token")
     func apple() async throws {
         try await withSocialApp { app, server in

@@ -97,9 +97,12 @@ final class ProviderServer: Sendable {
         return code
     }
 
-    func accessToken(for user: ProviderUser, provider: String, appID: String = ProviderServer.clientID) -> String {
+    /// `opaque`: a Microsoft token as personal accounts' Graph tokens are, not a JWT.
+    func accessToken(
+        for user: ProviderUser, provider: String, appID: String = ProviderServer.clientID, opaque: Bool = false
+    ) -> String {
         var token = "token-" + UUID().uuidString
-        if provider == "microsoft" {
+        if provider == "microsoft" && !opaque {
             // Entra ID's access tokens are JWTs that name the app they were issued to.
             func b64(_ value: JSONValue) -> String {
                 Data(value.serialized()).base64EncodedString().replacingOccurrences(of: "+", with: "-")
@@ -108,6 +111,7 @@ final class ProviderServer: Sendable {
             let header: JSONValue = ["typ": "JWT", "alg": "RS256", "nonce": .string(UUID().uuidString)]
             let claims: JSONValue = [
                 "appid": .string(appID), "oid": .string(user.sub), "aud": "https://graph.microsoft.com",
+                "tid": .string(user.tenant),
             ]
             token = "\(b64(header)).\(b64(claims)).c2lnbmF0dXJl"
         }
