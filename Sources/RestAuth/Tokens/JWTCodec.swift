@@ -109,21 +109,12 @@ struct JWTCodec: Sendable {
     /// signature is right; nil for anything else (another algorithm, `none`, a forged or
     /// malformed token). Expiry and the other claims are the caller's to check.
     func decode(_ token: String) -> JSONObject? {
-        guard token.utf8.count <= 8192 else { return nil }
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let signature = DjangoSigner.b64Decode(parts[2]) else { return nil }
+        guard let token = CompactJWT(token) else { return nil }
         // Our own header needs no parsing; any other must name the configured algorithm.
-        if parts[0] != headerSegment {
-            guard let headerBytes = DjangoSigner.b64Decode(parts[0]),
-                case .object(let header)? = try? JSONParser.parse(headerBytes),
-                header["alg"] == .string(algorithm.rawValue)
-            else { return nil }
+        if token.headerSegment != headerSegment {
+            guard token.header?["alg"] == .string(algorithm.rawValue) else { return nil }
         }
-        let signingInput = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
-        guard (try? verifier.verify(signature, signs: signingInput)) == true,
-            let payloadBytes = DjangoSigner.b64Decode(parts[1]),
-            case .object(let claims)? = try? JSONParser.parse(payloadBytes)
-        else { return nil }
-        return claims
+        guard (try? verifier.verify(token.signature, signs: token.signingInput)) == true else { return nil }
+        return token.claims
     }
 }
