@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Users/UserKey.swift

@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Security/RequestHost.swift

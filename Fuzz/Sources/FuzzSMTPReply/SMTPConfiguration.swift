@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Email/SMTP/SMTPConfiguration.swift

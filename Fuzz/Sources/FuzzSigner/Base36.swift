@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Tokens/Base36.swift

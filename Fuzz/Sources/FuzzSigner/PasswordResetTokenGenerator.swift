@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Tokens/PasswordResetTokenGenerator.swift
