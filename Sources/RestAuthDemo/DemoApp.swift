@@ -55,7 +55,7 @@ enum DemoApp {
         // but those ALLOWED_HOSTS lists (start-up fails without them); development trusts
         // this machine's names (.localhost, 127.0.0.1, [::1]), as Django's DEBUG does.
         var env = env
-        if env["DEBUG"] == nil { env["DEBUG"] = app.environment.isRelease ? "false" : "true" }
+        if env["DEBUG"] == nil { env["DEBUG"] = app.environment == .production ? "false" : "true" }
         let configuration = try RestAuthConfiguration(environment: env, secretKey: secretKey)
         for name in RestAuthConfiguration.unrecognisedSettings(in: env) {
             app.logger.warning("\(name) is not a setting this server reads; ignored")

@@ -19,14 +19,22 @@ struct ParseBenchmarkCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let size = max(1024, signature.size ?? 1_048_576)
         let count = max(1, signature.count ?? 5)
-        let keys = Self.keys(fitting: size)
-        let json = Array(("{" + keys.map { "\"\($0)\":1" }.joined(separator: ",") + "}").utf8)
-        let form = Array(keys.joined(separator: "&").utf8)
+        // Each body is `size` bytes of distinct keys in its own encoding.
+        var json = Array("{".utf8)
+        var form: [UInt8] = []
         let boundary = "BenchBoundary"
         var multipart = ByteBuffer()
-        for key in keys.prefix(size / 80) {
-            multipart.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(key)\"\r\n\r\nv\r\n")
+        var index = 0
+        while json.count < size || form.count < size || multipart.readableBytes < size {
+            let key = Self.key(index)
+            if json.count < size { json.append(contentsOf: Array("\(index == 0 ? "" : ",")\"\(key)\":1".utf8)) }
+            if form.count < size { form.append(contentsOf: Array("\(index == 0 ? "" : "&")\(key)".utf8)) }
+            if multipart.readableBytes < size {
+                multipart.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(key)\"\r\n\r\nv\r\n")
+            }
+            index += 1
         }
+        json.append(UInt8(ascii: "}"))
         multipart.writeString("--\(boundary)--\r\n")
 
         func best(_ work: () throws -> Int) rethrows -> (ms: Double, fields: Int) {
@@ -60,24 +68,16 @@ struct ParseBenchmarkCommand: AsyncCommand {
             })
     }
 
-    /// Distinct four-letter-and-more keys (`aaaa`, `aaab`, ...) until the body is `size` bytes.
-    static func keys(fitting size: Int) -> [String] {
-        var keys: [String] = []
-        var total = 0
-        var index = 0
+    /// The `index`th distinct key: `aaaa`, `baaa`, ... then a numeric suffix.
+    static func key(_ index: Int) -> String {
         let letters = Array("abcdefghijklmnopqrstuvwxyz")
-        while total < size {
-            var name = ""
-            var value = index
-            for _ in 0..<4 {
-                name.append(letters[value % 26])
-                value /= 26
-            }
-            if value > 0 { name += String(value) }
-            keys.append(name)
-            total += name.utf8.count + 1
-            index += 1
+        var name = ""
+        var value = index
+        for _ in 0..<4 {
+            name.append(letters[value % 26])
+            value /= 26
         }
-        return keys
+        if value > 0 { name += String(value) }
+        return name
     }
 }

@@ -348,4 +348,36 @@ struct DemoAppTests {
         }
         try await app.asyncShutdown()
     }
+
+    @Test("In production the demo trusts no host until ALLOWED_HOSTS names one; in development this machine's")
+    func productionHosts() async throws {
+        let base = ["DATABASE_URL": "sqlite::memory:", "SECRET_KEY": "x", "PBKDF2_ITERATIONS": "1000"]
+        let production = try await Application.make(.production)
+        do {
+            try await DemoApp.configure(production, environment: base)
+            Issue.record("started in production without ALLOWED_HOSTS")
+        } catch let error as ConfigurationError {
+            #expect(error.setting == "ALLOWED_HOSTS")
+        }
+        try await production.asyncShutdown()
+
+        for (environment, env, host, allowed) in [
+            (
+                Environment.production, base.merging(["ALLOWED_HOSTS": "api.example.com"]) { $1 }, "api.example.com",
+                true
+            ),
+            (.production, base.merging(["ALLOWED_HOSTS": "api.example.com"]) { $1 }, "localhost", false),
+            (.development, base, "localhost:8000", true), (.development, base, "evil.example", false),
+            (.development, base.merging(["DEBUG": "false", "ALLOWED_HOSTS": "*"]) { $1 }, "evil.example", true),
+        ] {
+            let app = try await Application.make(environment)
+            try await DemoApp.configure(app, environment: env)
+            try await app.testing().test(.POST, "dj-rest-auth/password/reset/", headers: ["Host": host]) { response in
+                #expect(response.status == .badRequest, "a field error when allowed, the host error when not")
+                let detail = response.body.string
+                #expect(detail.contains("HTTP_HOST") != allowed, "\(environment.name) \(host): \(detail)")
+            }
+            try await app.asyncShutdown()
+        }
+    }
 }
