@@ -40,7 +40,9 @@ extension RestAuthState {
         if let upgraded = result.upgradedPassword { user.accountPassword = upgraded }
         var grant = LoginGrant(user: user)
         if let jwt {
-            let pair = try await issueJWTPair(for: user, jwt: jwt, context: context)
+            let pair = try await issueJWTPair(
+                for: user, jwt: jwt, context: context,
+                boundTo: result.verifiedPasswordHash.map { result.upgradedPassword ?? $0 })
             grant.jwt = pair
             if let name = configuration.jwtAuthCookie {
                 grant.cookies[name] = configuration.jwtAccessCookie(pair.access.token)
@@ -59,7 +61,13 @@ extension RestAuthState {
 
     /// simplejwt's `RefreshToken.for_user(user)` and its `access_token`, in a new family,
     /// with the app's claims; the refresh token is recorded as outstanding.
-    func issueJWTPair(for user: any RestAuthUser, jwt: JWTTokens, context: RestAuthContext) async throws -> JWTPair {
+    /// With `boundTo` (the hash the login's password proved, as stored now), the family is
+    /// checked against the stored hash once it exists: a reset or change revokes the user's
+    /// families after it writes the new hash, so either the revocation finds this family or
+    /// this check finds the new hash. A login that raced the change is refused either way.
+    func issueJWTPair(
+        for user: any RestAuthUser, jwt: JWTTokens, context: RestAuthContext, boundTo passwordHash: String? = nil
+    ) async throws -> JWTPair {
         let now = Date()
         let family = JWTTokens.newJTI()
         let extra = try await configuration.jwtClaimsSerializer.claims(for: user, context: context)
@@ -70,6 +78,10 @@ extension RestAuthState {
         try await refreshTokens.startFamily(family, userKey: key, expiresAt: refresh.expiresAt, on: context.database)
         try await refreshTokens.recordOutstanding(
             jti: refresh.jti, token: refresh.token, userKey: key, expiresAt: refresh.expiresAt, on: context.database)
+        if let passwordHash, try await !users.hasPassword(key, passwordHash, on: context.database) {
+            try await refreshTokens.revoke(family: family, on: context.database)
+            throw ValidationErrors.nonField(DefaultLoginSerializer.invalidCredentials)
+        }
         return JWTPair(
             access: access, refresh: refresh,
             accessExpiration: now.addingTimeInterval(configuration.jwtAccessTokenLifetime),

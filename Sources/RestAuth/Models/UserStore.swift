@@ -197,6 +197,14 @@ struct UserStore: Sendable {
             .returning(SQLColumn(fields.id.description)).all().count == 1
     }
 
+    /// Whether the user's stored hash is still `hash`.
+    func hasPassword(_ key: UserKey, _ hash: String, on database: any Database) async throws -> Bool {
+        try await sql(database).select().column(SQLColumn(fields.id.description)).from(table)
+            .where(SQLColumn(fields.id.description), .equal, SQLBind(key.bindable))
+            .where(SQLColumn(fields.password.description), .equal, SQLBind(hash))
+            .all().count == 1
+    }
+
     /// Replaces the password hash only if it is still `expected`: of two requests racing
     /// with one reset token, exactly one wins.
     func replacePassword(of key: UserKey, expected: String, with newHash: String, on database: any Database)

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import RestAuthTesting
 import Testing
 import Vapor
@@ -304,6 +305,40 @@ struct AttackTests {
             let after = try #require(try await AuthUser.find(stored.id, on: app.db))
             #expect(after.password == newHash, "the reset's hash stays")
             #expect(try await AuthToken.query(on: app.db).count() == tokensBefore, "no token for the raced login")
+        }
+    }
+
+    /// A reset that commits between the login's record and its refresh family: it writes
+    /// the new hash and revokes the user's families, before this login's family exists.
+    struct ResetBeforeFamily: JWTClaimsSerializer {
+        let newHash: String
+        let armed: NIOLockedValueBox<Bool>
+        func claims(for user: any RestAuthUser, context: RestAuthContext) async throws -> JSONObject {
+            if armed.withLockedValue({ $0 }) {
+                let key = try user.requireAccountKey()
+                try await context.state.users.setPassword(of: key, to: newHash, on: context.database)
+                try await context.state.refreshTokens.revokeFamilies(of: key, except: nil, on: context.database)
+            }
+            return [:]
+        }
+    }
+
+    @Test("A JWT login whose family is made after a reset's revocation does not survive the reset")
+    func jwtLoginRacingReset() async throws {
+        let armed = NIOLockedValueBox(false)
+        let newHash = try PBKDF2PasswordHasher(iterations: 1000).encode("Brand-New-Password-77")
+        try await withRestAuthApp({
+            jwtProfile(&$0)
+            $0.jwtClaimsSerializer = ResetBeforeFamily(newHash: newHash, armed: armed)
+        }) { app, client in
+            let user = try await client.register()
+            armed.withLockedValue { $0 = true }
+            let reply = try await TestClient(app: app).post(
+                "login/", ["username": .string(user.username), "password": .string(password)])
+            #expect(reply.status == .badRequest, "\(reply.body)")
+            #expect(reply.string("refresh") == nil && reply.string("access") == nil)
+            let live = try await RefreshFamily.query(on: app.db).filter(\.$revokedAt == nil).count()
+            #expect(live == 0, "no family of the user outlives the reset")
         }
     }
 }
