@@ -34,6 +34,7 @@ extension Application {
                 CreateAuthToken(users: users), CreateEmailAddress(users: users), CreateDjangoSession(),
                 CreateCaseInsensitiveUsernameIndex(users: users), CreateTokenBlacklist(users: users),
                 CreateCaseInsensitiveVerifiedEmailIndex(), CreateRateLimitTable(),
+                CreateFoldedLookupIndexes(users: users),
             ]
             return migrations
         }

@@ -177,8 +177,8 @@ enum SocialUsernames {
         }
         var candidates = attempt == 0 ? [base] : []
         candidates += [suffixed(2), suffixed(3), suffixed(4), suffixed(4), suffixed(6)]
-        let blacklist = Set(configuration.usernameBlacklist.map { $0.lowercased() })
-        for candidate in candidates where !blacklist.contains(candidate.lowercased()) {
+        let blacklist = configuration.usernameBlacklist
+        for candidate in candidates where !blacklist.contains(where: { AccountCaseFolding.equal($0, candidate) }) {
             if try await !context.usernameTaken(candidate) { return candidate }
         }
         return suffixed(9)

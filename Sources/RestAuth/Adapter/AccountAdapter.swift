@@ -48,9 +48,9 @@ extension AccountAdapter {
     public func cleanUsername(_ username: String, excluding: UserKey?, context: RestAuthContext) async throws -> String
     {
         let configuration = context.configuration
-        let username = configuration.preserveUsernameCasing ? username : username.lowercased()
+        let username = configuration.preserveUsernameCasing ? username : AccountCaseFolding.fold(username)
         guard UsernameSyntax.isValid(username) else { throw ValidationMessage(UsernameSyntax.message) }
-        if configuration.usernameBlacklist.contains(where: { $0.lowercased() == username.lowercased() }) {
+        if configuration.usernameBlacklist.contains(where: { AccountCaseFolding.equal($0, username) }) {
             throw ValidationMessage("Username can not be used. Please use other username.")
         }
         if try await context.state.users.usernameTaken(username, excluding: excluding, on: context.database) {

@@ -81,13 +81,14 @@ public struct AccountAdministration: Sendable {
                 isSuperuser: true)
         } else {
             user = state.configuration.userModel.newAccount(
-                username: hasUsernames ? username : nil, email: email.lowercased(), password: hash)
+                username: hasUsernames ? username : nil, email: AccountCaseFolding.fold(email), password: hash)
         }
         try await database.transaction { db in
             try await user.create(on: db)
             if !email.isEmpty {
                 try await EmailAddress(
-                    email: email.lowercased(), verified: true, primary: true, userKey: user.requireAccountKey()
+                    email: AccountCaseFolding.fold(email), verified: true, primary: true,
+                    userKey: user.requireAccountKey()
                 )
                 .create(on: db)
             }
@@ -95,10 +96,11 @@ public struct AccountAdministration: Sendable {
         return user
     }
 
-    /// Django's `normalize_email`: the domain in lower case, the local part as given.
+    /// Django's `normalize_email`: the domain in lower case (folded as everywhere else:
+    /// ``AccountCaseFolding``), the local part as given.
     static func normalizedEmail(_ email: String) -> String {
         guard let at = email.lastIndex(of: "@") else { return email }
-        return email[..<at] + email[at...].lowercased()
+        return email[..<at] + AccountCaseFolding.fold(String(email[at...]))
     }
 
     /// Sets a user's password (Django's `changepassword`); their sessions end with the old

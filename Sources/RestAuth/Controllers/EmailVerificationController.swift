@@ -41,9 +41,7 @@ struct EmailVerificationController: Sendable {
         let key = Self.key.read(from: try RequestBody.parse(request).fields(), into: &errors).string
         try errors.throwIfAny()
         guard let key, let addressID = state.confirmationKeys.addressID(from: key),
-            let address = try await EmailAddress.query(on: request.restAuth.database).filter(\.$id == addressID).filter(
-                \.$verified == false
-            ).first()
+            let address = try await state.users.unverifiedAddress(id: addressID, on: request.restAuth.database)
         else {
             throw APIError.notFound
         }
@@ -60,9 +58,7 @@ struct EmailVerificationController: Sendable {
     /// allauth's `set_as_primary(conditional=True)`: a user without a primary address gets this one.
     private func makePrimaryIfNone(_ address: EmailAddress, on database: any Database) async throws {
         let key = address.userKey
-        let primaries = try await EmailAddress.query(on: database).filter(\.$userKey == key).filter(\.$primary == true)
-            .count()
-        guard primaries == 0 else { return }
+        guard try await !state.users.hasPrimaryAddress(key, on: database) else { return }
         address.primary = true
         address.verified = true
         try await address.save(on: database)

@@ -4,9 +4,12 @@ import Foundation
 import SQLKit
 
 /// The queries the endpoints make about users, with allauth's matching rules: usernames
-/// and e-mail addresses compare case-insensitively, verified addresses win. They name
-/// the configured user model's table and columns, so an app's own model works as
-/// Django's `auth_user` does.
+/// and e-mail addresses compare case-insensitively (folded as ``AccountCaseFolding``
+/// folds, on indexed expressions), verified addresses win. They name the configured user
+/// model's table and columns, so an app's own model works as Django's `auth_user` does.
+///
+/// Each lookup a request without credentials makes is built by a `...Query` method, so the
+/// tests can ask the database for the plan of the very statement the lookup runs.
 struct UserStore: Sendable {
     let configuration: RestAuthConfiguration
     let userType: any RestAuthUser.Type
@@ -37,8 +40,8 @@ struct UserStore: Sendable {
         return sql
     }
 
-    private static func lower(_ column: String, table: String? = nil) -> SQLFunction {
-        SQLFunction("lower", args: table.map { SQLColumn(column, table: $0) } ?? SQLColumn(column))
+    private static func fold(_ column: String, table: String? = nil) -> FoldedColumn {
+        FoldedColumn(column, table: table)
     }
 
     /// A row of the user table as the configured model.
@@ -52,12 +55,13 @@ struct UserStore: Sendable {
 
     /// The user with this key.
     func user(key: UserKey, on database: any Database) async throws -> (any RestAuthUser)? {
-        try await sql(database).select().column("*").from(table)
+        try await userQuery(key: key, on: sql(database)).all().first.map(decode)
+    }
+
+    func userQuery(key: UserKey, on db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select().column("*").from(table)
             .where(SQLColumn(fields.id.description), .equal, SQLBind(key.bindable))
             .limit(1)
-            .all()
-            .first
-            .map(decode)
     }
 
     /// The users with these keys.
@@ -73,14 +77,17 @@ struct UserStore: Sendable {
     /// regard to case; when legacy data holds several, the exact match (Django's
     /// `ModelBackend`), else none.
     func user(username: String, on database: any Database) async throws -> (any RestAuthUser)? {
-        guard let column = fields.username?.description else { return nil }
-        let matches = try await sql(database).select().column("*").from(table)
-            .where(Self.lower(column), .equal, SQLBind(username.lowercased()))
-            .limit(5)
-            .all()
-            .map(decode)
+        guard let query = usernameQuery(username, on: sql(database)) else { return nil }
+        let matches = try await query.all().map(decode)
         if matches.count == 1 { return matches[0] }
-        return matches.first { $0.accountUsername == username }
+        return matches.first { $0.accountUsername?.utf8.elementsEqual(username.utf8) == true }
+    }
+
+    func usernameQuery(_ username: String, on db: any SQLDatabase) -> SQLSelectBuilder? {
+        guard let column = fields.username?.description else { return nil }
+        return db.select().column("*").from(table)
+            .where(Self.fold(column), .equal, SQLBind(AccountCaseFolding.fold(username)))
+            .limit(5)
     }
 
     /// allauth's `filter_users_by_email`: the users with an address equal to `email`, in
@@ -88,20 +95,8 @@ struct UserStore: Sendable {
     /// users with that address verified, when there are any.
     func users(email: String, preferVerified: Bool = true, on database: any Database) async throws -> [any RestAuthUser]
     {
-        let email = email.lowercased()
         let db = sql(database)
-        let rows = try await db.select()
-            .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier(table)))
-            .column(SQLColumn("verified", table: EmailAddress.schema), as: "restauth_verified")
-            .from(EmailAddress.schema)
-            .join(
-                table, method: SQLJoinMethod.inner,
-                on: SQLColumn("user_id", table: EmailAddress.schema), .equal,
-                SQLColumn(fields.id.description, table: table)
-            )
-            .where(Self.lower("email", table: EmailAddress.schema), .equal, SQLBind(email))
-            .limit(10)
-            .all()
+        let rows = try await addressUsersQuery(email, on: db).all()
         var verified: [any RestAuthUser] = []
         var unverified: [any RestAuthUser] = []
         for row in rows {
@@ -113,11 +108,7 @@ struct UserStore: Sendable {
             }
         }
         if preferVerified && !verified.isEmpty { return verified }
-        let byColumn = try await db.select().column("*").from(table)
-            .where(Self.lower(fields.email.description), .equal, SQLBind(email))
-            .limit(10)
-            .all()
-            .map(decode)
+        let byColumn = try await emailColumnUsersQuery(email, on: db).all().map(decode)
         var seen = Set<UserKey>()
         return (verified + unverified + byColumn).filter { user in
             guard let key = user.accountKey else { return false }
@@ -125,46 +116,84 @@ struct UserStore: Sendable {
         }
     }
 
+    /// The users with `email` in `account_emailaddress`, and whether it is verified there.
+    func addressUsersQuery(_ email: String, on db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select()
+            .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier(table)))
+            .column(SQLColumn("verified", table: EmailAddress.schema), as: "restauth_verified")
+            .from(EmailAddress.schema)
+            .join(
+                table, method: SQLJoinMethod.inner,
+                on: SQLColumn("user_id", table: EmailAddress.schema), .equal,
+                SQLColumn(fields.id.description, table: table)
+            )
+            .where(Self.fold("email", table: EmailAddress.schema), .equal, SQLBind(AccountCaseFolding.fold(email)))
+            .limit(10)
+    }
+
+    /// The users whose own e-mail column is `email`.
+    func emailColumnUsersQuery(_ email: String, on db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select().column("*").from(table)
+            .where(Self.fold(fields.email.description), .equal, SQLBind(AccountCaseFolding.fold(email)))
+            .limit(10)
+    }
+
     /// allauth's `username_taken` check, case-insensitive; `excluding` leaves out the user
     /// who is renaming themselves.
     func usernameTaken(_ username: String, excluding key: UserKey? = nil, on database: any Database) async throws
         -> Bool
     {
-        guard let column = fields.username?.description else { return false }
-        var query = sql(database).select().column(SQLColumn(fields.id.description)).from(table)
-            .where(Self.lower(column), .equal, SQLBind(username.lowercased()))
+        guard let query = usernameTakenQuery(username, excluding: key, on: sql(database)) else { return false }
+        return try await query.first() != nil
+    }
+
+    func usernameTakenQuery(_ username: String, excluding key: UserKey? = nil, on db: any SQLDatabase)
+        -> SQLSelectBuilder?
+    {
+        guard let column = fields.username?.description else { return nil }
+        var query = db.select().column(SQLColumn(fields.id.description)).from(table)
+            .where(Self.fold(column), .equal, SQLBind(AccountCaseFolding.fold(username)))
         if let key { query = query.where(SQLColumn(fields.id.description), .notEqual, SQLBind(key.bindable)) }
-        return try await query.limit(1).first() != nil
+        return query.limit(1)
     }
 
     /// Whether a verified address equal to `email` exists (dj-rest-auth's unique-email check).
     func verifiedEmailExists(_ email: String, on database: any Database) async throws -> Bool {
-        try await sql(database).select().column(SQLColumn("id")).from(EmailAddress.schema)
-            .where(Self.lower("email"), .equal, SQLBind(email.lowercased()))
+        try await verifiedEmailQuery(email, on: sql(database)).first() != nil
+    }
+
+    func verifiedEmailQuery(_ email: String, on db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select().column(SQLColumn("id")).from(EmailAddress.schema)
+            .where(Self.fold("email"), .equal, SQLBind(AccountCaseFolding.fold(email)))
             .where(SQLColumn("verified"), .equal, SQLLiteral.boolean(true))
             .limit(1)
-            .first() != nil
     }
 
     /// Whether any address, verified or not, equals `email` (for models whose e-mail
     /// column is their identifier, and must be unique).
     func emailTaken(_ email: String, on database: any Database) async throws -> Bool {
-        try await sql(database).select().column(SQLColumn(fields.id.description)).from(table)
-            .where(Self.lower(fields.email.description), .equal, SQLBind(email.lowercased()))
+        try await emailTakenQuery(email, on: sql(database)).first() != nil
+    }
+
+    func emailTakenQuery(_ email: String, on db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select().column(SQLColumn(fields.id.description)).from(table)
+            .where(Self.fold(fields.email.description), .equal, SQLBind(AccountCaseFolding.fold(email)))
             .limit(1)
-            .first() != nil
     }
 
     /// Whether the user's own address is verified, as login under mandatory
     /// verification asks.
     func hasVerifiedEmail(_ user: any RestAuthUser, on database: any Database) async throws -> Bool {
+        try await hasVerifiedEmailQuery(user, on: sql(database)).first() != nil
+    }
+
+    func hasVerifiedEmailQuery(_ user: any RestAuthUser, on db: any SQLDatabase) throws -> SQLSelectBuilder {
         let key = try user.requireAccountKey()
-        return try await sql(database).select().column(SQLColumn("id")).from(EmailAddress.schema)
+        return db.select().column(SQLColumn("id")).from(EmailAddress.schema)
             .where(SQLColumn("user_id"), .equal, SQLBind(key.bindable))
-            .where(Self.lower("email"), .equal, SQLBind(user.accountEmail.lowercased()))
+            .where(Self.fold("email"), .equal, SQLBind(AccountCaseFolding.fold(user.accountEmail)))
             .where(SQLColumn("verified"), .equal, SQLLiteral.boolean(true))
             .limit(1)
-            .first() != nil
     }
 
     /// Sets `last_login` (and a new hash when the old one was due for an upgrade) in one
@@ -232,8 +261,8 @@ struct UserStore: Sendable {
     func tokenKey(for user: any RestAuthUser, on database: any Database) async throws -> String {
         let key = try user.requireAccountKey()
         for _ in 0..<3 {
-            if let existing = try await AuthToken.query(on: database).filter(\.$userKey == key).first(),
-                let token = existing.id
+            if let token = try await tokenQuery(of: key, on: sql(database)).first()?.decode(
+                column: "key", as: String.self)
             {
                 return token
             }
@@ -248,6 +277,12 @@ struct UserStore: Sendable {
         throw APIError.detail(.serviceUnavailable, "Could not issue a token; try again.")
     }
 
+    func tokenQuery(of key: UserKey, on db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select().column("key").from(AuthToken.schema)
+            .where(SQLColumn("user_id"), .equal, SQLBind(key.bindable))
+            .limit(1)
+    }
+
     func deleteTokens(of key: UserKey, on database: any Database) async throws {
         try await AuthToken.query(on: database).filter(\.$userKey == key).delete()
     }
@@ -257,19 +292,53 @@ struct UserStore: Sendable {
         -> PasswordResetTokenGenerator.UserState
     {
         let key = try user.requireAccountKey()
-        let addresses = try await EmailAddress.query(on: database).filter(\.$userKey == key).all(\.$email)
+        let addresses = try await addressesQuery(of: key, on: sql(database)).all().map {
+            try $0.decode(column: "email", as: String.self)
+        }
         return .init(
             pk: key.description, password: user.accountPassword, lastLogin: user.accountLastLogin,
             email: user.accountEmail, addresses: addresses)
     }
 
+    func addressesQuery(of key: UserKey, on db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select().column("email").from(EmailAddress.schema)
+            .where(SQLColumn("user_id"), .equal, SQLBind(key.bindable))
+    }
+
     /// The address row for `email`, compared without regard to case; unverified rows first.
     func emailAddress(_ email: String, on database: any Database) async throws -> EmailAddress? {
-        try await sql(database).select().column("*").from(EmailAddress.schema)
-            .where(Self.lower("email"), .equal, SQLBind(email.lowercased()))
+        try await emailAddressQuery(email, on: sql(database)).first(decodingFluent: EmailAddress.self)
+    }
+
+    func emailAddressQuery(_ email: String, on db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select().column("*").from(EmailAddress.schema)
+            .where(Self.fold("email"), .equal, SQLBind(AccountCaseFolding.fold(email)))
             .orderBy("verified")
             .limit(1)
-            .first(decodingFluent: EmailAddress.self)
+    }
+
+    /// The unverified address with this id (what a confirmation key names).
+    func unverifiedAddress(id: Int, on database: any Database) async throws -> EmailAddress? {
+        try await unverifiedAddressQuery(id: id, on: sql(database)).first(decodingFluent: EmailAddress.self)
+    }
+
+    func unverifiedAddressQuery(id: Int, on db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select().column("*").from(EmailAddress.schema)
+            .where(SQLColumn("id"), .equal, SQLBind(id))
+            .where(SQLColumn("verified"), .equal, SQLLiteral.boolean(false))
+            .limit(1)
+    }
+
+    /// Whether the user has a primary address (allauth's `set_as_primary(conditional=True)`).
+    func hasPrimaryAddress(_ key: UserKey, on database: any Database) async throws -> Bool {
+        try await primaryAddressQuery(of: key, on: sql(database)).first() != nil
+    }
+
+    func primaryAddressQuery(of key: UserKey, on db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select().column(SQLColumn("id")).from(EmailAddress.schema)
+            .where(SQLColumn("user_id"), .equal, SQLBind(key.bindable))
+            .where(SQLColumn("primary"), .equal, SQLLiteral.boolean(true))
+            .limit(1)
     }
 
     /// Marks an address verified if it was not; false when it already was, or when another

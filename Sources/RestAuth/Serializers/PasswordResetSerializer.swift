@@ -47,7 +47,8 @@ public struct DefaultPasswordResetSerializer: PasswordResetSerializer {
             let userState = try await state.users.resetState(of: user, on: context.database)
             let token = state.resetTokens.makeToken(for: userState)
             let uid = Self.uid(for: try user.requireAccountKey())
-            let address = user.accountEmail.lowercased() == email.lowercased() ? user.accountEmail : email.lowercased()
+            let address =
+                AccountCaseFolding.equal(user.accountEmail, email) ? user.accountEmail : AccountCaseFolding.fold(email)
             await state.mailer.sendPasswordReset(to: address, user: user, uid: uid, token: token, context: context)
         }
     }

@@ -93,7 +93,7 @@ public struct DefaultRegisterSerializer: RegisterSerializer {
         var cleanedEmail: String?
         if let email {
             do {
-                cleanedEmail = try await context.adapter.cleanEmail(email, context: context).lowercased()
+                cleanedEmail = AccountCaseFolding.fold(try await context.adapter.cleanEmail(email, context: context))
             } catch let error as ValidationMessage {
                 errors.add("email", error.message)
             }

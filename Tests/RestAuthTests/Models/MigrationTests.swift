@@ -50,6 +50,81 @@ struct MigrationTests {
         }
     }
 
+    /// The indexes of the test's schema: name and definition.
+    func indexes(on app: Application) async throws -> [String: String] {
+        let sql = app.db as! any SQLDatabase
+        let rows =
+            sql.dialect.name == "sqlite"
+            ? try await sql.raw(
+                "SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).all()
+            : try await sql.raw(
+                "SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE schemaname = current_schema()"
+            ).all()
+        var result: [String: String] = [:]
+        for row in rows {
+            result[try row.decode(column: "name", as: String.self)] = try row.decode(
+                column: "definition", as: String.self)
+        }
+        return result
+    }
+
+    @Test("The case-insensitive lookups are indexed on the folding: lower() on SQLite, translate() on PostgreSQL")
+    func foldedIndexes() async throws {
+        try await withRestAuthApp { app, _ in
+            let postgres = (app.db as! any SQLDatabase).dialect.name == "postgresql"
+            let suffix = postgres ? "_fold" : "_lower"
+            let folding = postgres ? "translate(" : "lower("
+            let all = try await indexes(on: app)
+            for name in [
+                "auth_user_username\(suffix)_uniq", "account_emailaddress_verified_email\(suffix)_uniq",
+                "auth_user_email\(suffix)", "account_emailaddress_email\(suffix)",
+            ] {
+                let definition = try #require(all[name], "\(name) in \(all.keys.sorted())")
+                #expect(definition.contains(folding), "\(definition)")
+                #expect(definition.contains("UNIQUE") == name.hasSuffix("_uniq"), "\(definition)")
+            }
+            if postgres { #expect(all.keys.filter { $0.hasSuffix("_lower_uniq") }.isEmpty) }
+        }
+    }
+
+    @Test("On a database of an earlier version the new indexes are added, and PostgreSQL's lower() ones replaced")
+    func foldedIndexesOnEarlierDatabase() async throws {
+        try await withRestAuthApp { app, client in
+            try await client.register("Keeper", email: "Keeper@Example.com")
+            let sql = app.db as! any SQLDatabase
+            let postgres = sql.dialect.name == "postgresql"
+            // What an earlier version left: no lookup indexes; on PostgreSQL, unique lower() ones.
+            try await CreateFoldedLookupIndexes(users: UserTable(AuthUser.self)).revert(on: app.db)
+            if postgres {
+                try await CreateCaseInsensitiveUsernameIndex(users: UserTable(AuthUser.self)).revert(on: app.db)
+                try await CreateCaseInsensitiveVerifiedEmailIndex().revert(on: app.db)
+                try await sql.raw(
+                    #"CREATE UNIQUE INDEX "auth_user_username_lower_uniq" ON "auth_user" (lower("username"))"#
+                ).run()
+                try await sql.raw(
+                    #"CREATE UNIQUE INDEX "account_emailaddress_verified_email_lower_uniq" ON "account_emailaddress" (lower("email")) WHERE "verified""#
+                ).run()
+            }
+            try await sql.raw("DELETE FROM _fluent_migrations WHERE name = 'RestAuth.CreateFoldedLookupIndexes'").run()
+            #expect(try await indexes(on: app)["account_emailaddress_email_lower"] == nil)
+            try await app.autoMigrate()
+            let all = try await indexes(on: app)
+            let suffix = postgres ? "_fold" : "_lower"
+            for name in [
+                "auth_user_username\(suffix)_uniq", "account_emailaddress_verified_email\(suffix)_uniq",
+                "auth_user_email\(suffix)", "account_emailaddress_email\(suffix)",
+            ] {
+                #expect(all[name] != nil, "\(name) in \(all.keys.sorted())")
+            }
+            if postgres {
+                #expect(all["auth_user_username_lower_uniq"] == nil)
+                #expect(all["account_emailaddress_verified_email_lower_uniq"] == nil)
+            }
+            #expect(try await client.logIn("KEEPER").status == .ok)
+        }
+    }
+
     @Test("A verified address is unique in the database itself")
     func verifiedUnique() async throws {
         try await withRestAuthApp { app, client in

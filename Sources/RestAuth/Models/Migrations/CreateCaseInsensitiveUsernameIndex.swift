@@ -1,8 +1,8 @@
 import Fluent
 import SQLKit
 
-/// A unique index on `lower(username)` (on `lower(email)` for a user model without
-/// usernames, whose address is then its identifier).
+/// A unique index on the folded username (on the folded e-mail for a user model without
+/// usernames, whose address is then its identifier); see ``FoldedIndex``.
 ///
 /// allauth treats usernames case-insensitively (`Bob` and `bob` are one account) but
 /// Django's own constraint is case-sensitive, so two sign-ups racing with `Bob` and `bob`
@@ -15,11 +15,10 @@ struct CreateCaseInsensitiveUsernameIndex: AsyncMigration {
     var name: String { "RestAuth.CreateCaseInsensitiveUsernameIndex" }
 
     var column: String { (users.fields.username ?? users.fields.email).description }
-    var indexName: String { "\(users.schema)_\(column)_lower_uniq" }
 
-    var index: CaseInsensitiveUniqueIndex {
-        CaseInsensitiveUniqueIndex(
-            name: indexName, table: users.schema, column: column,
+    var index: FoldedIndex {
+        FoldedIndex(
+            base: "\(users.schema)_\(column)", table: users.schema, column: column, unique: true,
             conflict: "are there values that differ only in case?")
     }
 

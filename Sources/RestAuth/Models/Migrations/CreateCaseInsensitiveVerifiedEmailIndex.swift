@@ -1,7 +1,7 @@
 import Fluent
 import SQLKit
 
-/// A unique index on `lower(email)` of verified addresses.
+/// A unique index on the folded address of verified addresses; see ``FoldedIndex``.
 ///
 /// allauth compares addresses without regard to case, but Django's `unique_verified_email`
 /// constraint is case-sensitive, so `Ada@example.com` and `ada@example.com` could be
@@ -10,15 +10,14 @@ import SQLKit
 /// built, and the migration says so in the log and goes on (the application check stays).
 struct CreateCaseInsensitiveVerifiedEmailIndex: AsyncMigration {
     var name: String { "RestAuth.CreateCaseInsensitiveVerifiedEmailIndex" }
-    static let indexName = "account_emailaddress_verified_email_lower_uniq"
 
-    var index: CaseInsensitiveUniqueIndex {
-        CaseInsensitiveUniqueIndex(
-            name: Self.indexName, table: "account_emailaddress", column: "email", condition: "\"verified\"",
-            conflict: "do two accounts hold one address verified, in different case?")
+    static var index: FoldedIndex {
+        FoldedIndex(
+            base: "account_emailaddress_verified_email", table: "account_emailaddress", column: "email", unique: true,
+            condition: "\"verified\"", conflict: "do two accounts hold one address verified, in different case?")
     }
 
-    func prepare(on database: any Database) async throws { try await index.create(on: database) }
+    func prepare(on database: any Database) async throws { try await Self.index.create(on: database) }
 
-    func revert(on database: any Database) async throws { try await index.drop(on: database) }
+    func revert(on database: any Database) async throws { try await Self.index.drop(on: database) }
 }

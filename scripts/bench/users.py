@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Mean latency of the routes that look users up, on two demo servers seeded with
+different numbers of users.
+
+usage: users.py COUNT PASSWORD BASE_URL SEEDED [BASE_URL SEEDED ...]
+Seeded users are seed1..seedN with seedK@example.com (verified unless K % 4 == 0), all
+with PASSWORD. Each route gets 10 warm-up requests per server, then COUNT timed ones per
+server, one at a time and alternating between the servers, so that whatever else the
+machine does slows both alike. Prints "route<TAB>mean ms<TAB>mean ms..." per route.
+"""
+import http.client
+import json
+import random
+import sys
+import time
+import urllib.parse
+import uuid
+
+count, password = int(sys.argv[1]), sys.argv[2]
+servers = []
+for base, seeded in zip(sys.argv[3::2], sys.argv[4::2]):
+    url = urllib.parse.urlparse(base)
+    servers.append({"conn": http.client.HTTPConnection(url.hostname, url.port, timeout=120), "seeded": int(seeded)})
+rng = random.Random(1)
+run = uuid.uuid4().hex[:6]
+signups = iter(range(10**9))
+
+
+def call(server, method, path, body=None, headers=None, expect=200):
+    headers = dict(headers or {})
+    data = None
+    if body is not None:
+        data = json.dumps(body)
+        headers["Content-Type"] = "application/json"
+    server["conn"].request(method, "/dj-rest-auth/" + path, data, headers)
+    response = server["conn"].getresponse()
+    text = response.read()
+    if response.status != expect:
+        sys.exit(f"{method} {path} {body}: {response.status} {text[:200]!r}")
+    return text
+
+
+def seeded_user(server, verified=True):
+    while True:
+        k = rng.randint(1, server["seeded"])
+        if (k % 4 != 0) == verified:
+            return k
+
+
+def timed(name, make):
+    for server in servers:
+        for _ in range(10):
+            make(server)
+    totals = [0.0] * len(servers)
+    for _ in range(count):
+        for i, server in enumerate(servers):
+            start = time.perf_counter()
+            make(server)
+            totals[i] += time.perf_counter() - start
+    print(name + "".join(f"\t{total / count * 1000:.2f}" for total in totals))
+    sys.stdout.flush()
+
+
+def signup(server):
+    name = f"new{run}x{next(signups)}"
+    call(server, "POST", "registration/",
+         {"username": name, "email": f"{name}@example.com", "password1": password, "password2": password},
+         expect=201)
+
+
+for server in servers:
+    server["key"] = json.loads(call(server, "POST", "login/", {"username": "seed1", "password": password}))["key"]
+
+timed("login by username", lambda s: call(
+    s, "POST", "login/", {"username": f"seed{seeded_user(s)}", "password": password}))
+timed("login by e-mail", lambda s: call(
+    s, "POST", "login/", {"email": f"Seed{seeded_user(s)}@Example.COM", "password": password}))
+timed("password/reset/", lambda s: call(s, "POST", "password/reset/", {"email": f"SEED{seeded_user(s)}@example.com"}))
+timed("registration/resend-email/", lambda s: call(
+    s, "POST", "registration/resend-email/", {"email": f"Seed{seeded_user(s, False)}@example.com"}))
+timed("sign-up", signup)
+timed("token GET user/", lambda s: call(s, "GET", "user/", headers={"Authorization": f"Token {s['key']}"}))
