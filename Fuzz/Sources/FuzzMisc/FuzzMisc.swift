@@ -11,6 +11,11 @@ public func fuzzMisc(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
     if let value = Base36.decode(text) {
         guard value >= 0 else { fatalError("negative base 36 value for \(text.debugDescription)") }
+        // Django's base36_to_int is int(text, 36): ASCII digits and letters only (Python
+        // refuses the Kelvin sign, which Swift lower-cases to "k" and equates with "K").
+        guard
+            text.utf8.allSatisfy({ $0 < 0x80 && Character(Unicode.Scalar($0)).isLetter || (0x30...0x39).contains($0) })
+        else { fatalError("base 36 accepted \(text.debugDescription), which Django refuses") }
         guard Base36.decode(Base36.encode(value)) == value else { fatalError("base 36 round trip: \(value)") }
     }
 
