@@ -35,6 +35,8 @@ struct ParseBenchmarkCommand: AsyncCommand {
             index += 1
         }
         json.append(UInt8(ascii: "}"))
+        // One member whose value is nothing but escapes (the shape that was quadratic in strings).
+        let escapes = Array(("{\"k\":\"" + String(repeating: "\\u00e9\\n", count: size / 8) + "\"}").utf8)
         multipart.writeString("--\(boundary)--\r\n")
 
         func best(_ work: () throws -> Int) rethrows -> (ms: Double, fields: Int) {
@@ -58,6 +60,12 @@ struct ParseBenchmarkCommand: AsyncCommand {
             "JSON", bytes: json.count,
             try best { () throws -> Int in
                 guard case .object(let object) = try JSONValue.parse(json) else { return 0 }
+                return object.count
+            })
+        report(
+            "JSON escapes", bytes: escapes.count,
+            try best { () throws -> Int in
+                guard case .object(let object) = try JSONValue.parse(escapes) else { return 0 }
                 return object.count
             })
         report("form", bytes: form.count, try best { try FormURLEncoded.parse(form, maxFields: nil).count })

@@ -182,7 +182,9 @@ struct JSONParser {
     private mutating func string() throws(Failure) -> String {
         let start = index
         index += 1
-        var scalars = String.UnicodeScalarView()
+        // The decoded bytes, once an escape is seen (the input is valid UTF-8, checked
+        // first). Appending to a String.UnicodeScalarView run by run was quadratic.
+        var decoded: [UInt8] = []
         var runStart = index
         while index < bytes.count {
             let byte = bytes[index]
@@ -193,14 +195,15 @@ struct JSONParser {
                     index += 1
                     return text
                 }
-                scalars.append(contentsOf: String(decoding: bytes[runStart..<index], as: UTF8.self).unicodeScalars)
+                decoded.append(contentsOf: bytes[runStart..<index])
                 index += 1
-                return String(scalars)
+                return String(decoding: decoded, as: UTF8.self)
             }
             if byte < 0x20 { throw failure("Invalid control character at") }
             if byte == UInt8(ascii: "\\") {
-                scalars.append(contentsOf: String(decoding: bytes[runStart..<index], as: UTF8.self).unicodeScalars)
-                scalars.append(try escape())
+                decoded.append(contentsOf: bytes[runStart..<index])
+                let scalar = try escape()
+                UTF8.encode(scalar) { decoded.append($0) }
                 runStart = index
                 continue
             }

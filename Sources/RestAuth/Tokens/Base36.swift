@@ -14,7 +14,9 @@ enum Base36 {
     }
 
     static func decode<S: StringProtocol>(_ text: S) -> Int? {
-        guard !text.isEmpty, text.count <= 13 else { return nil }
+        // ASCII only: `lowercased()` would read the Kelvin sign (U+212A) as "k", which
+        // Python's int(_, 36) refuses.
+        guard !text.isEmpty, text.utf8.count <= 13, text.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
         var value = 0
         for character in text.lowercased() {
             guard let digit = digits.firstIndex(of: character) else { return nil }

@@ -18,8 +18,11 @@ final class SMTPReplyDecoder: ByteToMessageDecoder, @unchecked Sendable {
     private var lines: [String] = []
     /// Whether bytes were received that are not yet part of a whole reply.
     private(set) var hasPending = false
-    /// A reply longer than this is not SMTP.
+    /// A reply line longer than this is not SMTP (RFC 5321 allows 512 bytes).
     private let maximumLineLength = 4096
+    /// A multi-line reply with more lines than this is not SMTP either (an EHLO reply has
+    /// a few dozen at most): a hostile server cannot grow memory until the timeout.
+    private let maximumLines = 512
 
     func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         // Kept on every way out: NIO does not call again for an emptied buffer.
@@ -29,14 +32,19 @@ final class SMTPReplyDecoder: ByteToMessageDecoder, @unchecked Sendable {
             return .needMoreData
         }
         let length = newline - buffer.readerIndex + 1
+        // Checked whether or not the newline came in the same read as the line.
+        if length > maximumLineLength { throw SMTPError.connectionFailed("reply line too long") }
         guard var bytes = buffer.readBytes(length: length) else { return .needMoreData }
         // "\r\n" is one Character in Swift: strip the line ending byte by byte.
         while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
-        guard bytes.count >= 3, let code = Int(String(decoding: bytes[0..<3], as: UTF8.self)) else {
+        guard bytes.count >= 3, bytes[0..<3].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            let code = Int(String(decoding: bytes[0..<3], as: UTF8.self))
+        else {
             throw SMTPError.connectionFailed("not an SMTP reply: \(String(decoding: bytes.prefix(80), as: UTF8.self))")
         }
         let separator = bytes.count > 3 ? bytes[3] : UInt8(ascii: " ")
         lines.append(bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : "")
+        if lines.count > maximumLines { throw SMTPError.connectionFailed("reply of more than \(maximumLines) lines") }
         if separator != UInt8(ascii: "-") {
             let reply = SMTPReply(code: code, lines: lines)
             lines = []
