@@ -1,4 +1,5 @@
 import Crypto
+import ExtrasBase64
 import Foundation
 
 /// Django's `django.core.signing`: `Signer`, `TimestampSigner` and `sign_object` /
@@ -17,60 +18,22 @@ struct DjangoSigner: Sendable {
         return Array(HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: key))
     }
 
-    private static let b64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-    private static let b64Values: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
-        for (index, byte) in b64Alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
-        return table
-    }()
-
     /// `base64.urlsafe_b64encode(data).strip(b"=")`.
     static func b64Encode(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var index = 0
-        while index + 2 < bytes.count {
-            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            out.append(b64Alphabet[Int(n >> 18 & 63)])
-            out.append(b64Alphabet[Int(n >> 12 & 63)])
-            out.append(b64Alphabet[Int(n >> 6 & 63)])
-            out.append(b64Alphabet[Int(n & 63)])
-            index += 3
-        }
-        let rest = bytes.count - index
-        if rest == 1 {
-            let n = UInt32(bytes[index]) << 16
-            out.append(b64Alphabet[Int(n >> 18 & 63)])
-            out.append(b64Alphabet[Int(n >> 12 & 63)])
-        } else if rest == 2 {
-            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-            out.append(b64Alphabet[Int(n >> 18 & 63)])
-            out.append(b64Alphabet[Int(n >> 12 & 63)])
-            out.append(b64Alphabet[Int(n >> 6 & 63)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Base64.encodeToString(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
-    /// URL-safe base 64 without padding (trailing `=` tolerated); nil for anything else.
+    /// URL-safe base 64 without padding (trailing `=` tolerated); nil for anything else,
+    /// including `+`, `/`, whitespace and an `=` before the end, which Django's `b64_decode`
+    /// would skip or stop at but that no signer writes.
     static func b64Decode(_ text: Substring) -> [UInt8]? {
-        var utf8 = Array(text.utf8)
-        while utf8.last == UInt8(ascii: "=") { utf8.removeLast() }
-        guard utf8.count % 4 != 1 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(utf8.count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for byte in utf8 {
-            let value = b64Values[Int(byte)]
-            guard value != 0xFF else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-            }
+        var utf8 = text.utf8[...]
+        while utf8.last == UInt8(ascii: "=") { utf8 = utf8.dropLast() }
+        // ExtrasBase64 reads a last group `xy=z` as two bytes; refuse it as any inner `=`.
+        if utf8.count % 4 == 0, utf8.count >= 4, utf8[utf8.index(utf8.endIndex, offsetBy: -2)] == UInt8(ascii: "=") {
+            return nil
         }
-        return out
+        return try? Base64.decode(bytes: utf8, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
     static let base62Alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
