@@ -20,12 +20,11 @@ public enum FormURLEncoded {
     /// Parses a body. More than `maxFields` fields (counted as Python counts them: one
     /// more than the number of `&`) throws before anything is decoded.
     public static func parse(_ bytes: [UInt8], maxFields: Int?) throws(RequestFieldLimit) -> JSONObject {
-        if let maxFields {
-            var fields = 1
-            for byte in bytes where byte == UInt8(ascii: "&") { fields += 1 }
-            if fields > maxFields { throw RequestFieldLimit(limit: maxFields) }
-        }
+        var fields = 1
+        for byte in bytes where byte == UInt8(ascii: "&") { fields += 1 }
+        if let maxFields, fields > maxFields { throw RequestFieldLimit(limit: maxFields) }
         var object = JSONObject()
+        object.reserveCapacity(fields)
         var start = 0
         while start <= bytes.count {
             var end = start

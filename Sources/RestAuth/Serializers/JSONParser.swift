@@ -307,6 +307,16 @@ struct JSONParser {
     }
 
     private func integerOrDouble(start: Int, isInteger: Bool) throws(Failure) -> JSONValue {
+        if isInteger {
+            // Up to 18 digits cannot overflow: read them without making a String.
+            let negative = bytes[start] == UInt8(ascii: "-")
+            let digits = (negative ? start + 1 : start)..<index
+            if digits.count <= 18 {
+                var value = 0
+                for offset in digits { value = value * 10 + Int(bytes[offset] &- UInt8(ascii: "0")) }
+                return .int(negative ? -value : value)
+            }
+        }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let integer = Int(text) { return .int(integer) }
         guard let double = Double(text), double.isFinite else {

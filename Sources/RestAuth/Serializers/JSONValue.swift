@@ -56,19 +56,25 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     public subscript(key: String) -> JSONValue? {
         get { positions[key].map { pairs[$0].value } }
         set {
-            if let index = positions[key] {
-                if let newValue {
-                    pairs[index].value = newValue
+            if let newValue {
+                // One hash operation for a new key, the common case of a body's keys.
+                if let existing = positions.updateValue(pairs.count, forKey: key) {
+                    positions[key] = existing
+                    pairs[existing].value = newValue
                 } else {
-                    pairs.remove(at: index)
-                    positions[key] = nil
-                    for later in index..<pairs.count { positions[pairs[later].key] = later }
+                    pairs.append((key, newValue))
                 }
-            } else if let newValue {
-                positions[key] = pairs.count
-                pairs.append((key, newValue))
+            } else if let index = positions.removeValue(forKey: key) {
+                pairs.remove(at: index)
+                for later in index..<pairs.count { positions[pairs[later].key] = later }
             }
         }
+    }
+
+    /// Makes room for `count` keys without rehashing on the way.
+    mutating func reserveCapacity(_ count: Int) {
+        pairs.reserveCapacity(count)
+        positions.reserveCapacity(count)
     }
 
     /// The number of keys.

@@ -25,6 +25,10 @@ struct JSONParserTests {
         #expect(
             try parse("0") == 0 && parse("-0") == 0
                 && parse("12345678901234567890") == .double(1.2345678901234567e19))
+        #expect(
+            try parse("[999999999999999999, -999999999999999999, 9223372036854775807, -9223372036854775808]")
+                == [999_999_999_999_999_999, -999_999_999_999_999_999, .int(Int.max), .int(Int.min)],
+            "integers read digit by digit up to 18 digits, through Int() beyond")
         #expect(try parse(#"{"k": 1, "k": 2}"#) == ["k": 2], "the last of repeated keys wins, as in Python")
         #expect(try parse(#""\ud800""#) == "\u{FFFD}", "a lone surrogate")
     }
