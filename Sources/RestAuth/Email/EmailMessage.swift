@@ -39,40 +39,41 @@ public struct EmailMessage: Sendable, Equatable {
         let trimmed = mailbox.trimmingCharacters(in: .whitespaces)
         guard trimmed.hasSuffix(">") else { return trimmed }
         var open: String.Index? = nil
-        var quoted = false
-        var escaped = false
-        for index in trimmed.indices {
-            let character = trimmed[index]
-            if escaped {
-                escaped = false
-            } else if quoted && character == "\\" {
-                escaped = true
-            } else if character == "\"" {
-                quoted.toggle()
-            } else if !quoted && character == "<" {
-                open = index
-            }
+        let closed = unquotedScalars(of: trimmed) { index, scalar in
+            if scalar == "<" { open = index }
+            return true
         }
-        guard !quoted, let open else { return trimmed }
-        let inner = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
+        guard closed, let open else { return trimmed }
+        let inner = trimmed[trimmed.unicodeScalars.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
         return inner.trimmingCharacters(in: .whitespaces)
     }
 
     /// Whether an address can stand in `MAIL FROM:<...>` / `RCPT TO:<...>` as it is: not
     /// empty, no line break or NUL anywhere, and no angle bracket outside a quoted local part.
     static func isSafeSMTPPath(_ address: String) -> Bool {
-        guard !address.isEmpty else { return false }
+        guard !address.isEmpty, !address.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\u{0}" })
+        else { return false }
+        return unquotedScalars(of: address) { _, scalar in scalar != "<" && scalar != ">" }
+    }
+
+    /// Walks `text` as RFC 5322 reads it, calling `visit` with each scalar that stands outside
+    /// a quoted string (`"..."`, with `\` escaping the next one inside); stops when `visit`
+    /// answers false. True when the walk ended with every quote closed and nothing refused.
+    private static func unquotedScalars(
+        of text: String, _ visit: (String.Index, Unicode.Scalar) -> Bool
+    ) -> Bool {
         var quoted = false
         var escaped = false
-        for scalar in address.unicodeScalars {
-            if scalar == "\r" || scalar == "\n" || scalar == "\u{0}" { return false }
+        let scalars = text.unicodeScalars
+        for index in scalars.indices {
+            let scalar = scalars[index]
             if escaped {
                 escaped = false
             } else if quoted && scalar == "\\" {
                 escaped = true
             } else if scalar == "\"" {
                 quoted.toggle()
-            } else if !quoted && (scalar == "<" || scalar == ">") {
+            } else if !quoted && !visit(index, scalar) {
                 return false
             }
         }
