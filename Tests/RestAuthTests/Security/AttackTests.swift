@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import NIOConcurrencyHelpers
 import RestAuthTesting
+import SQLKit
 import Testing
 import Vapor
 
@@ -255,6 +256,34 @@ struct AttackTests {
             let fits = Self.address(length: 254)
             #expect(try await client.register("fits", email: fits).reply.status == .created)
             #expect(try await AuthUser.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test("resend-email does the same work before answering for unknown and unverified addresses")
+    func resendCostsTheSame() async throws {
+        let mail = MemoryEmailSender()
+        try await withRestAuthApp({
+            $0.rateLimits = RestAuthConfiguration.defaultRateLimits
+            $0.rateLimitClock = { Date(timeIntervalSince1970: 20_000 * 86_400) }
+            $0.emailSender = mail
+        }) { app, client in
+            let user = try await client.register()
+            await app.restAuth.deliverPendingEmail()
+            let sql = try #require(app.db as? any SQLDatabase)
+            func buckets() async throws -> Int {
+                try await sql.raw("SELECT COUNT(*) AS n FROM restauth_ratelimit").first()!.decode(
+                    column: "n", as: Int.self)
+            }
+            // The per-address limit counts every request, the unknown address's too: a
+            // known address can no longer be told by the work its request causes.
+            let before = try await buckets()
+            let unknown = try await client.post("registration/resend-email/", ["email": "nobody@example.com"])
+            #expect(unknown.json == ["detail": "ok"])
+            #expect(try await buckets() == before + 1, "counted for an address nobody has")
+            let known = try await client.post("registration/resend-email/", ["email": .string(user.email)])
+            #expect(known.json == ["detail": "ok"])
+            await app.restAuth.deliverPendingEmail()
+            #expect(mail.messages(to: user.email).count == 1, "sign-up's mail; the resend is within 1/3m")
         }
     }
 
