@@ -196,9 +196,8 @@ struct UserStore: Sendable {
             .limit(1)
     }
 
-    /// Sets `last_login` (and a new hash when the old one was due for an upgrade) in one
-    /// UPDATE that touches nothing else, so a login racing a password reset cannot undo it.
-    /// Sets `last_login` and, when the login asks for it, the upgraded hash. With
+    /// Sets `last_login` and, when the login asks for it, the upgraded hash, in one UPDATE
+    /// that touches nothing else. With
     /// `verifiedHash` (the hash the login's password was checked against) the write happens
     /// only where that hash is still stored: a login whose check began before a password
     /// change or reset finds it gone and is refused (false), and an upgrade can never undo
@@ -231,7 +230,7 @@ struct UserStore: Sendable {
         try await sql(database).select().column(SQLColumn(fields.id.description)).from(table)
             .where(SQLColumn(fields.id.description), .equal, SQLBind(key.bindable))
             .where(SQLColumn(fields.password.description), .equal, SQLBind(hash))
-            .all().count == 1
+            .first() != nil
     }
 
     /// Replaces the password hash only if it is still `expected`: of two requests racing
