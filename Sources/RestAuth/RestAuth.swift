@@ -25,8 +25,11 @@ extension Application {
 
         /// The package's Fluent migrations for a user model, in order. They create Django's
         /// tables only where they do not exist yet, so a Django database keeps its data;
-        /// `auth_user` itself only for Django's ``AuthUser`` (an app's model has its own).
-        public static func migrations(for userModel: any RestAuthUser.Type = AuthUser.self) -> [any Migration] {
+        /// `auth_user` itself only for Django's ``AuthUser`` (an app's model has its own);
+        /// the MFA tables only with `mfa` (``MFAConfiguration/enabled``).
+        public static func migrations(for userModel: any RestAuthUser.Type = AuthUser.self, mfa: Bool = false)
+            -> [any Migration]
+        {
             let users = UserTable(userModel)
             var migrations: [any Migration] = []
             if userModel == AuthUser.self { migrations.append(CreateAuthUser()) }
@@ -36,6 +39,7 @@ extension Application {
                 CreateCaseInsensitiveVerifiedEmailIndex(), CreateRateLimitTable(),
                 CreateFoldedLookupIndexes(users: users),
             ]
+            if mfa { migrations.append(CreateMFATables(users: users)) }
             return migrations
         }
 
@@ -63,7 +67,8 @@ extension Application {
                 )
             }
             application.storage[RestAuthStateKey.self] = state
-            application.migrations.add(Self.migrations(for: configuration.userModel), to: database)
+            application.migrations.add(
+                Self.migrations(for: configuration.userModel, mfa: configuration.mfa.enabled), to: database)
             application.lifecycle.use(RestAuthShutdown(state: state))
         }
 

@@ -41,7 +41,19 @@ public struct RestAuthContext: Sendable {
 
     /// Logs the user in as `login/` does (JWT, token or session per the configuration,
     /// `last_login`, the `userLoggedIn` hook) and returns login's response.
-    public func logIn(_ user: any RestAuthUser, status: HTTPResponseStatus = .ok) async throws -> Response {
+    ///
+    /// With MFA on and TOTP on for the user, and `secondFactor`, the answer is login's first
+    /// step instead (`{"ephemeral_token": ..., "mfa_required": true}`, nothing else): pass
+    /// false only where the user already proved both factors (an account already signed
+    /// in, connecting a provider).
+    public func logIn(_ user: any RestAuthUser, status: HTTPResponseStatus = .ok, secondFactor: Bool = true)
+        async throws -> Response
+    {
+        if secondFactor,
+            let challenge = try await state.secondFactorChallenge(for: LoginResult(user: user), context: self)
+        {
+            return challenge
+        }
         let response = try await state.logIn(LoginResult(user: user), context: self).response(
             status: status, context: self)
         await publish(.userLoggedIn(user))

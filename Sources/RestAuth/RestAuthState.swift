@@ -18,6 +18,8 @@ final class RestAuthState: Sendable {
     /// JWT issue and checks, when `USE_JWT`.
     let jwt: JWTTokens?
     let refreshTokens = RefreshTokenStore()
+    /// Two-factor login and its management, when `REST_AUTH_MFA_ENABLED`.
+    let mfa: MFAService?
     let rateLimiter: RateLimiter
     let audit: AuditLog
     /// Endpoints that packages extending the API added before mounting.
@@ -33,6 +35,7 @@ final class RestAuthState: Sendable {
         self.csrf = CSRF(configuration: configuration)
         self.users = UserStore(configuration: configuration)
         self.rateLimiter = RateLimiter(configuration: configuration)
+        self.mfa = configuration.mfa.enabled ? MFAService(configuration: configuration) : nil
         self.audit = AuditLog(clientAddress: rateLimiter.clientAddress)
         let sender: any EmailSender =
             configuration.emailSender ?? configuration.smtp.map { SMTPEmailSender(configuration: $0) }

@@ -170,7 +170,8 @@ struct SocialController: Sendable {
             try await self.connect(
                 user, provider: provider.id, profile: profile, tokens: tokens, appID: app.appID, store: store,
                 context: context)
-            return try await context.logIn(user)
+            // Already signed in (both factors): connecting a provider is no new login.
+            return try await context.logIn(user, secondFactor: false)
         }
         let user = try await signIn(
             provider: provider.id, profile: profile, tokens: tokens, appID: app.appID, store: store, context: context)
@@ -178,7 +179,7 @@ struct SocialController: Sendable {
         if context.configuration.emailVerification == .mandatory, try await !context.hasVerifiedEmail(user) {
             throw ValidationErrors.nonField("E-mail is not verified.")
         }
-        return try await context.logIn(user)
+        return try await context.logIn(user, secondFactor: context.configuration.mfa.socialLoginRequiresCode)
     }
 
     /// Turns what the client sent into the provider's tokens and profile, with

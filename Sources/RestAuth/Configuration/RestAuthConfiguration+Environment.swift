@@ -25,7 +25,9 @@ extension RestAuthConfiguration {
         "CSRF_HEADER_NAME", "CSRF_COOKIE_AGE", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE",
         "CSRF_COOKIE_DOMAIN", "CSRF_COOKIE_PATH", "CSRF_TRUSTED_ORIGINS", "EMAIL_HOST", "EMAIL_PORT",
         "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "ALLOWED_HOSTS",
-        "DEBUG", "DATA_UPLOAD_MAX_NUMBER_FIELDS",
+        "DEBUG", "DATA_UPLOAD_MAX_NUMBER_FIELDS", "REST_AUTH_MFA_ENABLED", "REST_AUTH_MFA_EPHEMERAL_TOKEN_TIMEOUT",
+        "REST_AUTH_MFA_TOTP_DIGITS", "REST_AUTH_MFA_TOTP_PERIOD", "REST_AUTH_MFA_TOTP_ISSUER",
+        "REST_AUTH_MFA_RECOVERY_CODE_COUNT", "REST_AUTH_MFA_SOCIAL_LOGIN_REQUIRES_CODE",
     ]
 
     /// Builds the configuration from environment variables named as Django's settings
@@ -154,6 +156,16 @@ extension RestAuthConfiguration {
         c.jwtLeeway = try reader.seconds("SIMPLE_JWT_LEEWAY", allowZero: true) ?? c.jwtLeeway
         c.jwtUserIDClaim = reader.string("SIMPLE_JWT_USER_ID_CLAIM") ?? c.jwtUserIDClaim
         c.jwtAuthHeaderTypes = reader.list("SIMPLE_JWT_AUTH_HEADER_TYPES") ?? c.jwtAuthHeaderTypes
+
+        c.mfa.enabled = try reader.bool("REST_AUTH_MFA_ENABLED") ?? c.mfa.enabled
+        c.mfa.ephemeralTokenTimeout =
+            try reader.seconds("REST_AUTH_MFA_EPHEMERAL_TOKEN_TIMEOUT") ?? c.mfa.ephemeralTokenTimeout
+        c.mfa.totpDigits = try reader.int("REST_AUTH_MFA_TOTP_DIGITS", min: 1) ?? c.mfa.totpDigits
+        c.mfa.totpPeriod = try reader.int("REST_AUTH_MFA_TOTP_PERIOD", min: 1) ?? c.mfa.totpPeriod
+        if let issuer = env["REST_AUTH_MFA_TOTP_ISSUER"] { c.mfa.totpIssuer = issuer }
+        c.mfa.recoveryCodeCount = try reader.int("REST_AUTH_MFA_RECOVERY_CODE_COUNT", min: 1) ?? c.mfa.recoveryCodeCount
+        c.mfa.socialLoginRequiresCode =
+            try reader.bool("REST_AUTH_MFA_SOCIAL_LOGIN_REQUIRES_CODE") ?? c.mfa.socialLoginRequiresCode
 
         c.sessionCookieName = reader.string("SESSION_COOKIE_NAME") ?? c.sessionCookieName
         c.sessionCookieAge = try reader.int("SESSION_COOKIE_AGE", min: 1) ?? c.sessionCookieAge

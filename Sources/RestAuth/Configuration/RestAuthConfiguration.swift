@@ -132,6 +132,11 @@ public struct RestAuthConfiguration: Sendable {
     public var emailConfirmationExpireDays: Int = 3
     /// `ACCOUNT_EMAIL_SUBJECT_PREFIX` (nil: `[site name] `).
     public var emailSubjectPrefix: String? = nil
+    // MARK: MFA
+
+    /// dj-rest-auth's MFA (`REST_AUTH_MFA_*`): off unless `mfa.enabled`.
+    public var mfa = MFAConfiguration()
+
     /// `ACCOUNT_RATE_LIMITS`: allauth's rules by action, or nil when rate limiting is off.
     public var rateLimits: [String: String]? = RestAuthConfiguration.defaultRateLimits
     /// Where rate-limit counters live; nil keeps them in the database (`restauth_ratelimit`),
@@ -294,6 +299,11 @@ public struct RestAuthConfiguration: Sendable {
         "login": "30/m/ip",
         "login_failed": "10/m/ip,5/5m/key",
         "confirm_email": "1/3m/key",
+        // The second step of a login (this package's actions, in allauth's syntax): every
+        // attempt per address; failures per ephemeral token and per user, so that a guesser
+        // who has the password gets about 30 tries at a one-in-a-million code per day.
+        "mfa_verify": "20/m/ip",
+        "mfa_verify_failed": "5/5m/key,10/h/user,30/d/user",
     ]
 
     /// What serving needs beyond ``validate()``: hosts that requests may name. Django's
@@ -324,6 +334,7 @@ public struct RestAuthConfiguration: Sendable {
                 throw ConfigurationError(setting: "ACCOUNT_RATE_LIMITS", message: "\(action): \(error)")
             }
         }
+        try mfa.validate()
         if secretKey.isEmpty {
             throw ConfigurationError(setting: "SECRET_KEY", message: "must not be empty")
         }

@@ -10,5 +10,6 @@ struct Endpoints: Sendable {
             + RegistrationController(state: state).endpoints
             + EmailVerificationController(state: state).endpoints
             + (state.jwt.map { JWTController(state: state, jwt: $0).endpoints } ?? [])
+            + (state.mfa.map { MFAController(state: state, mfa: $0).endpoints } ?? [])
     }
 }

@@ -47,6 +47,7 @@ struct LoginController: Sendable {
             throw error
         }
         try await context.refundRateLimit(failures)
+        if let challenge = try await state.secondFactorChallenge(for: result, context: context) { return challenge }
         let grant = try await state.logIn(result, context: context)
         let response = try await grant.response(context: context)
         await context.publish(.userLoggedIn(result.user))

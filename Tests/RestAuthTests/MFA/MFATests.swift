@@ -1,0 +1,309 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import RestAuthTesting
+import SQLKit
+import Testing
+import Vapor
+
+@testable import RestAuth
+
+/// A clock a test moves by hand: TOTP steps and token ages are read from it.
+final class TestClock: Sendable {
+    private let box: NIOLockedValueBox<Date>
+    init(_ date: Date) { box = NIOLockedValueBox(date) }
+    var now: Date { box.withLockedValue { $0 } }
+    func advance(_ seconds: TimeInterval) { box.withLockedValue { $0 += seconds } }
+}
+
+/// 2 s into a TOTP step, so a test can move a few seconds and stay in it.
+private let start = Date(timeIntervalSince1970: 1_800_000_000 - 1_800_000_000.truncatingRemainder(dividingBy: 30) + 2)
+private let invalidCode: JSONValue = ["code": ["Invalid code."]]
+private let badToken: JSONValue = ["ephemeral_token": ["Invalid or expired token."]]
+
+private func withMFAApp(
+    _ adjust: @escaping (inout RestAuthConfiguration) -> Void = { _ in },
+    _ test: (Application, TestClient, TestClock) async throws -> Void
+) async throws {
+    let clock = TestClock(start)
+    try await withRestAuthApp({
+        $0.mfa.enabled = true
+        $0.mfa.clock = { clock.now }
+        adjust(&$0)
+    }) { app, client in try await test(app, client, clock) }
+}
+
+/// A signed-in user with TOTP on, activated with the code of the current step.
+private struct MFAUser {
+    let username: String
+    let client: TestClient
+    let secret: String
+    let recoveryCodes: [String]
+    let clock: TestClock
+
+    func code(_ offset: Int64 = 0, at date: Date? = nil) -> String {
+        let totp = TOTP(base32Secret: secret, digits: 6, period: 30)!
+        return totp.code(step: totp.step(at: date ?? clock.now) + offset)
+    }
+}
+
+private func enableMFA(_ app: Application, clock: TestClock) async throws -> MFAUser {
+    let client = TestClient(app: app)
+    let username = try await client.register().username
+    let login = try await client.logIn(username)
+    try #require(login.status == .ok, "\(login.body)")
+    let offer = try await client.get("mfa/totp/activate/")
+    let secret = try #require(offer.string("secret"))
+    let totp = try #require(TOTP(base32Secret: secret, digits: 6, period: 30))
+    let reply = try await client.post(
+        "mfa/totp/activate/",
+        [
+            "activation_token": .string(try #require(offer.string("activation_token"))),
+            "code": .string(totp.code(step: totp.step(at: clock.now))),
+        ])
+    try #require(reply.status == .ok, "\(reply.body)")
+    guard case .array(let codes)? = reply["recovery_codes"] else { throw Abort(.internalServerError) }
+    return MFAUser(
+        username: username, client: client, secret: secret, recoveryCodes: codes.compactMap(\.stringValue),
+        clock: clock)
+}
+
+/// The password step: the ephemeral token.
+private func ephemeralToken(_ app: Application, _ username: String, password: String = password) async throws
+    -> String
+{
+    let reply = try await TestClient(app: app).post(
+        "login/", ["username": .string(username), "password": .string(password)])
+    try #require(reply["mfa_required"] == .bool(true), "\(reply.body)")
+    return try #require(reply.string("ephemeral_token"))
+}
+
+private func verify(_ app: Application, _ token: String, _ code: String) async throws -> TestClient.Reply {
+    try await TestClient(app: app).post("mfa/verify/", ["ephemeral_token": .string(token), "code": .string(code)])
+}
+
+@Suite("MFA: the reference's attacks, refused")
+struct MFATests {
+    @Test("The activation code, an earlier step and a used step in another form are refused")
+    func replays() async throws {
+        try await withMFAApp { app, _, clock in
+            let user = try await enableMFA(app, clock: clock)
+            // Activation used the current step: it counts.
+            #expect(try await verify(app, ephemeralToken(app, user.username), user.code()).json == invalidCode)
+            #expect(try await verify(app, ephemeralToken(app, user.username), user.code(-1)).json == invalidCode)
+            // The next step works once, typed in full-width digits too (NFKC)...
+            let fullWidth = String(
+                String.UnicodeScalarView(
+                    user.code(1).unicodeScalars.map { UnicodeScalar($0.value - 0x30 + 0xFF10)! }))
+            #expect(try await verify(app, ephemeralToken(app, user.username), fullWidth).status == .ok)
+            // ... and neither form again.
+            clock.advance(1)
+            #expect(try await verify(app, ephemeralToken(app, user.username), user.code(1)).json == invalidCode)
+            #expect(try await verify(app, ephemeralToken(app, user.username), fullWidth).json == invalidCode)
+            // A step later, the code before the last one used is still in the window, and refused.
+            clock.advance(30)
+            #expect(try await verify(app, ephemeralToken(app, user.username), user.code(-1)).json == invalidCode)
+            #expect(try await verify(app, ephemeralToken(app, user.username), user.code(0)).json == invalidCode)
+            #expect(try await verify(app, ephemeralToken(app, user.username), user.code(1)).status == .ok)
+            // Deactivation spends a code too: the one just used does not deactivate.
+            let off = try await user.client.post("mfa/totp/deactivate/", ["code": .string(user.code(1))])
+            #expect(off.json == invalidCode)
+        }
+    }
+
+    @Test("Codes that are not ASCII digits and tokens of deleted users are 400s")
+    func noServerErrors() async throws {
+        try await withMFAApp { app, _, clock in
+            let user = try await enableMFA(app, clock: clock)
+            let token = try await ephemeralToken(app, user.username)
+            for code in ["１２３４５６", "é", "١٢٣٤٥٦", "😀😀😀", "ａｂｃｄ-ｅｆ"] {
+                let reply = try await verify(app, token, code)
+                #expect(reply.status == .badRequest)
+                #expect(reply.json == invalidCode, "\(code): \(reply.body)")
+            }
+            try await AuthUser.query(on: app.db).filter(\.$username == user.username).delete()
+            let reply = try await verify(app, token, user.code(1))
+            #expect(reply.status == .badRequest)
+            #expect(reply.json == badToken)
+        }
+    }
+
+    @Test("Eight parallel verifies with one TOTP code: exactly one signs in")
+    func totpRace() async throws {
+        try await withMFAApp { app, _, clock in
+            let user = try await enableMFA(app, clock: clock)
+            var tokens: [String] = []
+            for _ in 0..<8 {
+                clock.advance(1)  // the reference's token changes each second
+                tokens.append(try await ephemeralToken(app, user.username))
+            }
+            #expect(Set(tokens).count == 8)
+            let code = user.code(1)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
+                for token in tokens { group.addTask { try await verify(app, token, code).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1)
+            #expect(statuses.filter { $0 == .badRequest }.count == 7)
+        }
+    }
+
+    @Test("Eight parallel verifies with one recovery code: exactly one signs in, and it is spent")
+    func recoveryRace() async throws {
+        try await withMFAApp { app, _, clock in
+            let user = try await enableMFA(app, clock: clock)
+            var tokens: [String] = []
+            for _ in 0..<8 {
+                clock.advance(1)
+                tokens.append(try await ephemeralToken(app, user.username))
+            }
+            let code = user.recoveryCodes[3]
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
+                for token in tokens { group.addTask { try await verify(app, token, code).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1)
+            let left = try await user.client.post("mfa/recovery-codes/")
+            #expect(left["codes"] == .array(user.recoveryCodes.filter { $0 != code }.map(JSONValue.string)))
+        }
+    }
+
+    @Test("One ephemeral token, two good codes at once: one login; the token is then spent")
+    func tokenSingleUse() async throws {
+        try await withMFAApp { app, _, clock in
+            let user = try await enableMFA(app, clock: clock)
+            let token = try await ephemeralToken(app, user.username)
+            let replies = try await withThrowingTaskGroup(of: TestClient.Reply.self) { group in
+                group.addTask { try await verify(app, token, user.code(1)) }
+                group.addTask { try await verify(app, token, user.recoveryCodes[0]) }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(replies.filter { $0.status == .ok }.count == 1)
+            #expect(replies.filter { $0.json == badToken }.count == 1)
+            let again = try await verify(app, token, user.recoveryCodes[1])
+            #expect(again.json == badToken)
+        }
+    }
+
+    @Test("An ephemeral token issued before a password change is refused")
+    func passwordChangeEndsToken() async throws {
+        try await withMFAApp { app, _, clock in
+            let user = try await enableMFA(app, clock: clock)
+            let stale = try await ephemeralToken(app, user.username)
+            let changed = try await user.client.post(
+                "password/change/", ["new_password1": .string(newPassword), "new_password2": .string(newPassword)])
+            #expect(changed.status == .ok)
+            #expect(try await verify(app, stale, user.code(1)).json == badToken)
+            clock.advance(1)
+            let fresh = try await ephemeralToken(app, user.username, password: newPassword)
+            #expect(try await verify(app, fresh, user.code(1)).status == .ok)
+        }
+    }
+
+    @Test("Guesses are limited per ephemeral token and per user, before the code is checked")
+    func bruteForce() async throws {
+        try await withMFAApp({ $0.rateLimits = RestAuthConfiguration.defaultRateLimits }) { app, _, clock in
+            let user = try await enableMFA(app, clock: clock)
+            let wrong = ["000000", "111111", "222222", "333333", "444444", "555555", "666666", "777777"]
+                .filter { code in (-1...2).allSatisfy { user.code(Int64($0)) != code } }
+            let token = try await ephemeralToken(app, user.username)
+            for index in 0..<5 { #expect(try await verify(app, token, wrong[index % wrong.count]).json == invalidCode) }
+            // The sixth try on this token is refused whatever the code.
+            let sixth = try await verify(app, token, user.code(1))
+            #expect(sixth.status == .tooManyRequests)
+            #expect(sixth.headers.first(name: "Retry-After") != nil)
+            // A fresh token gets five more, then the user's ten per hour are spent.
+            clock.advance(1)
+            let second = try await ephemeralToken(app, user.username)
+            for index in 0..<5 { #expect(try await verify(app, second, wrong[index % wrong.count]).json == invalidCode) }
+            clock.advance(1)
+            let third = try await ephemeralToken(app, user.username)
+            #expect(try await verify(app, third, user.code(1)).status == .tooManyRequests)
+        }
+    }
+
+    @Test("A success takes its attempt back: a user who types the right code is not throttled")
+    func successRefunds() async throws {
+        try await withMFAApp({ $0.rateLimits = RestAuthConfiguration.defaultRateLimits }) { app, _, clock in
+            let user = try await enableMFA(app, clock: clock)
+            for index in 0..<7 {
+                clock.advance(31)
+                let token = try await ephemeralToken(app, user.username)
+                let reply = try await verify(app, token, user.recoveryCodes[index])
+                #expect(reply.status == .ok, "\(index): \(reply.body)")
+            }
+        }
+    }
+
+    @Test("MFA off: no mfa routes, and login answers as before")
+    func disabled() async throws {
+        try await withRestAuthApp { app, client in
+            let user = try await client.register()
+            #expect(try await client.logIn(user.username).string("key") != nil)
+            #expect(try await client.get("mfa/status/").status == .notFound)
+            #expect(try await client.post("mfa/verify/").status == .notFound)
+        }
+    }
+
+    @Test("A Django row (its JSON, its signed secret, its recovery seed) works here, and keeps its format")
+    func djangoRows() async throws {
+        try await withMFAApp { app, client, clock in
+            let user = try await client.register()
+            let key = try #require(
+                try await AuthUser.query(on: app.db).filter(\.$username == user.username).first()?.id)
+            let sql = app.db as! any SQLDatabase
+            let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+            // As Django saved them (json.dumps separators, the reference's key names).
+            let signed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP:dz6iCFDm14GQY-BBw_N_oAi1uC83r7nYZi6Q2QiVEB0"
+            let cast = sql.dialect.name == "postgresql" ? "::jsonb" : ""
+            try await sql.raw(
+                """
+                INSERT INTO "dj_rest_auth_mfa_authenticator" ("user_id", "type", "data", "created_at") VALUES \
+                (\(bind: key), 'totp', \(bind: "{\"secret\": \"\(signed)\", \"last_code\": \"123456\"}")\(unsafeRaw: cast), \
+                \(bind: Date())), (\(bind: key), 'recovery_codes', \
+                \(bind: "{\"seed\": \"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\", \"used_mask\": 0}")\(unsafeRaw: cast), \
+                \(bind: Date()))
+                """
+            ).run()
+            let totp = try #require(TOTP(base32Secret: secret, digits: 6, period: 30))
+            let code = totp.code(step: totp.step(at: clock.now))
+            #expect(try await verify(app, ephemeralToken(app, user.username), code).status == .ok)
+            clock.advance(1)
+            #expect(try await verify(app, ephemeralToken(app, user.username), "D282-9CB6").status == .ok)
+            let rows = try await MFAStore().authenticators(of: .int(key), on: app.db)
+            let stored = try #require(rows.first { $0.kind == .totp }?.json)
+            #expect(stored["secret"] == .string(signed))
+            #expect(stored["last_code"] == .string(code))
+            #expect(stored["last_step"] == .int(Int(totp.step(at: clock.now))))
+            let recovery = try #require(rows.first { $0.kind == .recoveryCodes }?.json)
+            #expect(recovery["used_mask"] == .int(1))
+            #expect(recovery["seed"] == "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
+        }
+    }
+
+    @Test("No code, secret, recovery code or token reaches a log line")
+    func logHygiene() async throws {
+        let capture = LogCapture.shared
+        let mark = capture.mark()
+        var secrets: [String] = []
+        try await withMFAApp { app, _, clock in
+            app.logger.logLevel = .trace
+            let user = try await enableMFA(app, clock: clock)
+            secrets += [user.secret, user.code(0), user.code(1)] + user.recoveryCodes
+            let token = try await ephemeralToken(app, user.username)
+            secrets.append(token)
+            _ = try await verify(app, token, "000000")
+            let done = try await verify(app, token, user.code(1))
+            #expect(done.status == .ok)
+            secrets.append(try #require(done.string("key")))
+            let offer = try await user.client.get("mfa/totp/activate/")
+            secrets += [offer.string("secret"), offer.string("activation_token")].compactMap { $0 }
+            _ = try await user.client.post("mfa/recovery-codes/regenerate/")
+        }
+        let lines = capture.lines(since: mark)
+        #expect(lines.contains { $0.contains("mfa_verify") })
+        for secret in secrets {
+            #expect(!lines.contains { $0.contains(secret) }, "a log line holds \(secret)")
+        }
+    }
+}
