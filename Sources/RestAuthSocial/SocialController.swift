@@ -21,7 +21,7 @@ struct SocialController: Sendable {
     /// `login/` does with `restAuthConfiguration`.
     func endpoints(restAuthConfiguration: RestAuthConfiguration) -> [RestAuthEndpoint] {
         var endpoints: [RestAuthEndpoint] = []
-        let loginResponse = OpenAPISchema.loginResponse(restAuthConfiguration)
+        let loginResponse = OpenAPISchema.firstLoginStepResponse(restAuthConfiguration, social: true)
         let loginStatus = OpenAPISchema.loginStatus(restAuthConfiguration)
         for entry in state.configuration.entries {
             let name = Self.displayName(entry.provider.id)
@@ -48,7 +48,7 @@ struct SocialController: Sendable {
                             .POST,
                             RestAuthOperation(
                                 summary: "Connect a \(name) account to the signed-in user", request: request,
-                                status: loginStatus, response: loginResponse)
+                                status: loginStatus, response: OpenAPISchema.loginResponse(restAuthConfiguration))
                         )
                     ]))
         }

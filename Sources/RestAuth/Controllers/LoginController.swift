@@ -18,7 +18,7 @@ struct LoginController: Sendable {
                             summary: "Log in with a username or e-mail address and a password",
                             request: state.configuration.loginSerializer.requestSchema(
                                 configuration: state.configuration),
-                            status: state.loginStatus, response: state.loginResponseSchema
+                            status: state.loginStatus, response: state.firstLoginStepResponseSchema
                         ).throttled(by: "login", "login_failed")
                     )
                 ]),

@@ -90,6 +90,7 @@ struct MFAController: Sendable {
                     (
                         .POST,
                         RestAuthOperation(summary: "New recovery codes; the old ones stop working", response: codes)
+                            .refusable()
                     )
                 ]),
         ]

@@ -70,7 +70,7 @@ struct OpenAPIDocument {
             return .object(response)
         }
         var responses: JSONObject = [.init(stringLiteral: String(operation.status)): .object(success)]
-        if operation.request != nil {
+        if operation.request != nil || operation.refusesByState {
             responses["400"] = error("Field errors, non_field_errors, or a body that is not JSON or a form")
         }
         if case .isAuthenticated = endpoint.permission {
@@ -203,6 +203,11 @@ struct OpenAPIDocument {
             required += ["access_expiration", "refresh_expiration"]
         }
         schemas["JWT"] = OpenAPISchema.object(jwt, required: required)
+        if c.mfa.enabled {
+            schemas["MFARequired"] = OpenAPISchema.object(
+                ["ephemeral_token": OpenAPISchema.string, "mfa_required": ["type": "boolean", "const": true]],
+                required: ["ephemeral_token", "mfa_required"])
+        }
         return schemas
     }
 }
@@ -210,4 +215,6 @@ struct OpenAPIDocument {
 extension RestAuthState {
     var loginResponseSchema: JSONValue? { OpenAPISchema.loginResponse(configuration) }
     var loginStatus: Int { OpenAPISchema.loginStatus(configuration) }
+    /// `login/`'s answer: with MFA on, the second step's challenge too.
+    var firstLoginStepResponseSchema: JSONValue? { OpenAPISchema.firstLoginStepResponse(configuration) }
 }

@@ -20,6 +20,9 @@ public struct RestAuthOperation: Sendable {
     /// The rate-limit actions the operation counts against (`login`, `signup`, ...): with
     /// any of them configured, the document lists its 429 and `Retry-After`.
     public var rateLimits: [String] = []
+    /// Whether the operation may answer 400 without reading a body (a state that forbids
+    /// it, such as "MFA is not enabled."); an operation with a request body always may.
+    public var refusesByState = false
 
     public init(summary: String, request: JSONValue? = nil, status: Int = 200, response: JSONValue? = nil) {
         self.summary = summary
@@ -32,6 +35,13 @@ public struct RestAuthOperation: Sendable {
     public func throttled(by actions: String...) -> RestAuthOperation {
         var copy = self
         copy.rateLimits += actions
+        return copy
+    }
+
+    /// The same operation, documented with a 400 for a state that forbids it.
+    public func refusable() -> RestAuthOperation {
+        var copy = self
+        copy.refusesByState = true
         return copy
     }
 
@@ -56,6 +66,19 @@ public enum OpenAPISchema {
         if configuration.useJWT { return ref("JWT") }
         if configuration.tokenModel { return ref("Token") }
         return nil
+    }
+
+    /// What the first step of a login answers: the login's body, or, with MFA on (and for
+    /// social logins, `socialLoginRequiresCode`), the second step's challenge
+    /// (`{"ephemeral_token", "mfa_required": true}`) for a user with TOTP on.
+    public static func firstLoginStepResponse(_ configuration: RestAuthConfiguration, social: Bool = false)
+        -> JSONValue?
+    {
+        let login = loginResponse(configuration)
+        guard configuration.mfa.enabled, !social || configuration.mfa.socialLoginRequiresCode, let login else {
+            return login
+        }
+        return ["anyOf": [login, ref("MFARequired")]]
     }
 
     /// The status of such a login (204 when only a session starts).

@@ -215,7 +215,9 @@ struct MFATests {
             // A fresh token gets five more, then the user's ten per hour are spent.
             clock.advance(1)
             let second = try await ephemeralToken(app, user.username)
-            for index in 0..<5 { #expect(try await verify(app, second, wrong[index % wrong.count]).json == invalidCode) }
+            for index in 0..<5 {
+                #expect(try await verify(app, second, wrong[index % wrong.count]).json == invalidCode)
+            }
             clock.advance(1)
             let third = try await ephemeralToken(app, user.username)
             #expect(try await verify(app, third, user.code(1)).status == .tooManyRequests)

@@ -76,7 +76,8 @@ struct TOTPTests {
                 == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP:dz6iCFDm14GQY-BBw_N_oAi1uC83r7nYZi6Q2QiVEB0")
         let at = Date(timeIntervalSince1970: 1_700_000_000)
         // TimestampSigner(salt='dj-rest-auth-mfa').sign("7") at that moment
-        #expect(mfa.ephemeralSigner.timestampSign("7", at: at) == "7:1r31eq:pG6uol1CKY_hOJ9mfFA7W4O9UZj6blDN3DsNHnVo03M")
+        #expect(
+            mfa.ephemeralSigner.timestampSign("7", at: at) == "7:1r31eq:pG6uol1CKY_hOJ9mfFA7W4O9UZj6blDN3DsNHnVo03M")
         // signing.dumps({'uid': 7, 'secret': ...}, salt='dj-rest-auth-mfa-activation')
         let django =
             "eyJ1aWQiOjcsInNlY3JldCI6IkpCU1dZM0RQRUhQSzNQWFBKQlNXWTNEUEVIUEszUFhQIn0:1r31eq:snE21R9hm49Lsn5N1ZeHgPG1KkSA21uLb3z3A-6AFO4"
