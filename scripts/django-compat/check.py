@@ -10,18 +10,31 @@ unverified, a reset link made by Django works, and the demo created only what wa
 missing. Then it starts the reference Django server on the same database, logs in the
 users whose password the demo changed or reset, and follows a reset link the demo made.
 
+MFA (dj-rest-auth's `dj_rest_auth.mfa`, REST_AUTH_MFA_ENABLED on both servers, one
+SECRET_KEY) both ways on its table `dj_rest_auth_mfa_authenticator`: a user turns TOTP
+on through the reference's API and then signs in on the demo with a TOTP code and with a
+recovery code Django issued; another turns it on through the demo and signs in on Django,
+which refuses the codes the demo spent.
+
     .build/ref-venv/bin/python scripts/django-compat/check.py --demo .build/debug/RestAuthDemo \\
         --admin-url postgres://postgres@127.0.0.1:5432/postgres --reference ../shared/reference
 
 Run it with a Python that has the reference's requirements and psycopg installed.
 """
 import argparse
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
+import time
 import urllib.parse
+
+from django.core.signing import Signer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -29,6 +42,10 @@ import checklib  # noqa: E402
 from checklib import check, free_port, stop  # noqa: E402
 
 DJANGO_SECRET = "reference-secret-key-not-for-production-0123456789"
+# dj-rest-auth's Signer(salt='dj-rest-auth-mfa-totp-secret'): the TOTP secret as stored.
+TOTP_SIGNER = Signer(key=DJANGO_SECRET, salt="dj-rest-auth-mfa-totp-secret", fallback_keys=[])
+TOTP_PERIOD = 30
+INVALID_CODE = {"code": ["Invalid code."]}
 
 
 def request(base, method, path, body=None, token=None, cookie=None):
@@ -39,6 +56,43 @@ def request(base, method, path, body=None, token=None, cookie=None):
         headers["Cookie"] = cookie
     status, answer, _ = checklib.call(base, method, path, body, headers)
     return status, answer
+
+
+def mfa_login(base, username, password, code):
+    """Password on login/, then `code` with the ephemeral token on mfa/verify/: the
+    verify answer (or the login answer, when it asked for no second factor)."""
+    status, body = request(base, "POST", "login/", {"username": username, "password": password})
+    if status != 200 or not isinstance(body, dict) or "ephemeral_token" not in body:
+        return status, body
+    return request(base, "POST", "mfa/verify/", {"ephemeral_token": body["ephemeral_token"], "code": code})
+
+
+def totp(secret, step):
+    """RFC 6238: the 6-digit HMAC-SHA1 code of a base32 secret for a 30 s step."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    return str((int.from_bytes(mac[offset:offset + 4], "big") & 0x7FFFFFFF) % 10 ** 6).zfill(6)
+
+
+def totp_step(need=2.5):
+    """The current step, after waiting for the next one when fewer than `need` seconds
+    are left, so that the requests sent right after land in it. Both servers accept the
+    codes of the previous, current and next step, each once; the demo only after the
+    last step used (activation counts), so the check spends steps in increasing order."""
+    left = TOTP_PERIOD - time.time() % TOTP_PERIOD
+    if left < need:
+        time.sleep(left + 0.1)
+    return int(time.time() // TOTP_PERIOD)
+
+
+def start_django(reference, env, log):
+    """The reference Django server (gunicorn, one worker) on a free port: (process, base URL)."""
+    port = free_port()
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    server = subprocess.Popen([gunicorn, "refsite.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1"],
+                              env=env, cwd=reference, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return server, f"http://127.0.0.1:{port}"
 
 
 def main():
@@ -63,12 +117,18 @@ def main():
         "DJANGO_PG_NAME": args.db, "DJANGO_PG_HOST": admin.hostname or "127.0.0.1",
         "DJANGO_PG_PORT": str(admin.port or 5432), "DJANGO_PG_USER": admin.username or "postgres",
         "DJANGO_PG_PASSWORD": admin.password or "", "SECRET_KEY": DJANGO_SECRET,
-        "ACCOUNT_EMAIL_VERIFICATION": "mandatory",
+        "ACCOUNT_EMAIL_VERIFICATION": "mandatory", "REST_AUTH_MFA_ENABLED": "true",
     })
     manage = [sys.executable, os.path.join(args.reference, "manage.py")]
 
     def sql(query):
         return subprocess.run(psql + ["-c", query], check=True, capture_output=True, text=True).stdout.strip()
+
+    def mfa_rows(user):
+        """The user's MFA rows as (type, data), by type: one of each is what both servers expect."""
+        lines = sql(f"SELECT type || ' ' || data::text FROM dj_rest_auth_mfa_authenticator WHERE user_id = {user} "
+                    "ORDER BY type, id").splitlines()
+        return [(kind, json.loads(data)) for kind, data in (line.split(" ", 1) for line in lines)]
 
     # 1. Django's database, as a Django site leaves it.
     subprocess.run(manage + ["migrate", "--noinput"], env=django_env, check=True, stdout=subprocess.DEVNULL)
@@ -91,6 +151,11 @@ carol = User.objects.create_user("carol", "carol@example.com", "Carol-Django-Pas
 EmailAddress.objects.create(user=carol, email="carol@example.com", verified=True, primary=True)
 erin = User.objects.create_user("erin", "erin@example.com", "Erin-Django-Pass-7")
 EmailAddress.objects.create(user=erin, email="erin@example.com", verified=True, primary=True)
+# MFA: frank turns TOTP on through Django's API, grace through the demo's.
+frank = User.objects.create_user("frank", "frank@example.com", "Frank-Django-Pass-9")
+EmailAddress.objects.create(user=frank, email="frank@example.com", verified=True, primary=True)
+grace = User.objects.create_user("grace", "grace@example.com", "Grace-Django-Pass-10")
+EmailAddress.objects.create(user=grace, email="grace@example.com", verified=True, primary=True)
 # A session as Django's login() leaves it.
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
@@ -101,14 +166,47 @@ session[HASH_SESSION_KEY] = alice.get_session_auth_hash()
 session.create()
 print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.password,
                   "carol_uid": user_pk_to_url_str(carol), "carol_token": default_token_generator.make_token(carol),
-                  "session": session.session_key}))
+                  "session": session.session_key, "frank": frank.pk, "grace": grace.pk}))
 """], env=django_env, check=True, capture_output=True, text=True).stdout
     data = json.loads(fixtures.strip().splitlines()[-1])
     check(data["alice_hash"].startswith("pbkdf2_sha256$"), "Django hashed the passwords with PBKDF2")
     schema_query = ("SELECT table_name || '.' || column_name || ':' || data_type FROM information_schema.columns "
                     "WHERE table_schema = 'public' ORDER BY 1")
+    index_query = "SELECT tablename || '.' || indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1"
     before = set(sql(schema_query).splitlines())
     tables_before = {line.split(".")[0] for line in before}
+    indexes_before = set(sql(index_query).splitlines())
+    check("dj_rest_auth_mfa_authenticator" in tables_before, "Django's MFA migration made its authenticator table")
+
+    # 1b. The reference server (MFA on): frank turns TOTP on through its API.
+    django_log = open(args.log + "-django.log", "w")
+    server, base = start_django(args.reference, django_env, django_log)
+    frank = {"username": "frank", "password": "Frank-Django-Pass-9"}
+    try:
+        checklib.wait_http(base + "/", [server], 120, "the Django server")
+        status, body = request(base, "POST", "login/", frank)
+        frank_key = body.get("key")
+        status, init = request(base, "GET", "mfa/totp/activate/", token=frank_key)
+        frank_secret = init["secret"]
+        # Django's activation does not record its code: activate with the previous step and
+        # sign in with the current one, which Django records (`last_code`).
+        frank_step = totp_step()
+        status, body = request(base, "POST", "mfa/totp/activate/", {
+            "activation_token": init["activation_token"], "code": totp(frank_secret, frank_step - 1)}, token=frank_key)
+        frank_codes = body.get("recovery_codes") or []
+        check(status == 200 and len(frank_codes) == 10,
+              f"Django turns TOTP on for a user and issues recovery codes ({status} {len(frank_codes)} codes)")
+        status, body = mfa_login(base, frank["username"], frank["password"], totp(frank_secret, frank_step))
+        check(status == 200 and body.get("key") == frank_key,
+              f"Django signs him in with password and TOTP code ({status} {body})")
+    finally:
+        stop(server)
+    rows = mfa_rows(data["frank"])
+    check([kind for kind, _ in rows] == ["recovery_codes", "totp"]
+          and sorted(rows[1][1]) == ["last_code", "secret"] and sorted(rows[0][1]) == ["seed", "used_mask"]
+          and rows[1][1]["secret"] == TOTP_SIGNER.sign(frank_secret) and rows[0][1]["used_mask"] == 0,
+          f"Django's rows: one per type, the signed secret and last code, a seed and an empty mask "
+          f"({[(kind, sorted(value)) for kind, value in rows]})")
 
     # 2. The demo server on it.
     port = free_port()
@@ -118,7 +216,7 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
     demo_env.update({
         "DATABASE_URL": database_url, "SECRET_KEY": DJANGO_SECRET, "PORT": str(port),
         "ACCOUNT_EMAIL_VERIFICATION": "mandatory", "ACCOUNT_RATE_LIMITS": "false",
-        "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port),
+        "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port), "REST_AUTH_MFA_ENABLED": "true",
     })
     demo_log = open(args.log + "-demo.log", "w")
     demo = subprocess.Popen([args.demo, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=demo_env,
@@ -163,6 +261,42 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
         status, body = request(base, "POST", "password/reset/", {"email": "erin@example.com"})
         check(status == 200, f"the demo sends a reset mail ({status} {body})")
         link = sink.match("erin@example.com", re.compile(r"password-reset/confirm/([0-9a-z]+)/([0-9a-z]+-[0-9a-f]+)/"))
+
+        # MFA: frank, whose TOTP Django turned on, signs in on the demo. Django's last code
+        # is seconds old, still within the window: refused as a replay of Django's use.
+        status, body = request(base, "POST", "login/", frank)
+        check(status == 200 and set(body) == {"ephemeral_token", "mfa_required"} and body["mfa_required"] is True,
+              f"the demo asks a user with Django's TOTP for a second factor ({status} {body})")
+        status, body = mfa_login(base, frank["username"], frank["password"], totp(frank_secret, frank_step))
+        check(status == 400 and body == INVALID_CODE,
+              f"the demo refuses the TOTP code Django last accepted ({status} {body})")
+        frank_step = max(frank_step + 1, totp_step())
+        status, body = mfa_login(base, frank["username"], frank["password"], totp(frank_secret, frank_step))
+        check(status == 200 and body.get("key") == frank_key,
+              f"the demo signs him in with a fresh code of Django's secret ({status} {body})")
+        status, body = mfa_login(base, frank["username"], frank["password"], frank_codes[0])
+        check(status == 200 and body.get("key") == frank_key,
+              f"and with a recovery code Django issued ({status} {body})")
+        status, body = request(base, "GET", "mfa/status/", token=frank_key)
+        check(status == 200 and body.get("mfa_enabled") is True and bool(body.get("created_at"))
+              and bool(body.get("last_used_at")), f"the demo's mfa/status/ reports MFA on ({status} {body})")
+        status, body = request(base, "POST", "mfa/recovery-codes/", token=frank_key)
+        check(status == 200 and body == {"codes": frank_codes[1:]},
+              f"the demo lists Django's recovery codes but the one used ({status} {len(body.get('codes', []))} codes)")
+        # grace turns TOTP on through the demo, for Django below.
+        grace = {"username": "grace", "password": "Grace-Django-Pass-10"}
+        status, body = request(base, "POST", "login/", grace)
+        grace_key = body.get("key")
+        status, init = request(base, "GET", "mfa/totp/activate/", token=grace_key)
+        grace_secret = init["secret"]
+        grace_step = totp_step()
+        status, body = request(base, "POST", "mfa/totp/activate/", {
+            "activation_token": init["activation_token"], "code": totp(grace_secret, grace_step)}, token=grace_key)
+        grace_codes = body.get("recovery_codes") or []
+        check(status == 200 and len(grace_codes) == 10,
+              f"the demo turns TOTP on for a Django user and issues recovery codes ({status} {len(grace_codes)} codes)")
+        status, body = mfa_login(base, grace["username"], grace["password"], grace_codes[0])
+        check(status == 200 and body.get("key") == grace_key, f"she signs in on the demo with one ({status} {body})")
     finally:
         stop(demo)
         sink.stop()
@@ -170,21 +304,36 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
     after = set(sql(schema_query).splitlines())
     changed = {line for line in before.symmetric_difference(after) if line.split(".")[0] in tables_before}
     check(not changed, f"Django's tables and columns are untouched ({sorted(changed)[:5]})")
+    # Their indexes too (MFA's table included), but for the case-folded ones the README
+    # lists under "Moving from Django".
+    indexes = {line for line in indexes_before.symmetric_difference(sql(index_query).splitlines())
+               if line.split(".")[0] in tables_before and not re.search(r"_(fold|lower)(_uniq)?$", line)}
+    check(not indexes, f"and their indexes, but for the case-folded ones ({sorted(indexes)[:5]})")
     added = {line.split(".")[0] for line in after} - tables_before
     # The package's own tables (Fluent's migration log, refresh-token families, rate-limit
-    # counters); everything of Django's was already there.
-    check(added <= {"_fluent_migrations", "restauth_refreshfamily", "restauth_ratelimit"},
+    # counters, MFA's ephemeral tokens); everything of Django's, MFA's authenticators too,
+    # was already there.
+    check(added <= {"_fluent_migrations", "restauth_refreshfamily", "restauth_ratelimit", "restauth_mfa_challenge"},
           f"the demo created only what was missing: {sorted(added)}")
-    check(sql("SELECT count(*) FROM auth_user") == "5", "no user was duplicated")
+    check(sql("SELECT count(*) FROM auth_user") == "7", "no user was duplicated")
+    rows = mfa_rows(data["frank"])
+    check([kind for kind, _ in rows] == ["recovery_codes", "totp"]
+          and rows[1][1].get("secret") == TOTP_SIGNER.sign(frank_secret)
+          and rows[1][1].get("last_code") == totp(frank_secret, frank_step)
+          and rows[1][1].get("last_step") == frank_step and rows[0][1].get("used_mask") == 1,
+          f"the demo recorded its uses in Django's rows: the last code and step, the first recovery code "
+          f"({[(kind, {k: v for k, v in value.items() if k not in ('secret', 'seed')}) for kind, value in rows]})")
+    rows = mfa_rows(data["grace"])
+    check([kind for kind, _ in rows] == ["recovery_codes", "totp"]
+          and sorted(rows[1][1]) == ["last_code", "last_step", "secret"] and sorted(rows[0][1]) == ["seed", "used_mask"]
+          and rows[1][1]["secret"] == TOTP_SIGNER.sign(grace_secret)
+          and rows[1][1]["last_code"] == totp(grace_secret, grace_step) and rows[1][1]["last_step"] == grace_step
+          and rows[0][1]["used_mask"] == 1,
+          f"the demo's rows: one per type, Django's signed secret, the last code and step, a seed and a mask "
+          f"({[(kind, sorted(value)) for kind, value in rows]})")
 
     # 3. Django again, on the same database.
-    port = free_port()
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    django_log = open(args.log + "-django.log", "w")
-    server = subprocess.Popen([gunicorn, "refsite.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1"],
-                              env=django_env, cwd=args.reference, stdout=django_log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_django(args.reference, django_env, django_log)
     try:
         checklib.wait_http(base + "/", [server], 120, "the Django server")
         status, body = request(base, "POST", "login/", {"username": "alice", "password": "Alice-Swift-Pass-4"})
@@ -204,8 +353,30 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
             check(status == 200, f"Django honours a reset link the demo made ({status} {body})")
             status, body = request(base, "POST", "login/", {"username": "erin", "password": "Erin-Django-Pass-8"})
             check(status == 200, f"and the new password logs in on Django ({status} {body})")
+        # MFA: grace, whose TOTP the demo turned on. The demo's activation spent the code
+        # of grace_step, less than a step ago: still within Django's window.
+        status, body = mfa_login(base, grace["username"], grace["password"], totp(grace_secret, grace_step))
+        check(status == 400 and body == INVALID_CODE,
+              f"Django refuses the TOTP code the demo's activation spent ({status} {body})")
+        grace_step = max(grace_step + 1, totp_step())
+        status, body = mfa_login(base, grace["username"], grace["password"], totp(grace_secret, grace_step))
+        check(status == 200 and body.get("key") == grace_key,
+              f"Django signs in a user whose TOTP the demo turned on, with password and code ({status} {body})")
+        status, body = mfa_login(base, grace["username"], grace["password"], grace_codes[0])
+        check(status == 400 and body == INVALID_CODE,
+              f"Django refuses the recovery code the demo marked used ({status} {body})")
+        status, body = mfa_login(base, grace["username"], grace["password"], grace_codes[1])
+        check(status == 200 and body.get("key") == grace_key,
+              f"and accepts another the demo issued ({status} {body})")
+        status, body = request(base, "POST", "mfa/recovery-codes/", token=grace_key)
+        check(status == 200 and body == {"codes": grace_codes[2:]},
+              f"Django lists the demo's recovery codes but the two used ({status} {len(body.get('codes', []))} codes)")
     finally:
         stop(server)
+    rows = mfa_rows(data["grace"])
+    check(len(rows) == 2 and rows[1][1].get("last_code") == totp(grace_secret, grace_step)
+          and rows[0][1].get("used_mask") == 3, f"Django recorded its uses in the demo's rows "
+          f"({[(kind, {k: v for k, v in value.items() if k not in ('secret', 'seed')}) for kind, value in rows]})")
 
     subprocess.run(psql_admin + ["-c", f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)"], check=False)
     if checklib.failures:

@@ -165,7 +165,14 @@ struct MFAService: Sendable {
             guard case .string(let signed)? = json["secret"], let secret = secretSigner.unsign(signed) else {
                 return .failure(.unreadableSecret)
             }
-            let lastStep = json["last_step"].flatMap { if case .int(let v) = $0 { Int64(v) } else { nil } }
+            var lastStep = json["last_step"].flatMap { if case .int(let v) = $0 { Int64(v) } else { nil } }
+            // A Django server that used a code since wrote only `last_code`: the step that
+            // code belongs to (when still in the window) is the last one used.
+            if case .string(let last)? = json["last_code"],
+                let djangoStep = matchingStep(last, secret: secret, after: lastStep)
+            {
+                lastStep = djangoStep
+            }
             guard let step = matchingStep(code, secret: secret, after: lastStep), let normalized = normalizeTOTP(code)
             else {
                 let replay = lastStep != nil && matchingStep(code, secret: secret, after: nil) != nil

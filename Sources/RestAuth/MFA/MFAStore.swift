@@ -42,12 +42,7 @@ struct MFAStore: Sendable {
     /// The user's authenticators (at most one of each type), in one query.
     func authenticators(of key: UserKey, on database: any Database) async throws -> [Row] {
         let sql = sql(database)
-        let rows = try await sql.raw(
-            """
-            SELECT "id", "type", \(Self.dataColumn(sql)) AS "data", "created_at", "last_used_at" FROM \
-            "\(unsafeRaw: Self.table)" WHERE "user_id" = \(bind: key.bindable)
-            """
-        ).all()
+        let rows = try await sql.raw(Self.authenticatorsQuery(key, on: sql)).all()
         return try rows.compactMap { row in
             guard let kind = Kind(rawValue: try row.decode(column: "type", as: String.self)) else { return nil }
             return Row(
@@ -58,14 +53,23 @@ struct MFAStore: Sendable {
         }
     }
 
+    static func authenticatorsQuery(_ key: UserKey, on sql: any SQLDatabase) -> SQLQueryString {
+        """
+        SELECT "id", "type", \(dataColumn(sql)) AS "data", "created_at", "last_used_at" FROM \
+        "\(unsafeRaw: table)" WHERE "user_id" = \(bind: key.bindable)
+        """
+    }
+
     /// Whether the user has TOTP on (dj-rest-auth's `is_mfa_enabled`): an index search.
     func hasTOTP(_ key: UserKey, on database: any Database) async throws -> Bool {
-        try await sql(database).raw(
-            """
-            SELECT 1 AS "one" FROM "\(unsafeRaw: Self.table)" WHERE "user_id" = \(bind: key.bindable) AND \
-            "type" = 'totp' LIMIT 1
-            """
-        ).first() != nil
+        try await sql(database).raw(Self.hasTOTPQuery(key)).first() != nil
+    }
+
+    static func hasTOTPQuery(_ key: UserKey) -> SQLQueryString {
+        """
+        SELECT 1 AS "one" FROM "\(unsafeRaw: table)" WHERE "user_id" = \(bind: key.bindable) AND "type" = 'totp' \
+        LIMIT 1
+        """
     }
 
     /// Turns TOTP on with its first data and (re)creates the recovery codes, in one
@@ -161,12 +165,15 @@ struct MFAStore: Sendable {
     func openChallenge(_ digest: String, userKey: UserKey, now: Date, on database: any Database) async throws
         -> String?
     {
-        try await sql(database).raw(
-            """
-            SELECT "password_digest" FROM "\(unsafeRaw: Self.challengeTable)" WHERE "digest" = \(bind: digest) \
-            AND "user_id" = \(bind: userKey.bindable) AND "used_at" IS NULL AND "expires_at" >= \(bind: now)
-            """
-        ).first()?.decode(column: "password_digest", as: String.self)
+        try await sql(database).raw(Self.openChallengeQuery(digest, userKey: userKey, now: now)).first()?
+            .decode(column: "password_digest", as: String.self)
+    }
+
+    static func openChallengeQuery(_ digest: String, userKey: UserKey, now: Date) -> SQLQueryString {
+        """
+        SELECT "password_digest" FROM "\(unsafeRaw: challengeTable)" WHERE "digest" = \(bind: digest) \
+        AND "user_id" = \(bind: userKey.bindable) AND "used_at" IS NULL AND "expires_at" >= \(bind: now)
+        """
     }
 
     /// Marks an ephemeral token used; false when another request used it first.

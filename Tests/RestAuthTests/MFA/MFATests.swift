@@ -309,3 +309,70 @@ struct MFATests {
         }
     }
 }
+
+@Suite("Query plans of the MFA lookups")
+struct MFAQueryPlanTests {
+    private static func plan(on app: Application, _ query: @escaping @Sendable (any SQLDatabase) -> SQLQueryString)
+        async throws -> [String]
+    {
+        try await app.db.withConnection { connection in
+            let sql = connection as! any SQLDatabase
+            guard FoldedIndex.isPostgres(sql) else {
+                return try await sql.raw("EXPLAIN QUERY PLAN \(query(sql))").all().map {
+                    try $0.decode(column: "detail", as: String.self)
+                }
+            }
+            try await sql.raw("SET enable_seqscan = off").run()
+            let lines = try await sql.raw("EXPLAIN \(query(sql))").all().map {
+                try $0.decode(column: "QUERY PLAN", as: String.self)
+            }
+            try await sql.raw("RESET enable_seqscan").run()
+            return lines
+        }
+    }
+
+    @Test("The login's MFA check and mfa/verify's lookups are index searches, whatever the number of users")
+    func indexed() async throws {
+        try await withRestAuthApp({ $0.mfa.enabled = true }) { app, _ in
+            let queries: [(String, @Sendable (any SQLDatabase) -> SQLQueryString)] = [
+                ("is MFA on", { _ in MFAStore.hasTOTPQuery(.int(7)) }),
+                ("the authenticators", { MFAStore.authenticatorsQuery(.int(7), on: $0) }),
+                (
+                    "the ephemeral token",
+                    { _ in MFAStore.openChallengeQuery(String(repeating: "a", count: 64), userKey: .int(7), now: Date())
+                    }
+                ),
+            ]
+            for (name, query) in queries {
+                let plan = try await Self.plan(on: app, query)
+                #expect(!plan.isEmpty)
+                #expect(QueryPlanTests.fullScans(in: plan).isEmpty, "\(name): \(plan.joined(separator: " | "))")
+            }
+        }
+    }
+}
+
+@Suite("MFA beside a Django server")
+struct MFAMixedFleetTests {
+    @Test("A code a Django server used (it writes only last_code) moves the last step here too")
+    func djangoUseMovesLastStep() async throws {
+        try await withMFAApp { app, _, clock in
+            let user = try await enableMFA(app, clock: clock)  // step c used here
+            // Django accepts the code of c + 1 and records only that code.
+            let store = MFAStore()
+            let key = try #require(
+                try await AuthUser.query(on: app.db).filter(\.$username == user.username).first()?.id)
+            let row = try #require(try await store.authenticators(of: .int(key), on: app.db).first { $0.kind == .totp })
+            var json = try #require(row.json)
+            json["last_code"] = .string(user.code(1))
+            #expect(
+                try await store.recordUse(
+                    of: row, data: String(decoding: JSONValue.object(json).serialized(), as: UTF8.self), at: clock.now,
+                    on: app.db))
+            clock.advance(30)  // now c + 1: c is still in the window, and so is c + 2
+            #expect(try await verify(app, ephemeralToken(app, user.username), user.code(-1)).json == invalidCode)
+            #expect(try await verify(app, ephemeralToken(app, user.username), user.code(0)).json == invalidCode)
+            #expect(try await verify(app, ephemeralToken(app, user.username), user.code(1)).status == .ok)
+        }
+    }
+}
