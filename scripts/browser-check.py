@@ -4,7 +4,7 @@ account life through the page the demo serves at /, reading the demo's e-mails f
 an SMTP sink of its own.
 
     python3 scripts/browser-check.py --demo .build/debug/RestAuthDemo --mode token|session|jwt-cookie \
-        --screenshots DIR
+        --screenshots DIR [--mfa]
 
 Needs Debian's chromium and chromium-driver and pip's selenium. Starts the demo on a
 free port with a fresh SQLite database, mandatory e-mail verification and its mail
@@ -14,14 +14,32 @@ from the e-mail, new password, and login with it (the old one is refused, with t
 server's message shown at the form). In jwt-cookie mode the page is also reloaded
 after login, without the access cookie, and must stay logged in through the HttpOnly
 refresh cookie, with no token in web storage. In session mode (no token model) every
-change the page makes carries the CSRF header, under the names the settings give. One line per step, a screenshot per
-step in DIR; exits non-zero with the reason on any failure. Bounded by --timeout.
+change the page makes carries the CSRF header, under the names the settings give. Without --mfa the
+page must not show its two-factor card (the demo's mfa/ routes are off).
+
+With --mfa the demo runs with REST_AUTH_MFA_ENABLED=true and the walk goes on with
+two-factor authentication through the page: turn it on (a wrong code first, then a
+code computed here from the key the page shows; the QR code must be a displayed
+image), recovery codes shown; log out, log in with the password and then a TOTP
+code at the second step (a wrong code first), still logged in after a reload; log
+out, log in with a recovery code; show and regenerate the recovery codes; turn it
+off (a recovery code is refused there, a TOTP code is taken); log in with the
+password alone. TOTP codes (RFC 6238) are spent in increasing steps, as an
+authenticator app would, waiting for the next 30 s step only when all the accepted
+ones are spent.
+
+One line per step, a screenshot per step in DIR; exits non-zero with the reason on
+any failure. Bounded by --timeout.
 """
 import argparse
+import base64
+import hashlib
+import hmac
 import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -39,6 +57,9 @@ PHONE = (390, 844)
 DESKTOP = (1280, 900)
 CONFIRM_RE = re.compile(r"https?://[^\s\"'<>]+/account-confirm-email/[^/\s\"'<>]+/")
 RESET_RE = re.compile(r"https?://[^\s\"'<>]+/password-reset/confirm/[^/\s\"'<>]+/[^/\s\"'<>]+/")
+RECOVERY_RE = re.compile(r"^[0-9a-f]{4}-[0-9a-f]{4}$")
+BASE32_RE = re.compile(r"^[A-Z2-7]{16,}=*$")
+TOTP_PERIOD = 30
 MODES = {
     "token": {},
     # Session cookies only: every unsafe request needs the CSRF pair, under names of the
@@ -75,6 +96,8 @@ class Demo:
             "EMAIL_USE_TLS": "false",
             **MODES[args.mode],
         }
+        if args.mfa:
+            self.settings["REST_AUTH_MFA_ENABLED"] = "true"
         env = checklib.demo_environment(self.settings)
         self.env = env
         self.log = open(self.log_path, "w")
@@ -110,6 +133,44 @@ class Demo:
                 return "".join(f.readlines()[-n:])
         except OSError:
             return ""
+
+
+def totp(secret, counter, digits=6):
+    """The RFC 6238 code of a base32 secret for a step counter (HMAC-SHA1)."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    value = int.from_bytes(mac[off:off + 4], "big") & 0x7FFFFFFF
+    return str(value % 10 ** digits).zfill(digits)
+
+
+class Authenticator:
+    """An authenticator app for one secret. The server takes a code of the previous,
+    current or next step, each step once and only after the last one used (activation
+    counts): so the steps are spent in increasing order, the first one step back."""
+
+    def __init__(self, secret):
+        self.secret = secret
+        self.last = None
+
+    def code(self):
+        left = TOTP_PERIOD - time.time() % TOTP_PERIOD
+        if left < 3:  # the request lands in the next step: start there
+            time.sleep(left + 0.1)
+        now = int(time.time() // TOTP_PERIOD)
+        step = now - 1 if self.last is None else max(self.last + 1, now - 1)
+        if step > now + 1:  # the accepted steps are spent: at most one period to wait
+            wait = (step - 1) * TOTP_PERIOD - time.time() + 0.1
+            print(f"   (waiting {wait:.0f}s for the next TOTP step)", flush=True)
+            time.sleep(max(wait, 0))
+        self.last = step
+        return totp(self.secret, step)
+
+    def wrong(self):
+        """A code that no step near now accepts."""
+        now = int(time.time() // TOTP_PERIOD)
+        near = {totp(self.secret, now + k) for k in range(-2, 4)}
+        return next(x for x in ("000000", "111111", "222222", "333333") if x not in near)
 
 
 def start_browser():
@@ -230,7 +291,14 @@ class Walk:
         self.click("login-submit")
 
     # --- the walk -------------------------------------------------------------------
-    def run(self, mode):
+    def credentials(self, mode):
+        """What the page holds after a login: [a DRF key in storage, a refresh cookie, a session]."""
+        names = {c["name"] for c in self.d.get_cookies()}
+        return [k for k, present in (("token", "restauth-demo-token" in self.storage()),
+                                     ("jwt-refresh", "jwt-refresh" in names),
+                                     ("sessionid", "sessionid" in names)) if present]
+
+    def run(self, mode, mfa=False):
         tag = uuid.uuid4().hex[:8]
         username, address = f"ada{tag}", f"ada{tag}@example.com"
         renamed = f"lovelace{tag}"
@@ -267,6 +335,9 @@ class Walk:
         login = address if mode == "jwt-cookie" else username
         self.login(login, PASSWORD)
         self.signed_in(username)
+        self.message("You are logged in.")
+        if not mfa and self.el("section-mfa").is_displayed():
+            raise Failure("the two-factor card shows although the demo has no mfa/ routes")
         stored = self.storage()
         if "eyJ" in stored:
             raise Failure(f"a JWT is readable from web storage or document.cookie: {stored[:200]}")
@@ -355,9 +426,168 @@ class Walk:
         self.no_overflow()
         self.step("login-new-password", f"logged in with the new password ({PHONE[0]}px wide)")
 
+        if mfa:
+            self.size(DESKTOP)
+            self.run_mfa(mode, renamed, RESET_PASSWORD)
+
         uncaught = [e["message"] for e in self.d.get_log("browser") if "Uncaught" in e.get("message", "")]
         if uncaught:
             raise Failure(f"the page threw: {uncaught[:3]}")
+
+    def codes(self):
+        return [li.get_attribute("textContent").strip()
+                for li in self.el("mfa-codes-list").find_elements("css selector", "li")]
+
+    def logout(self):
+        self.click("logout-submit")
+        self.signed_out()
+        self.message("You are logged out.")
+
+    def second_step(self, login, password, mode):
+        self.login(login, password)
+        self.wait(lambda: self.el("mfa-verify-code").is_displayed(), "the second-step form (a code)")
+        if self.el("form-login").is_displayed():
+            raise Failure("the password form still shows at the second step")
+        if self.text("whoami") != "Not signed in":
+            raise Failure(f"signed in before the second step: {self.text('whoami')!r}")
+        held = self.credentials(mode)
+        if held:
+            raise Failure(f"the password step alone left credentials: {held}")
+        active = self.d.execute_script("return document.activeElement && document.activeElement.id")
+        if active != "mfa-verify-code":
+            raise Failure(f"the second step did not move the focus to its code field (focus on {active!r})")
+
+    def verify(self, code, username, mode):
+        self.fill("mfa-verify-code", code)
+        self.click("mfa-verify-submit")
+        self.signed_in(username)
+        self.message("You are logged in.")
+        stored = self.storage()
+        if "eyJ" in stored:
+            raise Failure(f"after mfa/verify/ a JWT is readable from web storage or document.cookie: {stored[:200]}")
+        expected = {"token": "token", "jwt-cookie": "jwt-refresh", "session": "sessionid"}[mode]
+        if expected not in self.credentials(mode):
+            raise Failure(f"{mode} mode: no {expected} after mfa/verify/ (holding {self.credentials(mode)})")
+        if self.el("form-mfa-verify").is_displayed():
+            raise Failure("the second-step form still shows after signing in")
+
+    def run_mfa(self, mode, username, password):
+        self.wait(lambda: self.el("section-mfa").is_displayed() and self.text("mfa-status").startswith("Off"),
+                  "the two-factor card, off")
+        self.step("mfa-card", f"the two-factor card shows: {self.text('mfa-status')!r}")
+
+        self.size(PHONE)
+        self.click("mfa-activate-start")
+        self.wait(lambda: self.el("form-mfa-activate").is_displayed() and self.text("mfa-activate-secret"),
+                  "the set-up form with the key")
+        secret = self.text("mfa-activate-secret")
+        if not BASE32_RE.match(secret):
+            raise Failure(f"the key shown is not a base32 secret: {secret!r}")
+        self.wait(lambda: self.d.execute_script(
+            "const i = document.getElementById('mfa-activate-qr');"
+            "return i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width > 0"), "the QR code image")
+        qr = self.d.execute_script("const i = document.getElementById('mfa-activate-qr');"
+                                   "return [i.naturalWidth, i.naturalHeight, Math.round(i.getBoundingClientRect().width),"
+                                   " i.src.slice(0, 26), i.alt]")
+        if qr[3] != "data:image/svg+xml;base64,":
+            raise Failure(f"the QR image is not the server's SVG data URI: {qr[3]!r}")
+        if not qr[4]:
+            raise Failure("the QR image has no alt text")
+        if self.el("mfa-activate-start").is_displayed():
+            raise Failure("'Turn on' still shows during the set-up")
+        self.no_overflow()
+        self.step("mfa-setup", f"Turn on: QR code {qr[0]}x{qr[1]} shown {qr[2]}px wide and the key "
+                               f"{secret[:4]}… ({PHONE[0]}px wide)")
+        self.size(DESKTOP)
+
+        app = Authenticator(secret)
+        self.fill("mfa-activate-code", app.wrong())
+        self.click("mfa-activate-submit")
+        self.error("error-mfa-activate-code", "Invalid code.")
+        if self.el("mfa-activate-code").get_attribute("aria-invalid") != "true":
+            raise Failure("the refused code's field is not marked aria-invalid")
+        self.step("mfa-activate-error", f"a wrong code: {self.text('error-mfa-activate-code')!r} at the field")
+
+        self.fill("mfa-activate-code", app.code())
+        self.click("mfa-activate-submit")
+        self.message("Two-factor authentication is on.")
+        self.wait(lambda: self.el("mfa-codes").is_displayed() and self.codes(), "the recovery codes")
+        codes = self.codes()
+        if len(codes) != 10 or not all(RECOVERY_RE.match(c) for c in codes) or len(set(codes)) != 10:
+            raise Failure(f"the recovery codes shown are not 10 distinct xxxx-xxxx codes: {codes}")
+        if "Keep these codes somewhere safe" not in self.text("mfa-codes-note"):
+            raise Failure(f"no note to keep the recovery codes: {self.text('mfa-codes-note')!r}")
+        self.wait(lambda: self.text("mfa-status").startswith("On"), "the status to say on")
+        if self.el("form-mfa-activate").is_displayed() or not self.el("mfa-deactivate-start").is_displayed():
+            raise Failure("after turning on, the set-up form still shows or 'Turn off' does not")
+        if self.el("mfa-activate-qr").get_attribute("src") or self.text("mfa-activate-secret"):
+            raise Failure("the key or QR code stays in the page after turning on")
+        self.step("mfa-on", f"a code from the key turned it on; {len(codes)} recovery codes shown with the note")
+
+        self.logout()
+        if self.el("mfa-codes").is_displayed() or self.codes():
+            raise Failure("the recovery codes stay in the page after logging out")
+        self.second_step(username, password, mode)
+        self.step("mfa-second-step", "the password alone asks for a code and signs nobody in")
+
+        self.fill("mfa-verify-code", app.wrong())
+        self.click("mfa-verify-submit")
+        self.error("error-mfa-verify-code", "Invalid code.")
+        if self.text("whoami") != "Not signed in":
+            raise Failure("a wrong code signed in")
+        self.step("mfa-verify-error", f"a wrong code: {self.text('error-mfa-verify-code')!r} at the field")
+
+        self.verify(app.code(), username, mode)
+        self.d.refresh()
+        self.ready()
+        self.signed_in(username)
+        self.wait(lambda: self.text("mfa-status").startswith("On"), "the status to say on after the reload")
+        self.step("mfa-login-totp", f"the TOTP code at the second step signed in ({mode}); still in after a reload")
+
+        self.logout()
+        self.second_step(username, password, mode)
+        self.verify(codes[0], username, mode)
+        self.step("mfa-login-recovery", f"a recovery code ({codes[0]}) at the second step signed in")
+
+        self.click("mfa-codes-show")
+        self.wait(lambda: self.el("mfa-codes").is_displayed() and self.codes(), "the unused recovery codes")
+        if self.codes() != codes[1:]:
+            raise Failure(f"the unused recovery codes should be the nine not used: {self.codes()} vs {codes[1:]}")
+        if self.el("mfa-codes-show").get_attribute("aria-expanded") != "true":
+            raise Failure("'Show recovery codes' is not aria-expanded with the codes shown")
+        self.step("mfa-codes", f"Show recovery codes: the {len(codes) - 1} unused ones")
+
+        self.click("mfa-codes-regenerate")
+        self.message("New recovery codes")
+        self.wait(lambda: self.codes() and set(self.codes()).isdisjoint(codes), "new recovery codes")
+        fresh = self.codes()
+        if len(fresh) != 10 or not all(RECOVERY_RE.match(c) for c in fresh):
+            raise Failure(f"the regenerated codes are not 10 xxxx-xxxx codes: {fresh}")
+        if "old ones no longer work" not in self.text("mfa-codes-note"):
+            raise Failure(f"no note that the old codes stop working: {self.text('mfa-codes-note')!r}")
+        self.step("mfa-regenerate", "Regenerate: 10 new codes, none of the old ones")
+
+        self.click("mfa-deactivate-start")
+        self.wait(lambda: self.el("mfa-deactivate-code").is_displayed(), "the code field for turning off")
+        self.fill("mfa-deactivate-code", fresh[0])
+        self.click("mfa-deactivate-submit")
+        self.error("error-mfa-deactivate-code", "Invalid code.")
+        self.fill("mfa-deactivate-code", app.code())
+        self.click("mfa-deactivate-submit")
+        self.message("TOTP has been deactivated.")
+        self.wait(lambda: self.text("mfa-status").startswith("Off") and self.el("mfa-activate-start").is_displayed(),
+                  "the status to say off")
+        if self.el("mfa-codes").is_displayed() or self.el("form-mfa-deactivate").is_displayed():
+            raise Failure("after turning off, the recovery codes or the code field still show")
+        self.step("mfa-off", "Turn off: a recovery code is refused there, a TOTP code turns it off")
+
+        self.logout()
+        self.login(username, password)
+        self.signed_in(username)
+        self.message("You are logged in.")
+        if self.el("form-mfa-verify").is_displayed():
+            raise Failure("the second step still shows after turning MFA off")
+        self.step("mfa-login-password", "with two-factor off, the password alone signs in")
 
 
 def main():
@@ -365,10 +595,14 @@ def main():
     parser.add_argument("--demo", required=True, help="path of the RestAuthDemo executable")
     parser.add_argument("--mode", choices=sorted(MODES), default="token")
     parser.add_argument("--screenshots", required=True, help="folder for one PNG per step")
-    parser.add_argument("--timeout", type=int, default=150, help="limit for the whole run, in seconds")
+    parser.add_argument("--mfa", action="store_true",
+                        help="run the demo with REST_AUTH_MFA_ENABLED=true and walk two-factor authentication too")
+    parser.add_argument("--timeout", type=int, help="limit for the whole run, in seconds (150; 240 with --mfa)")
     parser.add_argument("--dev-proxy-cmd", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.demo = os.path.abspath(args.demo)
+    if args.timeout is None:
+        args.timeout = 240 if args.mfa else 150
     if not os.access(args.demo, os.X_OK):
         sys.exit(f"browser-check: FAIL: {args.demo} is not an executable")
     os.makedirs(args.screenshots, exist_ok=True)
@@ -389,11 +623,11 @@ def main():
         sink.start()
         demo = Demo(args, sink, workdir)
         driver = start_browser()
-        print(f"browser-check: mode {args.mode}, page at {demo.base}", flush=True)
+        print(f"browser-check: mode {args.mode}{' with MFA' if args.mfa else ''}, page at {demo.base}", flush=True)
         walk = Walk(driver, demo.base, sink, args.screenshots)
-        walk.run(args.mode)
+        walk.run(args.mode, mfa=args.mfa)
         signal.alarm(0)
-        print(f"browser-check: {args.mode}: {walk.count} steps passed in {time.monotonic() - started:.1f}s; "
+        print(f"browser-check: {args.mode}{' + mfa' if args.mfa else ''}: {walk.count} steps passed in {time.monotonic() - started:.1f}s; "
               f"screenshots in {args.screenshots}", flush=True)
         return 0
     except Exception as failure:  # Failure, or the browser or driver giving up

@@ -2,6 +2,8 @@
 // Reads /demo/config.json, then drives the dj-rest-auth endpoints under its prefix.
 // Token mode keeps the DRF key in sessionStorage; JWT mode keeps the access token in
 // memory only and gets a new one from token/refresh/ (the HttpOnly refresh cookie).
+// Two-factor authentication (the mfa/ routes) shows when the server has them: mfa/status/
+// answers 404 when MFA is off. A login answering mfa_required goes on with mfa/verify/.
 // Element ids: forms form-<form>, inputs <form>-<field>, buttons <form>-submit,
 // errors error-<form>-<field> and error-<form>-non_field_errors.
 "use strict";
@@ -17,6 +19,9 @@
   let refreshToken = null; // only when the server hands it out in the body (no HttpOnly cookie)
   let refreshing = null;
   let user = null;
+  let ephemeralToken = null; // between a login's password and its second step: memory only
+  let activationToken = null; // between the QR code and the first code: memory only
+  let mfaAvailable = true; // until mfa/status/ answers 404
 
   function cookie(name) {
     const hit = document.cookie.split("; ").find((c) => c.startsWith(name + "="));
@@ -81,7 +86,7 @@
     clearErrors(form);
     const general = [];
     for (const [key, value] of Object.entries(data)) {
-      if (key === "code" || key === "messages") continue;
+      if ((key === "code" && !Array.isArray(value)) || key === "messages") continue; // simplejwt's error code
       const msgs = (Array.isArray(value) ? value : [value]).map((m) => (typeof m === "string" ? m : JSON.stringify(m)));
       const field = aliases[key] || key;
       const el = $(`error-${form}-${field}`);
@@ -138,6 +143,7 @@
   async function signedOut(text, kind) {
     token = access = refreshToken = user = null;
     sessionStorage.removeItem(TOKEN_KEY);
+    resetMFA();
     render();
     if (text) say(text, kind);
   }
@@ -146,6 +152,7 @@
     const r = await call("user/");
     user = r.ok ? r.data : null;
     render();
+    if (r.ok) await loadMFA();
     return r.ok;
   }
 
@@ -171,9 +178,228 @@
       if (byEmail && (!byUsername || v.login.includes("@"))) body.email = v.login; else body.username = v.login;
       await post("login", "login/", body, async (data) => {
         $("form-login").reset();
-        await signedIn(data);
-        say("You are logged in.");
+        if (data.mfa_required) $("login-login").value = v.login; // for a new try if the second step expires
+        await loggedIn(data);
       }, { username: "login", email: "login" });
+    });
+  }
+
+  // A login's answer (login/, a provider's, mfa/verify/): signed in, or the second step.
+  async function loggedIn(data, text = "You are logged in.") {
+    if (data.mfa_required) return secondStep(data.ephemeral_token);
+    await signedIn(data);
+    say(text);
+  }
+
+  // --- two-factor authentication -------------------------------------------------------
+  // Codes as typed: authenticator apps show "123 456", so spaces are dropped.
+  const typedCode = (form) => values(form).code.replace(/\s+/g, "");
+
+  function secondStep(ephemeral) {
+    ephemeralToken = ephemeral;
+    $("form-login").hidden = true;
+    $("social").hidden = true;
+    $("form-mfa-verify").reset();
+    clearErrors("mfa-verify");
+    $("form-mfa-verify").hidden = false;
+    render();
+    $("mfa-verify-code").focus();
+  }
+
+  function endSecondStep() {
+    ephemeralToken = null;
+    $("form-mfa-verify").reset();
+    clearErrors("mfa-verify");
+    $("form-mfa-verify").hidden = true;
+    $("form-login").hidden = false;
+    $("social").hidden = (cfg.providers || []).length === 0;
+  }
+
+  function setupSecondStep() {
+    onSubmit("mfa-verify", async () => {
+      const r = await call("mfa/verify/", "POST", { ephemeral_token: ephemeralToken || "", code: typedCode("mfa-verify") });
+      if (r.ok) {
+        endSecondStep();
+        $("form-login").reset();
+        return loggedIn(r.data);
+      }
+      if (r.data.ephemeral_token) {
+        // Expired (the password step is only good for a few minutes) or already spent.
+        endSecondStep();
+        showErrors("login", { non_field_errors: [...[].concat(r.data.ephemeral_token), "Please log in again."] });
+        $($("login-login").value ? "login-password" : "login-login").focus();
+        return;
+      }
+      showErrors("mfa-verify", r.data);
+      $("mfa-verify-code").select();
+    });
+    $("mfa-verify-cancel").addEventListener("click", () => {
+      endSecondStep();
+      $($("login-login").value ? "login-password" : "login-login").focus();
+    });
+  }
+
+  function resetMFA() {
+    activationToken = null;
+    for (const form of ["mfa-activate", "mfa-deactivate"]) { $(`form-${form}`).reset(); clearErrors(form); }
+    clearErrors("mfa-manage");
+    $("form-mfa-activate").hidden = true;
+    $("mfa-activate-qr").removeAttribute("src");
+    $("mfa-activate-secret").textContent = "";
+    showDeactivate(false);
+    showCodes(null);
+  }
+
+  function when(stamp) {
+    const t = stamp ? new Date(stamp) : null;
+    return t && !isNaN(t) ? t.toLocaleString() : null;
+  }
+
+  // mfa/status/: 404 when the server has no MFA (the card stays hidden).
+  async function loadMFA() {
+    const r = mfaAvailable ? await call("mfa/status/") : { status: 404 };
+    if (r.status === 404) mfaAvailable = false;
+    $("section-mfa").hidden = !mfaAvailable || !user;
+    if (!mfaAvailable || !user) return;
+    if (!r.ok) {
+      $("mfa-status").textContent = "";
+      $("mfa-off").hidden = $("mfa-on").hidden = true;
+      return showErrors("mfa-manage", r.data);
+    }
+    const on = !!r.data.mfa_enabled;
+    if (on) {
+      const since = when(r.data.created_at), used = when(r.data.last_used_at);
+      $("mfa-status").textContent = `On${since ? ` since ${since}` : ""}: logging in asks for a code from your authenticator app after the password.`
+        + (used ? ` Last used ${used}.` : "");
+    } else {
+      $("mfa-status").textContent = "Off: logging in needs only your password.";
+    }
+    $("mfa-on").hidden = !on;
+    $("mfa-off").hidden = on || !$("form-mfa-activate").hidden;
+    if (on) $("form-mfa-activate").hidden = true;
+    else { showDeactivate(false); showCodes(null); }
+  }
+
+  // codes: a list to show, or null to hide them.
+  function showCodes(codes, note) {
+    const list = $("mfa-codes-list");
+    list.replaceChildren();
+    for (const code of codes || []) {
+      const li = document.createElement("li");
+      li.textContent = code;
+      list.appendChild(li);
+    }
+    $("mfa-codes").hidden = !codes;
+    if (codes) {
+      $("mfa-codes-note").textContent = codes.length ? note || "Keep these codes somewhere safe, such as a password manager. "
+        + "Each one signs you in once, in place of a code from your app, if you lose it."
+        : "No unused recovery codes are left. Regenerate them to get new ones.";
+    }
+    $("mfa-codes-show").setAttribute("aria-expanded", String(!!codes));
+    $("mfa-codes-show").textContent = codes ? "Hide recovery codes" : "Show recovery codes";
+  }
+
+  function showDeactivate(open) {
+    $("form-mfa-deactivate").hidden = !open;
+    $("mfa-deactivate-start").setAttribute("aria-expanded", String(open));
+    if (!open) { $("form-mfa-deactivate").reset(); clearErrors("mfa-deactivate"); }
+  }
+
+  // A card button's request with the button disabled; errors at the card's top.
+  function onClick(id, handler) {
+    $(id).addEventListener("click", async () => {
+      const button = $(id);
+      button.disabled = true;
+      say("");
+      clearErrors("mfa-manage");
+      try { await handler(); } finally { button.disabled = false; }
+    });
+  }
+
+  async function mfaFailed(form, r) {
+    showErrors(form, r.data);
+    if (r.status === 401 && user) await signedOut("Your session has ended. Please log in again.", "error");
+  }
+
+  function setupMFA() {
+    onClick("mfa-activate-start", async () => {
+      const r = await call("mfa/totp/activate/");
+      if (!r.ok) return mfaFailed("mfa-manage", r);
+      activationToken = r.data.activation_token;
+      $("mfa-activate-qr").src = r.data.qr_code_data_uri;
+      $("mfa-activate-secret").textContent = r.data.secret;
+      $("form-mfa-activate").reset();
+      clearErrors("mfa-activate");
+      showCodes(null);
+      $("mfa-off").hidden = true;
+      $("form-mfa-activate").hidden = false;
+      $("mfa-activate-code").focus();
+    });
+    onSubmit("mfa-activate", async () => {
+      const r = await call("mfa/totp/activate/", "POST", { activation_token: activationToken || "", code: typedCode("mfa-activate") });
+      if (!r.ok) {
+        if (r.status === 400 && r.data.detail) { // already on (another tab): show it
+          resetMFA();
+          await loadMFA();
+          return showErrors("mfa-manage", r.data);
+        }
+        if (r.data.activation_token) {
+          // The offer expired: a new QR code and key are needed.
+          r.data = { non_field_errors: [...[].concat(r.data.activation_token), "Press Cancel, then Turn on again for a new key."] };
+        }
+        return mfaFailed("mfa-activate", r);
+      }
+      resetMFA();
+      await loadMFA();
+      showCodes(r.data.recovery_codes || []);
+      say("Two-factor authentication is on. Save your recovery codes now.");
+      $("h-mfa-codes").focus();
+    });
+    $("mfa-activate-cancel").addEventListener("click", () => {
+      activationToken = null;
+      clearErrors("mfa-activate");
+      $("form-mfa-activate").hidden = true;
+      $("mfa-activate-qr").removeAttribute("src");
+      $("mfa-activate-secret").textContent = "";
+      $("mfa-off").hidden = false;
+      $("mfa-activate-start").focus();
+    });
+    onClick("mfa-codes-show", async () => {
+      if (!$("mfa-codes").hidden) return showCodes(null);
+      const r = await call("mfa/recovery-codes/", "POST");
+      if (!r.ok) return mfaFailed("mfa-manage", r);
+      showCodes(r.data.codes || []);
+    });
+    onClick("mfa-codes-regenerate", async () => {
+      const r = await call("mfa/recovery-codes/regenerate/", "POST");
+      if (!r.ok) return mfaFailed("mfa-manage", r);
+      showCodes(r.data.codes || [], "Your new recovery codes: the old ones no longer work. "
+        + "Keep these somewhere safe; each one signs you in once if you lose your authenticator app.");
+      say("New recovery codes are ready. Save them now.");
+      $("h-mfa-codes").focus();
+    });
+    $("mfa-deactivate-start").addEventListener("click", () => {
+      const open = $("form-mfa-deactivate").hidden;
+      showDeactivate(open);
+      if (open) $("mfa-deactivate-code").focus();
+    });
+    $("mfa-deactivate-cancel").addEventListener("click", () => {
+      showDeactivate(false);
+      $("mfa-deactivate-start").focus();
+    });
+    onSubmit("mfa-deactivate", async () => {
+      const r = await call("mfa/totp/deactivate/", "POST", { code: typedCode("mfa-deactivate") });
+      if (!r.ok) {
+        if (r.status === 400 && r.data.detail) { // already off (another tab): show it
+          await loadMFA();
+          return showErrors("mfa-manage", r.data);
+        }
+        return mfaFailed("mfa-deactivate", r);
+      }
+      resetMFA();
+      await loadMFA();
+      say(r.data.detail || "Two-factor authentication is off.");
+      $("mfa-activate-start").focus();
     });
   }
 
@@ -219,12 +445,13 @@
     if (!r.ok) return showErrors("social", r.data);
     home();
     $("section-social-callback").hidden = true;
-    await signedIn(r.data);
-    say(`You are logged in with ${provider ? provider.name : id}.`);
+    await loggedIn(r.data, `You are logged in with ${provider ? provider.name : id}.`);
   }
 
   function setupForms() {
     setupLogin();
+    setupSecondStep();
+    setupMFA();
     onSubmit("signup", () => post("signup", "registration/", values("signup"), async (data) => {
       $("form-signup").reset();
       if (data.key || data.access) { await signedIn(data); say("Welcome! Your account is ready."); }
