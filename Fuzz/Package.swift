@@ -27,6 +27,7 @@ let package = Package(
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ],
             swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzMFA", dependencies: ["CFuzzerEntry", "Crypto"], swiftSettings: fuzzFlags),
         .executableTarget(
             name: "FuzzJWT",
             dependencies: [

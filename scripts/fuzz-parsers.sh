@@ -35,6 +35,7 @@ TARGETS=(
   "FuzzJWT 16384"
   "FuzzRequestHost 4096"
   "FuzzMisc 4096"
+  "FuzzMFA 4096"
 )
 if [ $# -gt 0 ]; then
   wanted=" $* "
@@ -98,6 +99,7 @@ stress() {
     if (mode == "host") { for (i = 0; i < 50000; i++) printf "aaaaaaaaaa"; printf ":"; for (i = 0; i < 50000; i++) printf "1111111111" }
     if (mode == "jwt") { for (i = 0; i < 4000; i++) printf "a."; printf "a" }
     if (mode == "rules") { for (i = 0; i < 50000; i++) printf "1/0.5m/ip," }
+    if (mode == "base32") { for (i = 0; i < 4000; i++) printf "A" }
   }' >"$dir/$2"
 }
 for mode in members escapes late-error late-utf8 deep; do stress FuzzJSON "$mode"; done
@@ -107,6 +109,7 @@ stress FuzzEmailAddress email
 stress FuzzRequestHost host
 stress FuzzJWT jwt
 stress FuzzMisc rules
+stress FuzzMFA base32
 for dir in Fuzz/Stress/*/; do
   [ -d "$dir" ] || continue
   mkdir -p "$STRESS/$(basename "$dir")"

@@ -117,15 +117,8 @@ struct MFAService: Sendable {
         return totp.matchingStep(code, among: candidates)
     }
 
-    /// A typed TOTP code as compared: compatibility form (`９７５９３９` is `975939`), no
-    /// surrounding space, then exactly `digits` ASCII digits, else nil.
-    func normalizeTOTP(_ code: String) -> String? {
-        let text = code.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.utf8.count == settings.totpDigits,
-            text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
-        else { return nil }
-        return text
-    }
+    /// A typed TOTP code as compared (``MFACodeSyntax/totp(_:digits:)``).
+    func normalizeTOTP(_ code: String) -> String? { MFACodeSyntax.totp(code, digits: settings.totpDigits) }
 
     /// Turns TOTP on with the secret the activation proved (its step counted as used) and
     /// new recovery codes; the codes, or nil when TOTP was on already.

@@ -44,22 +44,8 @@ struct RecoveryCodes: Sendable {
         SaltGenerator.randomHex(bytes: 32)
     }
 
-    /// What a typed code is compared as: compatibility form (full-width digits are digits),
-    /// no surrounding space, ASCII letters in lower case; nil unless it then has the shape
-    /// of a code (so nothing else reaches the comparison).
-    static func normalize(_ code: String) -> String? {
-        let folded = AccountCaseFolding.fold(
-            code.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines))
-        let bytes = Array(folded.utf8)
-        guard bytes.count == 9, bytes[4] == UInt8(ascii: "-") else { return nil }
-        for (index, byte) in bytes.enumerated() where index != 4 {
-            guard
-                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
-            else { return nil }
-        }
-        return folded
-    }
+    /// What a typed code is compared as (``MFACodeSyntax/recoveryCode(_:)``).
+    static func normalize(_ code: String) -> String? { MFACodeSyntax.recoveryCode(code) }
 
     private static func hexBytes(_ text: String) -> [UInt8]? {
         let digits = Array(text.utf8)

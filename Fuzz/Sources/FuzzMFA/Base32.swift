@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/MFA/Base32.swift

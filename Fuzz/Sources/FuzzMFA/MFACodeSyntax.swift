@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/MFA/MFACodeSyntax.swift
