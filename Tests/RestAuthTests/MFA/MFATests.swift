@@ -376,3 +376,121 @@ struct MFAMixedFleetTests {
         }
     }
 }
+
+@Suite("MFA settings, document and audit")
+struct MFASettingsTests {
+    @Test("The MFA settings from the environment, with the reference's defaults and bounds")
+    func environment() throws {
+        let defaults = try RestAuthConfiguration(environment: ["SECRET_KEY": "s"])
+        #expect(!defaults.mfa.enabled && defaults.mfa.ephemeralTokenTimeout == 300 && defaults.mfa.totpDigits == 6)
+        #expect(defaults.mfa.totpPeriod == 30 && defaults.mfa.totpIssuer == "" && defaults.mfa.recoveryCodeCount == 10)
+        #expect(defaults.mfa.socialLoginRequiresCode)
+        #expect(defaults.rateLimits?["mfa_verify_failed"] == "5/5m/key,10/h/user,30/d/user")
+        let set = try RestAuthConfiguration(environment: [
+            "SECRET_KEY": "s", "REST_AUTH_MFA_ENABLED": "true", "REST_AUTH_MFA_EPHEMERAL_TOKEN_TIMEOUT": "5",
+            "REST_AUTH_MFA_TOTP_DIGITS": "8", "REST_AUTH_MFA_TOTP_PERIOD": "60", "REST_AUTH_MFA_TOTP_ISSUER": "Example",
+            "REST_AUTH_MFA_RECOVERY_CODE_COUNT": "8", "REST_AUTH_MFA_SOCIAL_LOGIN_REQUIRES_CODE": "false",
+        ])
+        #expect(set.mfa.enabled && set.mfa.ephemeralTokenTimeout == 5 && set.mfa.totpDigits == 8)
+        #expect(set.mfa.totpPeriod == 60 && set.mfa.totpIssuer == "Example" && set.mfa.recoveryCodeCount == 8)
+        #expect(!set.mfa.socialLoginRequiresCode)
+        try set.validate()
+        for (name, value) in [
+            ("REST_AUTH_MFA_RECOVERY_CODE_COUNT", "64"), ("REST_AUTH_MFA_TOTP_DIGITS", "4"),
+            ("REST_AUTH_MFA_ENABLED", "maybe"),
+        ] {
+            #expect(throws: ConfigurationError.self) {
+                try RestAuthConfiguration(environment: ["SECRET_KEY": "s", name: value]).validate()
+            }
+        }
+    }
+
+    @Test("The document lists the six routes with their bodies, and login's answer may be the second step")
+    func document() async throws {
+        try await withMFAApp { app, _, _ in
+            guard case .object(let document) = app.restAuth.openAPIDocument(),
+                case .object(let paths)? = document["paths"]
+            else { throw Abort(.internalServerError) }
+            for path in [
+                "mfa/verify/", "mfa/totp/activate/", "mfa/totp/deactivate/", "mfa/status/", "mfa/recovery-codes/",
+                "mfa/recovery-codes/regenerate/",
+            ] {
+                #expect(paths["/dj-rest-auth/" + path] != nil, "\(path)")
+            }
+            let verify = String(decoding: (paths["/dj-rest-auth/mfa/verify/"] ?? .null).serialized(), as: UTF8.self)
+            #expect(verify.contains("ephemeral_token") && verify.contains("\"maxLength\":9"))
+            let login = String(decoding: (paths["/dj-rest-auth/login/"] ?? .null).serialized(), as: UTF8.self)
+            #expect(login.contains("MFARequired"))
+            let regenerate = String(
+                decoding: (paths["/dj-rest-auth/mfa/recovery-codes/regenerate/"] ?? .null).serialized(), as: UTF8.self)
+            #expect(regenerate.contains("\"400\""))
+        }
+    }
+
+    @Test("Two activations at once: one turns TOTP on, the other is told it is on")
+    func activationRace() async throws {
+        try await withMFAApp { app, client, clock in
+            let user = try await client.register()
+            _ = try await client.logIn(user.username)
+            var offers: [(String, String)] = []
+            for _ in 0..<2 {
+                let offer = try await client.get("mfa/totp/activate/")
+                offers.append((try #require(offer.string("secret")), try #require(offer.string("activation_token"))))
+            }
+            let replies = try await withThrowingTaskGroup(of: TestClient.Reply.self) { group in
+                for (secret, token) in offers {
+                    let totp = try #require(TOTP(base32Secret: secret, digits: 6, period: 30))
+                    let code = totp.code(step: totp.step(at: clock.now))
+                    group.addTask {
+                        try await client.post(
+                            "mfa/totp/activate/", ["activation_token": .string(token), "code": .string(code)])
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(replies.filter { $0.status == .ok }.count == 1)
+            #expect(
+                replies.filter {
+                    $0["detail"] == "MFA is already enabled. Deactivate it before activating again."
+                }.count == 1)
+        }
+    }
+
+    @Test("Every MFA event has its audit line, with its outcome and reason")
+    func auditLines() async throws {
+        let capture = LogCapture.shared
+        let mark = capture.mark()
+        // Tests run in parallel and share the log: this one's user gets an id of its own.
+        let id = Int.random(in: 100_000...900_000)
+        try await withMFAApp { app, _, clock in
+            let sql = app.db as! any SQLDatabase
+            if sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT setval(pg_get_serial_sequence('auth_user', 'id'), \(literal: id - 1))").run()
+            } else {
+                try await sql.raw("INSERT INTO sqlite_sequence (name, seq) VALUES ('auth_user', \(literal: id - 1))")
+                    .run()
+            }
+            let user = try await enableMFA(app, clock: clock)
+            let key = try await AuthUser.query(on: app.db).filter(\.$username == user.username).first()?.id
+            try #require(key == id)
+            let token = try await ephemeralToken(app, user.username)
+            _ = try await verify(app, token, "000000")
+            _ = try await verify(app, "7:1r31eq:forged", "000000")
+            _ = try await verify(app, token, user.recoveryCodes[0])
+            _ = try await user.client.post("mfa/recovery-codes/regenerate/")
+            _ = try await user.client.post("mfa/totp/deactivate/", ["code": "000000"])
+            clock.advance(30)
+            _ = try await user.client.post("mfa/totp/deactivate/", ["code": .string(user.code(0))])
+        }
+        let lines = capture.lines(since: mark).filter { $0.contains("restauth.audit") }
+        let mine = lines.filter { $0.contains("user_id=\(id) ") || $0.hasSuffix("user_id=\(id)") }
+        for expected in [
+            "event=mfa_activated", "event=mfa_required", "reason=invalid_code", "event=mfa_recovery_code_used",
+            "event=mfa_recovery_codes_regenerated", "event=mfa_deactivation", "event=mfa_deactivated",
+        ] {
+            #expect(mine.contains { $0.contains(expected) }, "no audit line with \(expected)")
+        }
+        // The forged token names no user.
+        #expect(lines.contains { $0.contains("reason=invalid_or_expired_token") })
+    }
+}
