@@ -25,7 +25,9 @@
 # the hash. BIN=path/to/RestAuthDemo uses an existing build (a debug one will do) instead
 # of building a release one. WITHOUT="index names" drops those indexes after seeding, to
 # see what they save. PG_SHARED_BUFFERS (default PostgreSQL's 128MB) sizes the throwaway
-# server's cache: a million users' tables and indexes are about 600 MB.
+# server's cache: a million users' tables and indexes are about 600 MB. MFA=1 turns
+# two-factor login on (REST_AUTH_MFA_ENABLED) and adds its unauthenticated routes: the
+# first login step of a user with TOTP on, and mfa/verify/ with a wrong code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -117,6 +119,7 @@ ANALYZE auth_user; ANALYZE account_emailaddress;"
       url=$db
     fi
     DATABASE_URL="$url" SECRET_KEY=bench LOG_LEVEL=warning ACCOUNT_RATE_LIMITS=false \
+      REST_AUTH_MFA_ENABLED="${MFA:-0}" REST_AUTH_MFA_EPHEMERAL_TOKEN_TIMEOUT=3600 \
       PBKDF2_ITERATIONS="$ITERATIONS" ALLOWED_HOSTS=127.0.0.1 \
       setsid "$BIN" serve --hostname 127.0.0.1 --port "$port" >"$WORK/server-$kind-$size.log" 2>&1 &
     SERVERS+=("$!")
@@ -139,7 +142,8 @@ ANALYZE auth_user; ANALYZE account_emailaddress;"
   [ "$POSTGRES" = 1 ] && KINDS+=(postgres)
   SERVERS=()
   cleanup_servers() { for pid in "${SERVERS[@]}"; do kill -- -"$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; SERVERS=(); }
-  echo "users=$USERS count=$COUNT PBKDF2_ITERATIONS=$ITERATIONS bin=$BIN${WITHOUT:+ without=$WITHOUT}"
+  echo "users=$USERS count=$COUNT PBKDF2_ITERATIONS=$ITERATIONS bin=$BIN${WITHOUT:+ without=$WITHOUT}${MFA:+ mfa=$MFA}"
+  export BENCH_MFA=${MFA:-0}
   for kind in "${KINDS[@]}"; do
     SMALL_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     start_seeded "$kind" 1000 "$SMALL_PORT"

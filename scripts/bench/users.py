@@ -7,7 +7,14 @@ Seeded users are seed1..seedN with seedK@example.com (verified unless K % 4 == 0
 with PASSWORD. Each route gets 10 warm-up requests per server, then COUNT timed ones per
 server, one at a time and alternating between the servers, so that whatever else the
 machine does slows both alike. Prints "route<TAB>mean ms<TAB>mean ms..." per route.
+With BENCH_MFA=1 (the servers run with REST_AUTH_MFA_ENABLED) seed2 turns TOTP on, and
+the first login step of that user and mfa/verify/ with a wrong code are timed too.
 """
+import base64
+import hashlib
+import hmac
+import os
+import struct
 import http.client
 import json
 import random
@@ -80,3 +87,25 @@ timed("registration/resend-email/", lambda s: call(
     s, "POST", "registration/resend-email/", {"email": f"Seed{seeded_user(s, False)}@example.com"}))
 timed("sign-up", signup)
 timed("token GET user/", lambda s: call(s, "GET", "user/", headers={"Authorization": f"Token {s['key']}"}))
+
+if os.environ.get("BENCH_MFA") == "1":
+    def totp(secret):
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        mac = hmac.new(key, struct.pack(">Q", int(time.time() // 30)), hashlib.sha1).digest()
+        offset = mac[-1] & 0x0F
+        return str((int.from_bytes(mac[offset:offset + 4], "big") & 0x7FFFFFFF) % 10 ** 6).zfill(6)
+
+    for server in servers:
+        key = json.loads(call(server, "POST", "login/", {"username": "seed2", "password": password}))["key"]
+        offer = json.loads(call(server, "GET", "mfa/totp/activate/", headers={"Authorization": f"Token {key}"}))
+        call(server, "POST", "mfa/totp/activate/", {"activation_token": offer["activation_token"],
+                                                    "code": totp(offer["secret"])},
+             headers={"Authorization": f"Token {key}"})
+        server["ephemeral"] = json.loads(call(server, "POST", "login/", {"username": "seed2", "password": password}))[
+            "ephemeral_token"]
+
+    timed("login, MFA user's first step", lambda s: call(
+        s, "POST", "login/", {"username": "seed2", "password": password}))
+    timed("mfa/verify/ (wrong code)", lambda s: call(
+        s, "POST", "mfa/verify/", {"ephemeral_token": s["ephemeral"], "code": "000000"}, expect=400))
+
