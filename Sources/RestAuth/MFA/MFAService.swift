@@ -204,8 +204,14 @@ struct MFAService: Sendable {
 
     static func recoveryCodes(_ json: JSONObject) -> RecoveryCodes? {
         guard case .string(let seed)? = json["seed"] else { return nil }
+        // A mask that is not a small non-negative integer (a Django server with more than 63
+        // codes) cannot say which codes are used: then none is offered or accepted.
         var mask: UInt64 = 0
-        if case .int(let value)? = json["used_mask"], value >= 0 { mask = UInt64(value) }
+        switch json["used_mask"] {
+        case nil: break
+        case .int(let value)? where value >= 0: mask = UInt64(value)
+        default: return nil
+        }
         return RecoveryCodes(seedHex: seed, usedMask: mask)
     }
 
