@@ -63,6 +63,14 @@ struct TOTPTests {
         #expect(RecoveryCodes.normalize("3e22ddfd") == nil)
         #expect(RecoveryCodes.normalize("é") == nil)
         #expect(RecoveryCodes(seedHex: "xyz", usedMask: 0) == nil)
+        // The stored form: a mask this server cannot read offers nothing (never "all unused").
+        let seed: JSONValue = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+        #expect(MFAService.recoveryCodes(["seed": seed])?.usedMask == 0)
+        #expect(MFAService.recoveryCodes(["seed": seed, "used_mask": 5])?.usedMask == 5)
+        #expect(MFAService.recoveryCodes(["seed": seed, "used_mask": .double(1e20)]) == nil)
+        #expect(MFAService.recoveryCodes(["seed": seed, "used_mask": -1]) == nil)
+        #expect(MFAService.recoveryCodes(["seed": seed, "used_mask": "3"]) == nil)
+        #expect(MFAService.recoveryCodes(["used_mask": 0]) == nil)
         #expect(RecoveryCodes.newSeed().count == 64)
     }
 
