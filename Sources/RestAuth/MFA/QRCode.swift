@@ -23,7 +23,7 @@ public struct QRCode: Sendable {
     public enum ErrorCorrection: Sendable, CaseIterable {
         case low, medium, quartile, high
 
-        /// The row of the Table 9 arrays below: L, M, Q, H.
+        /// The column of the Table 9 arrays below: L, M, Q, H.
         var index: Int { Self.allCases.firstIndex(of: self)! }
 
         /// The two-bit error correction level indicator of the format information (§7.9): L 01, M 00, Q 11, H 10.
@@ -57,11 +57,10 @@ public struct QRCode: Sendable {
     init(bytes: [UInt8], errorCorrection level: ErrorCorrection, mask forcedMask: Int? = nil) throws {
         guard let version = (1...40).first(where: { Self.byteCapacity(version: $0, level: level) >= bytes.count })
         else { throw Error.tooLong }
-        let codewords = Self.interleaved(Self.dataCodewords(bytes, version: version, level: level),
-                                         version: version, level: level)
         precondition(forcedMask.map { (0..<8).contains($0) } ?? true, "a mask is 0 to 7")
+        let data = Self.dataCodewords(bytes, version: version, level: level)
         var unmasked = Matrix(version: version)
-        unmasked.place(codewords)
+        unmasked.place(Self.interleaved(data, version: version, level: level))
         let (mask, matrix, _) = (forcedMask.map { [$0] } ?? Array(0..<8)).map { mask in
             var candidate = unmasked
             candidate.apply(mask: mask)
@@ -87,12 +86,14 @@ public struct QRCode: Sendable {
         let side = size + 2 * border
         var path = ""
         for y in 0..<size {
-            var x = 0
-            while x < size {
-                guard isDark(x: x, y: y) else { x += 1; continue }
-                let start = x
-                while isDark(x: x, y: y) { x += 1 }
-                path += "M\(start + border),\(y + border)h\(x - start)v1h-\(x - start)z"
+            var start: Int?  // the first dark module of the run in progress
+            for x in 0...size {  // x == size is outside, light, and ends a run that reaches the edge
+                if isDark(x: x, y: y) {
+                    start = start ?? x
+                } else if let first = start {
+                    path += "M\(first + border),\(y + border)h\(x - first)v1h-\(x - first)z"
+                    start = nil
+                }
             }
         }
         return """
@@ -113,28 +114,28 @@ public struct QRCode: Sendable {
 // MARK: - Codewords
 
 extension QRCode {
-    /// Error correction codewords per block (Table 9), by level (L, M, Q, H) then version 1–40.
+    /// Error correction codewords per block (Table 9): a row per version 1–40, a column per level L, M, Q, H.
     static let eccPerBlock: [[Int]] = [
-        [7, 10, 15, 20, 26, 18, 20, 24, 30, 18, 20, 24, 26, 30, 22, 24, 28, 30, 28, 28,
-         28, 28, 30, 30, 26, 28, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30],
-        [10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26,
-         26, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28],
-        [13, 22, 18, 26, 18, 24, 18, 22, 20, 24, 28, 26, 24, 20, 30, 24, 28, 28, 26, 30,
-         28, 30, 30, 30, 30, 28, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30],
-        [17, 28, 22, 16, 22, 28, 26, 26, 24, 28, 24, 28, 22, 24, 24, 30, 28, 28, 26, 28,
-         30, 24, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30],
+        [7, 10, 13, 17], [10, 16, 22, 28], [15, 26, 18, 22], [20, 18, 26, 16], [26, 24, 18, 22],  // 1–5
+        [18, 16, 24, 28], [20, 18, 18, 26], [24, 22, 22, 26], [30, 22, 20, 24], [18, 26, 24, 28],  // 6–10
+        [20, 30, 28, 24], [24, 22, 26, 28], [26, 22, 24, 22], [30, 24, 20, 24], [22, 24, 30, 24],  // 11–15
+        [24, 28, 24, 30], [28, 28, 28, 28], [30, 26, 28, 28], [28, 26, 26, 26], [28, 26, 30, 28],  // 16–20
+        [28, 26, 28, 30], [28, 28, 30, 24], [30, 28, 30, 30], [30, 28, 30, 30], [26, 28, 30, 30],  // 21–25
+        [28, 28, 28, 30], [30, 28, 30, 30], [30, 28, 30, 30], [30, 28, 30, 30], [30, 28, 30, 30],  // 26–30
+        [30, 28, 30, 30], [30, 28, 30, 30], [30, 28, 30, 30], [30, 28, 30, 30], [30, 28, 30, 30],  // 31–35
+        [30, 28, 30, 30], [30, 28, 30, 30], [30, 28, 30, 30], [30, 28, 30, 30], [30, 28, 30, 30],  // 36–40
     ]
 
-    /// Error correction blocks (Table 9), by level (L, M, Q, H) then version 1–40.
+    /// Error correction blocks (Table 9): a row per version 1–40, a column per level L, M, Q, H.
     static let blockCount: [[Int]] = [
-        [1, 1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 4, 4, 6, 6, 6, 6, 7, 8,
-         8, 9, 9, 10, 12, 12, 12, 13, 14, 15, 16, 17, 18, 19, 19, 20, 21, 22, 24, 25],
-        [1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16,
-         17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49],
-        [1, 1, 2, 2, 4, 4, 6, 6, 8, 8, 8, 10, 12, 16, 12, 17, 16, 18, 21, 20,
-         23, 23, 25, 27, 29, 34, 34, 35, 38, 40, 43, 45, 48, 51, 53, 56, 59, 62, 65, 68],
-        [1, 1, 2, 4, 4, 4, 5, 6, 8, 8, 11, 11, 16, 16, 18, 16, 19, 21, 25, 25,
-         25, 34, 30, 32, 35, 37, 40, 42, 45, 48, 51, 54, 57, 60, 63, 66, 70, 74, 77, 81],
+        [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 2, 2], [1, 2, 2, 4], [1, 2, 4, 4],  // 1–5
+        [2, 4, 4, 4], [2, 4, 6, 5], [2, 4, 6, 6], [2, 5, 8, 8], [4, 5, 8, 8],  // 6–10
+        [4, 5, 8, 11], [4, 8, 10, 11], [4, 9, 12, 16], [4, 9, 16, 16], [6, 10, 12, 18],  // 11–15
+        [6, 10, 17, 16], [6, 11, 16, 19], [6, 13, 18, 21], [7, 14, 21, 25], [8, 16, 20, 25],  // 16–20
+        [8, 17, 23, 25], [9, 17, 23, 34], [9, 18, 25, 30], [10, 20, 27, 32], [12, 21, 29, 35],  // 21–25
+        [12, 23, 34, 37], [12, 25, 34, 40], [13, 26, 35, 42], [14, 28, 38, 45], [15, 29, 40, 48],  // 26–30
+        [16, 31, 43, 51], [17, 33, 45, 54], [18, 35, 48, 57], [19, 37, 51, 60], [19, 38, 53, 63],  // 31–35
+        [20, 40, 56, 66], [21, 43, 59, 70], [22, 45, 62, 74], [24, 47, 65, 77], [25, 49, 68, 81],  // 36–40
     ]
 
     /// All codewords of a version (Table 1, codeword capacity): the modules left after the finder, separator,
@@ -151,7 +152,7 @@ extension QRCode {
 
     static func dataCodewordCount(version: Int, level: ErrorCorrection) -> Int {
         totalCodewords(version: version)
-            - eccPerBlock[level.index][version - 1] * blockCount[level.index][version - 1]
+            - eccPerBlock[version - 1][level.index] * blockCount[version - 1][level.index]
     }
 
     /// Bits of the byte-mode character count indicator (Table 3): 8 up to version 9, 16 above.
@@ -185,10 +186,13 @@ extension QRCode {
     /// each block's error correction codewords, and interleaves: the data codewords column by column across the
     /// blocks, then the error correction codewords the same way (§7.6).
     static func interleaved(_ data: [UInt8], version: Int, level: ErrorCorrection) -> [UInt8] {
-        let blocks = blockCount[level.index][version - 1], ecc = eccPerBlock[level.index][version - 1]
+        let blocks = blockCount[version - 1][level.index]
+        let ecc = eccPerBlock[version - 1][level.index]
         let total = totalCodewords(version: version)
-        let shortBlocks = blocks - total % blocks, shortLength = total / blocks - ecc
-        var dataBlocks: [[UInt8]] = [], eccBlocks: [[UInt8]] = []
+        let shortBlocks = blocks - total % blocks
+        let shortLength = total / blocks - ecc
+        var dataBlocks: [[UInt8]] = []
+        var eccBlocks: [[UInt8]] = []
         var start = 0
         for block in 0..<blocks {
             let length = shortLength + (block < shortBlocks ? 0 : 1)
@@ -196,8 +200,8 @@ extension QRCode {
             eccBlocks.append(reedSolomon(dataBlocks[block], eccCount: ecc))
             start += length
         }
-        let data = (0...shortLength).flatMap { i in dataBlocks.compactMap { i < $0.count ? $0[i] : nil } }
-        return data + (0..<ecc).flatMap { i in eccBlocks.map { $0[i] } }
+        let dataColumns = (0...shortLength).flatMap { i in dataBlocks.compactMap { i < $0.count ? $0[i] : nil } }
+        return dataColumns + (0..<ecc).flatMap { i in eccBlocks.map { $0[i] } }
     }
 
     /// The `eccCount` error correction codewords of `data`: the remainder of `data(x)·x^eccCount` divided by the
@@ -225,7 +229,7 @@ extension QRCode {
     static func multiply(_ a: UInt8, _ b: UInt8) -> UInt8 {
         var product = 0
         for i in stride(from: 7, through: 0, by: -1) {
-            product = (product << 1) ^ (product >> 7 * 0x11D)
+            product = (product << 1) ^ ((product >> 7) * 0x11D)  // reduce x⁸ away
             if b >> i & 1 == 1 { product ^= Int(a) }
         }
         return UInt8(product)
@@ -264,11 +268,11 @@ private struct Matrix {
             set(6, i, i % 2 == 0)
             set(i, 6, i % 2 == 0)
         }
-        for (x, y) in [(3, 3), (size - 4, 3), (3, size - 4)] {  // finder patterns and separators (§6.3)
+        // Finder patterns and their separators (§6.3): a 3 × 3 dark centre, then light, dark and light rings.
+        for (x, y) in [(3, 3), (size - 4, 3), (3, size - 4)] {
             for dy in -4...4 {
                 for dx in -4...4 where (0..<size).contains(x + dx) && (0..<size).contains(y + dy) {
-                    let ring = max(abs(dx), abs(dy))  // 3 × 3 dark centre, light, dark, light separator
-                    set(x + dx, y + dy, ring != 2 && ring != 4)
+                    set(x + dx, y + dy, ![2, 4].contains(max(abs(dx), abs(dy))))
                 }
             }
         }
@@ -294,7 +298,8 @@ private struct Matrix {
     /// even number of modules back from `size − 7`, which reproduces every row of the table.
     static func alignmentCentres(version: Int) -> [Int] {
         guard version > 1 else { return [] }
-        let count = version / 7 + 2, size = 17 + 4 * version
+        let count = version / 7 + 2
+        let size = 17 + 4 * version
         let step = (version * 8 + count * 3 + 5) / (count * 4 - 4) * 2
         return [6] + (0..<count - 1).reversed().map { size - 7 - $0 * step }
     }
@@ -341,16 +346,17 @@ private struct Matrix {
     mutating func apply(mask: Int) {
         for i in 0..<size {
             for j in 0..<size where !isFunction[i * size + j] {
-                let invert = switch mask {
-                case 0: (i + j) % 2 == 0
-                case 1: i % 2 == 0
-                case 2: j % 3 == 0
-                case 3: (i + j) % 3 == 0
-                case 4: (i / 2 + j / 3) % 2 == 0
-                case 5: i * j % 2 + i * j % 3 == 0
-                case 6: (i * j % 2 + i * j % 3) % 2 == 0
-                default: ((i + j) % 2 + i * j % 3) % 2 == 0
-                }
+                let invert =
+                    switch mask {
+                    case 0: (i + j) % 2 == 0
+                    case 1: i % 2 == 0
+                    case 2: j % 3 == 0
+                    case 3: (i + j) % 3 == 0
+                    case 4: (i / 2 + j / 3) % 2 == 0
+                    case 5: i * j % 2 + i * j % 3 == 0
+                    case 6: (i * j % 2 + i * j % 3) % 2 == 0
+                    default: ((i + j) % 2 + i * j % 3) % 2 == 0
+                    }
                 if invert { modules[i * size + j].toggle() }
             }
         }
@@ -362,33 +368,31 @@ private struct Matrix {
     /// pattern with four light modules before or after it (the quiet zone counts as light); N4 = 10 for each
     /// full 5 % that the proportion of dark modules is away from 50 %.
     func penalty() -> Int {
-        func dark(_ x: Int, _ y: Int) -> Bool {
-            (0..<size).contains(x) && (0..<size).contains(y) && modules[y * size + x]
-        }
-        let finderLike = [true, false, true, true, true, false, true]  // a finder pattern's cross-section
+        let rows = (0..<size).map { y in Array(modules[y * size..<(y + 1) * size]) }
+        let columns = (0..<size).map { x in (0..<size).map { y in modules[y * size + x] } }
+        let finderLike = [true, false, true, true, true, false, true]
+        let light = [Bool](repeating: false, count: 4)
         var score = 0
-        for transposed in [false, true] {
-            for line in 0..<size {
-                func at(_ i: Int) -> Bool { transposed ? dark(line, i) : dark(i, line) }
-                var run = 1
-                for i in 1...size {
-                    if i < size && at(i) == at(i - 1) { run += 1; continue }
-                    if run >= 5 { score += run - 2 }
-                    run = 1
-                }
-                for i in 0...size - 7 where (0..<7).allSatisfy({ at(i + $0) == finderLike[$0] }) {
-                    if (1...4).allSatisfy({ !at(i - $0) }) { score += 40 }
-                    if (7...10).allSatisfy({ !at(i + $0) }) { score += 40 }
-                }
+        for line in rows + columns {
+            var start = 0
+            for end in 1...size where end == size || line[end] != line[start] {  // a run is line[start..<end]
+                if end - start >= 5 { score += end - start - 2 }
+                start = end
+            }
+            let padded = light + line + light  // the quiet zone is light
+            for i in 4...size - 3 where padded[i..<i + 7].elementsEqual(finderLike) {
+                if !padded[i - 4..<i].contains(true) { score += 40 }
+                if !padded[i + 7..<i + 11].contains(true) { score += 40 }
             }
         }
         for y in 0..<size - 1 {
             for x in 0..<size - 1 {
-                let colour = dark(x, y)
-                if dark(x + 1, y) == colour && dark(x, y + 1) == colour && dark(x + 1, y + 1) == colour { score += 3 }
+                let colour = rows[y][x]
+                if rows[y][x + 1] == colour && rows[y + 1][x] == colour && rows[y + 1][x + 1] == colour { score += 3 }
             }
         }
-        let darkCount = modules.filter { $0 }.count, total = size * size
-        return score + abs(darkCount * 20 - total * 10) / total * 10
+        let dark = modules.filter { $0 }.count
+        let total = size * size
+        return score + abs(dark * 20 - total * 10) / total * 10
     }
 }

@@ -494,3 +494,36 @@ struct MFASettingsTests {
         #expect(lines.contains { $0.contains("reason=invalid_or_expired_token") })
     }
 }
+
+@Suite("The activation's QR code")
+struct MFAQRCodeTests {
+    @Test("qr_code_data_uri is an SVG that zbar reads back as totp_url")
+    func activationQRCodeDecodes() async throws {
+        guard let zbarimg = QRCodeTests.executable("zbarimg"), let rsvg = QRCodeTests.executable("rsvg-convert") else {
+            if ProcessInfo.processInfo.environment["CI"] != nil {
+                Issue.record("zbarimg and rsvg-convert are required in CI")
+            }
+            return
+        }
+        try await withMFAApp({ $0.mfa.totpIssuer = "Example Co" }) { app, client, _ in
+            let user = try await client.register()
+            _ = try await client.logIn(user.username)
+            let offer = try await client.get("mfa/totp/activate/")
+            let url = try #require(offer.string("totp_url"))
+            #expect(url.hasPrefix("otpauth://totp/Example%20Co:"))
+            let uri = try #require(offer.string("qr_code_data_uri"))
+            let head = "data:image/svg+xml;base64,"
+            try #require(uri.hasPrefix(head))
+            let svg = try #require(Data(base64Encoded: String(uri.dropFirst(head.count))))
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mfa-qr-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let svgFile = directory.appendingPathComponent("qr.svg")
+            let pngFile = directory.appendingPathComponent("qr.png")
+            try svg.write(to: svgFile)
+            _ = try QRCodeTests.run(rsvg, ["--output", pngFile.path, svgFile.path])
+            let decoded = try QRCodeTests.run(zbarimg, ["--raw", "-q", "-Sdisable", "-Sqrcode.enable", pngFile.path])
+            #expect(decoded == url + "\n")
+        }
+    }
+}
