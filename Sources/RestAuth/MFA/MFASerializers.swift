@@ -76,17 +76,16 @@ public struct DefaultMFAVerifySerializer: MFAVerifySerializer {
         let failures = try await context.consumeRateLimit(
             "mfa_verify_failed", key: MFAService.sha256Hex(token), user: user.accountKey)
         let key = try user.requireAccountKey()
-        switch try await mfa.useTOTP(code, of: key, on: context.database) {
-        case .success:
+        switch try await mfa.useCode(code, of: key, on: context.database) {
+        case .success(let kind):
             try await context.refundRateLimit(failures)
-            context.audit("mfa_verify", outcome: "success", user: user, metadata: ["method": "totp"])
+            if kind == .recoveryCode {
+                context.audit("mfa_recovery_code_used", outcome: "success", user: user)
+            } else {
+                context.audit("mfa_verify", outcome: "success", user: user, metadata: ["method": "totp"])
+            }
             return MFAVerification(user: user, ephemeralToken: token)
         case .failure(let refusal):
-            if try await mfa.useRecoveryCode(code, of: key, on: context.database) {
-                try await context.refundRateLimit(failures)
-                context.audit("mfa_recovery_code_used", outcome: "success", user: user)
-                return MFAVerification(user: user, ephemeralToken: token)
-            }
             context.audit("mfa_verify", outcome: "failure", user: user, metadata: ["reason": .string(refusal.rawValue)])
             throw ValidationErrors("code", Self.invalidCode)
         }

@@ -148,9 +148,29 @@ struct MFAService: Sendable {
         case unreadableSecret = "unreadable_secret"
     }
 
+    /// Which kind of code signed in.
+    enum CodeKind: String {
+        case totp
+        case recoveryCode = "recovery_code"
+    }
+
+    /// The second step's check (dj-rest-auth's: TOTP, then recovery codes). A code has the
+    /// shape of at most one kind, so one query reads the authenticator it needs, and a
+    /// code of neither shape costs none.
+    func useCode(_ code: String, of key: UserKey, on database: any Database) async throws
+        -> Result<CodeKind, CodeRefusal>
+    {
+        if normalizeTOTP(code) != nil { return try await useTOTP(code, of: key, on: database).map { .totp } }
+        if RecoveryCodes.normalize(code) != nil, try await useRecoveryCode(code, of: key, on: database) {
+            return .success(.recoveryCode)
+        }
+        return .failure(.invalidCode)
+    }
+
     /// Checks a TOTP code and records its step as used, atomically: of two requests with
     /// one code exactly one succeeds, and no step at or before the last one used passes.
     func useTOTP(_ code: String, of key: UserKey, on database: any Database) async throws -> Result<Void, CodeRefusal> {
+        guard normalizeTOTP(code) != nil else { return .failure(.invalidCode) }
         for _ in 0..<3 {
             guard let row = try await store.authenticators(of: key, on: database).first(where: { $0.kind == .totp }),
                 var json = row.json
