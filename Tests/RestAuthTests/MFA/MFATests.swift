@@ -527,3 +527,42 @@ struct MFAQRCodeTests {
         }
     }
 }
+
+private struct StatusWithMethods: MFAStatusSerializer {
+    func representation(of status: MFAStatus, context: RestAuthContext) async throws -> JSONValue {
+        guard
+            case .object(var body) = try await DefaultMFAStatusSerializer().representation(of: status, context: context)
+        else { return .null }
+        body["methods"] = status.enabled ? ["totp", "recovery_codes"] : []
+        return .object(body)
+    }
+}
+
+/// A verify serializer that refuses recovery codes (an app that wants TOTP only).
+private struct TOTPOnlyVerify: MFAVerifySerializer {
+    func validate(_ fields: JSONObject, context: RestAuthContext) async throws -> MFAVerification {
+        if case .string(let code)? = fields["code"], code.contains("-") {
+            throw ValidationErrors("code", "Use your authenticator app.")
+        }
+        return try await DefaultMFAVerifySerializer().validate(fields, context: context)
+    }
+}
+
+@Suite("MFA swap points")
+struct MFASwapPointTests {
+    @Test("The status and verify serializers are the configuration's")
+    func serializers() async throws {
+        try await withMFAApp({
+            $0.mfa.statusSerializer = StatusWithMethods()
+            $0.mfa.verifySerializer = TOTPOnlyVerify()
+        }) { app, _, clock in
+            let user = try await enableMFA(app, clock: clock)
+            let status = try await user.client.get("mfa/status/")
+            #expect(status["methods"] == ["totp", "recovery_codes"])
+            let token = try await ephemeralToken(app, user.username)
+            #expect(
+                try await verify(app, token, user.recoveryCodes[0]).json == ["code": ["Use your authenticator app."]])
+            #expect(try await verify(app, token, user.code(1)).status == .ok)
+        }
+    }
+}
