@@ -130,6 +130,7 @@ extension Application {
             for endpoint in endpoints {
                 endpoint.register(on: api, state: state)
             }
+            ConfirmationLinkRoutes(state: state).register(on: api)
             let prefix = "/" + path.map(\.description).joined(separator: "/") + "/"
             state.mounted.withLockedValue { $0 = (prefix.replacingOccurrences(of: "//", with: "/"), endpoints) }
         }

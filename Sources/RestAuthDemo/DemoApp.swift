@@ -56,7 +56,12 @@ enum DemoApp {
         // this machine's names (.localhost, 127.0.0.1, [::1]), as Django's DEBUG does.
         var env = env
         if env["DEBUG"] == nil { env["DEBUG"] = app.environment == .production ? "false" : "true" }
-        let configuration = try RestAuthConfiguration(environment: env, secretKey: secretKey)
+        var configuration = try RestAuthConfiguration(environment: env, secretKey: secretKey)
+        // The confirmation mail links to the API's registration/account-confirm-email/<key>/, as
+        // dj-rest-auth's does; a browser that opens it lands on this demo's page, which confirms.
+        if env["REST_AUTH_EMAIL_CONFIRMATION_REDIRECT"] == nil {
+            configuration.emailConfirmationRedirect = "/account-confirm-email/{key}/"
+        }
         for name in RestAuthConfiguration.unrecognisedSettings(in: env) {
             app.logger.warning("\(name) is not a setting this server reads; ignored")
         }

@@ -34,8 +34,9 @@ public protocol AccountAdapter: Sendable {
     func passwordProblems(_ password: String, user: PasswordUserAttributes?, context: RestAuthContext) -> [String]
     /// allauth's `new_user` and `populate_username`: a new, unsaved user.
     func newUser(username: String?, email: String, passwordHash: String, context: RestAuthContext) -> any RestAuthUser
-    /// allauth's `save_user`: stores a new user and their primary address, in one transaction.
-    func saveUser(_ user: any RestAuthUser, email: String, context: RestAuthContext) async throws -> EmailAddress
+    /// allauth's `save_user`: stores a new user and their primary address, in one transaction;
+    /// without an address (an optional e-mail left out at sign-up) the user alone, and nil.
+    func saveUser(_ user: any RestAuthUser, email: String, context: RestAuthContext) async throws -> EmailAddress?
     /// allauth's `send_mail`: delivers a message (in the background unless `waiting`).
     func send(_ message: EmailMessage, purpose: String, waiting: Bool, context: RestAuthContext) async
     /// The link of a reset mail.
@@ -75,8 +76,13 @@ extension AccountAdapter {
         context.configuration.userModel.newAccount(username: username, email: email, password: passwordHash)
     }
 
-    public func saveUser(_ user: any RestAuthUser, email: String, context: RestAuthContext) async throws -> EmailAddress
+    public func saveUser(_ user: any RestAuthUser, email: String, context: RestAuthContext) async throws
+        -> EmailAddress?
     {
+        guard !email.isEmpty else {
+            try await user.create(on: context.database)
+            return nil
+        }
         let address = EmailAddress(email: email, verified: false, primary: true, userKey: .int(0))
         try await context.database.transaction { database in
             try await user.create(on: database)
@@ -99,7 +105,9 @@ extension AccountAdapter {
     }
 
     public func emailConfirmationURL(key: String, site: String, context: RestAuthContext) -> String {
-        Mailer.fill(context.configuration.emailConfirmationURLTemplate, ["site": site, "key": key])
+        Mailer.fill(
+            context.configuration.emailConfirmationURLTemplate,
+            ["site": site, "api": context.state.mounted.withLockedValue { $0?.prefix } ?? "/", "key": key])
     }
 }
 

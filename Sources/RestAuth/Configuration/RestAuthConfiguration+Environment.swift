@@ -12,10 +12,13 @@ extension RestAuthConfiguration {
         "REST_AUTH_JWT_AUTH_COOKIE_ENFORCE_CSRF_ON_UNAUTHENTICATED", "REST_AUTH_OLD_PASSWORD_FIELD_ENABLED",
         "REST_AUTH_LOGOUT_ON_PASSWORD_CHANGE", "REST_AUTH_PASSWORD_RESET_USE_SITES_DOMAIN",
         "REST_AUTH_PASSWORD_RESET_URL_TEMPLATE", "REST_AUTH_EMAIL_CONFIRMATION_URL_TEMPLATE",
+        "REST_AUTH_EMAIL_CONFIRMATION_REDIRECT",
         "ACCOUNT_EMAIL_VERIFICATION", "ACCOUNT_LOGIN_METHODS", "ACCOUNT_UNIQUE_EMAIL", "ACCOUNT_LOGOUT_ON_GET",
         "ACCOUNT_USERNAME_MIN_LENGTH", "ACCOUNT_USERNAME_MAX_LENGTH", "ACCOUNT_USERNAME_BLACKLIST",
         "ACCOUNT_PRESERVE_USERNAME_CASING", "ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", "ACCOUNT_EMAIL_SUBJECT_PREFIX",
-        "ACCOUNT_RATE_LIMITS", "TRUSTED_PROXIES", "JWT_REFRESH_REUSE_GRACE", "SIMPLE_JWT_ACCESS_TOKEN_LIFETIME",
+        "ACCOUNT_RATE_LIMITS", "ACCOUNT_SIGNUP_FIELDS", "ACCOUNT_EMAIL_REQUIRED", "ACCOUNT_USERNAME_REQUIRED",
+        "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "TRUSTED_PROXIES", "JWT_REFRESH_REUSE_GRACE",
+        "SIMPLE_JWT_ACCESS_TOKEN_LIFETIME",
         "SIMPLE_JWT_REFRESH_TOKEN_LIFETIME",
         "SIMPLE_JWT_ROTATE_REFRESH_TOKENS", "SIMPLE_JWT_BLACKLIST_AFTER_ROTATION", "SIMPLE_JWT_UPDATE_LAST_LOGIN",
         "SIMPLE_JWT_ALGORITHM", "SIMPLE_JWT_SIGNING_KEY", "SIMPLE_JWT_VERIFYING_KEY", "SIMPLE_JWT_AUDIENCE",
@@ -45,7 +48,7 @@ extension RestAuthConfiguration {
         var c = self
 
         let iterations = try reader.int("PBKDF2_ITERATIONS", min: 1) ?? PBKDF2PasswordHasher.defaultIterations
-        if let names = reader.list("PASSWORD_HASHERS") {
+        if let names = try reader.list("PASSWORD_HASHERS") {
             c.passwordHashers = try names.map { try Self.hasher(named: $0, iterations: iterations) }
         } else {
             c.passwordHashers = c.passwordHashers.map {
@@ -53,7 +56,7 @@ extension RestAuthConfiguration {
                 return PBKDF2PasswordHasher(algorithm: pbkdf2.digest, iterations: iterations)
             }
         }
-        if let names = reader.list("AUTH_PASSWORD_VALIDATORS") {
+        if let names = try reader.list("AUTH_PASSWORD_VALIDATORS") {
             c.passwordValidators = try names.map(Self.validator(named:))
         }
         c.passwordHashingThreads = try reader.int("PASSWORD_HASHING_THREADS", min: 1) ?? c.passwordHashingThreads
@@ -103,10 +106,12 @@ extension RestAuthConfiguration {
             reader.string("REST_AUTH_PASSWORD_RESET_URL_TEMPLATE") ?? c.passwordResetURLTemplate
         c.emailConfirmationURLTemplate =
             reader.string("REST_AUTH_EMAIL_CONFIRMATION_URL_TEMPLATE") ?? c.emailConfirmationURLTemplate
+        c.emailConfirmationRedirect =
+            reader.string("REST_AUTH_EMAIL_CONFIRMATION_REDIRECT") ?? c.emailConfirmationRedirect
 
         c.emailVerification =
             try reader.choice("ACCOUNT_EMAIL_VERIFICATION", EmailVerification.self) ?? c.emailVerification
-        if let methods = reader.list("ACCOUNT_LOGIN_METHODS") {
+        if let methods = try reader.list("ACCOUNT_LOGIN_METHODS") {
             c.loginMethods = Set(
                 try methods.map { name in
                     guard let method = LoginMethod(rawValue: name.lowercased()) else {
@@ -118,10 +123,26 @@ extension RestAuthConfiguration {
                 })
         }
         c.uniqueEmail = try reader.bool("ACCOUNT_UNIQUE_EMAIL") ?? c.uniqueEmail
+        if let fields = try reader.jsonOrCommaList("ACCOUNT_SIGNUP_FIELDS") {
+            c.signupFields = try SignupFields(fields)
+        } else {
+            // allauth 65 still reads the deprecated spellings into SIGNUP_FIELDS.
+            c.signupFields.emailRequired = try reader.bool("ACCOUNT_EMAIL_REQUIRED") ?? c.signupFields.emailRequired
+            c.signupFields.usernameRequired =
+                try reader.bool("ACCOUNT_USERNAME_REQUIRED") ?? c.signupFields.usernameRequired
+        }
+        if let protocolName = reader.string("ACCOUNT_DEFAULT_HTTP_PROTOCOL") {
+            guard ["http", "https"].contains(protocolName.lowercased()) else {
+                throw ConfigurationError(
+                    setting: "ACCOUNT_DEFAULT_HTTP_PROTOCOL",
+                    message: "expected http or https, got \(protocolName.debugDescription)")
+            }
+            c.defaultHTTPProtocol = protocolName.lowercased()
+        }
         c.logoutOnGet = try reader.bool("ACCOUNT_LOGOUT_ON_GET") ?? c.logoutOnGet
         c.usernameMinLength = try reader.int("ACCOUNT_USERNAME_MIN_LENGTH", min: 1) ?? c.usernameMinLength
         c.usernameMaxLength = try reader.int("ACCOUNT_USERNAME_MAX_LENGTH", min: 1) ?? c.usernameMaxLength
-        c.usernameBlacklist = reader.list("ACCOUNT_USERNAME_BLACKLIST") ?? c.usernameBlacklist
+        c.usernameBlacklist = try reader.list("ACCOUNT_USERNAME_BLACKLIST") ?? c.usernameBlacklist
         c.preserveUsernameCasing = try reader.bool("ACCOUNT_PRESERVE_USERNAME_CASING") ?? c.preserveUsernameCasing
         c.emailConfirmationExpireDays =
             try reader.int("ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", min: 0) ?? c.emailConfirmationExpireDays
@@ -129,7 +150,7 @@ extension RestAuthConfiguration {
         if let rules = reader.string("ACCOUNT_RATE_LIMITS") {
             c.rateLimits = try Self.rateLimits(from: rules)
         }
-        if let proxies = reader.list("TRUSTED_PROXIES") {
+        if let proxies = try reader.list("TRUSTED_PROXIES") {
             c.trustedProxies = try proxies.map { text in
                 guard let network = IPNetwork(text) else {
                     throw ConfigurationError(
@@ -155,7 +176,7 @@ extension RestAuthConfiguration {
         c.jwtIssuer = reader.string("SIMPLE_JWT_ISSUER") ?? c.jwtIssuer
         c.jwtLeeway = try reader.seconds("SIMPLE_JWT_LEEWAY", allowZero: true) ?? c.jwtLeeway
         c.jwtUserIDClaim = reader.string("SIMPLE_JWT_USER_ID_CLAIM") ?? c.jwtUserIDClaim
-        c.jwtAuthHeaderTypes = reader.list("SIMPLE_JWT_AUTH_HEADER_TYPES") ?? c.jwtAuthHeaderTypes
+        c.jwtAuthHeaderTypes = try reader.list("SIMPLE_JWT_AUTH_HEADER_TYPES") ?? c.jwtAuthHeaderTypes
 
         c.mfa.enabled = try reader.bool("REST_AUTH_MFA_ENABLED") ?? c.mfa.enabled
         c.mfa.ephemeralTokenTimeout =
@@ -182,7 +203,7 @@ extension RestAuthConfiguration {
         c.csrfCookieSameSite = try reader.sameSite("CSRF_COOKIE_SAMESITE") ?? c.csrfCookieSameSite
         c.csrfCookieDomain = reader.string("CSRF_COOKIE_DOMAIN") ?? c.csrfCookieDomain
         c.csrfCookiePath = reader.string("CSRF_COOKIE_PATH") ?? c.csrfCookiePath
-        c.csrfTrustedOrigins = reader.list("CSRF_TRUSTED_ORIGINS") ?? c.csrfTrustedOrigins
+        c.csrfTrustedOrigins = try reader.list("CSRF_TRUSTED_ORIGINS") ?? c.csrfTrustedOrigins
 
         if let host = reader.string("EMAIL_HOST") {
             let useTLS = try reader.bool("EMAIL_USE_TLS") ?? false
@@ -199,7 +220,7 @@ extension RestAuthConfiguration {
             if let timeout = try reader.seconds("EMAIL_TIMEOUT") { smtp.timeout = .milliseconds(Int64(timeout * 1000)) }
             c.smtp = smtp
         }
-        c.allowedHosts = reader.list("ALLOWED_HOSTS") ?? c.allowedHosts
+        c.allowedHosts = try reader.list("ALLOWED_HOSTS") ?? c.allowedHosts
         c.debug = try reader.bool("DEBUG") ?? c.debug
 
         try c.validate()
@@ -208,6 +229,17 @@ extension RestAuthConfiguration {
 
     /// Variables that look like settings of this package (`REST_AUTH_*`, `SIMPLE_JWT_*`) but
     /// are not read by it: usually a typo worth a warning.
+    /// Settings allauth reads but has deprecated, with what replaces them: worth a warning
+    /// at start-up, as allauth gives one.
+    public static func deprecatedSettings(in env: [String: String]) -> [String] {
+        var messages: [String] = []
+        for name in ["ACCOUNT_EMAIL_REQUIRED", "ACCOUNT_USERNAME_REQUIRED"] where env[name] != nil {
+            let ignored = env["ACCOUNT_SIGNUP_FIELDS"] != nil ? " (ignored: ACCOUNT_SIGNUP_FIELDS is set)" : ""
+            messages.append("\(name) is deprecated in allauth 65: use ACCOUNT_SIGNUP_FIELDS\(ignored)")
+        }
+        return messages
+    }
+
     public static func unrecognisedSettings(in env: [String: String]) -> [String] {
         let known = Set(environmentSettings)
         return env.keys.filter { ($0.hasPrefix("REST_AUTH_") || $0.hasPrefix("SIMPLE_JWT_")) && !known.contains($0) }
@@ -324,9 +356,25 @@ struct EnvironmentReader {
         return number
     }
 
-    func list(_ name: String) -> [String]? {
+    /// A list setting: a JSON list of strings (`["a", "b"]`, as the reference's settings read
+    /// them) or comma-separated names. A JSON list that is not one of strings is an error.
+    func list(_ name: String) throws -> [String]? {
+        try jsonOrCommaList(name)
+    }
+
+    func jsonOrCommaList(_ name: String) throws -> [String]? {
         guard let value = env[name] else { return nil }
-        return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("[") {
+            guard case .array(let items)? = try? JSONValue.parse(Array(trimmed.utf8)),
+                let strings = Optional(items.compactMap(\.stringValue)), strings.count == items.count
+            else {
+                throw ConfigurationError(
+                    setting: name, message: "expected a JSON list of strings, got \(value.debugDescription)")
+            }
+            return strings.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        return trimmed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws -> T?

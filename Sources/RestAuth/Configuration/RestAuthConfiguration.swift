@@ -114,6 +114,12 @@ public struct RestAuthConfiguration: Sendable {
 
     /// `ACCOUNT_EMAIL_VERIFICATION`.
     public var emailVerification: EmailVerification = .optional
+    /// `ACCOUNT_SIGNUP_FIELDS`: which sign-up fields are required (both `username` and `email`
+    /// by default, as the reference sets it; allauth's own default makes `email` optional).
+    public var signupFields = SignupFields()
+    /// `ACCOUNT_DEFAULT_HTTP_PROTOCOL`: `https` makes every link in mails https, as allauth's
+    /// `build_absolute_uri` does; `http` keeps the request's scheme.
+    public var defaultHTTPProtocol: String = "http"
     /// `ACCOUNT_LOGIN_METHODS`.
     public var loginMethods: Set<LoginMethod> = [.username, .email]
     /// `ACCOUNT_UNIQUE_EMAIL`: a verified address belongs to one account only.
@@ -158,8 +164,15 @@ public struct RestAuthConfiguration: Sendable {
     public var defaultFromEmail: String = "webmaster@localhost"
     /// Where reset links point; `{site}`, `{uid}` and `{token}` are filled in.
     public var passwordResetURLTemplate: String = "{site}/password-reset/confirm/{uid}/{token}/"
-    /// Where confirmation links point; `{site}` and `{key}` are filled in.
-    public var emailConfirmationURLTemplate: String = "{site}/account-confirm-email/{key}/"
+    /// Where confirmation links point; `{site}`, `{api}` (where the API is mounted, such as
+    /// `/dj-rest-auth/`) and `{key}` are filled in. The default is dj-rest-auth's link, the
+    /// API's `registration/account-confirm-email/<key>/` route.
+    public var emailConfirmationURLTemplate: String = "{site}{api}registration/account-confirm-email/{key}/"
+    /// Where a GET on the API's confirmation link (`registration/account-confirm-email/<key>/`)
+    /// redirects, `{key}` filled in: the page of the client that posts the key to
+    /// `registration/verify-email/`. Nil: that route answers a small page of its own (dj-rest-auth's
+    /// is a template-less view, a 500). The GET never confirms anything itself.
+    public var emailConfirmationRedirect: String? = nil
 
     // MARK: E-mail
 

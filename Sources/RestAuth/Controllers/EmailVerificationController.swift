@@ -11,25 +11,28 @@ struct EmailVerificationController: Sendable {
     var endpoints: [Endpoint] {
         [
             Endpoint(
-                ["registration", "verify-email"], name: "Verify Email", permission: .allowAny,
-                handlers: [(.POST, .async(verify))],
+                ["registration", "verify-email"], name: "Verify Email", description: ViewMetadata.verifyEmail,
+                permission: .allowAny, allow: [.POST, .OPTIONS, .HEAD], handlers: [(.POST, .async(verify))],
                 operations: [
                     (
                         .POST,
                         .detail(
                             "Confirm an e-mail address with the key from its mail",
-                            request: OpenAPISchema.fields([Self.key]))
+                            request: OpenAPISchema.fields([Self.key])
+                        ).describing(ViewMetadata.verifyEmailFields)
                     )
                 ]),
             Endpoint(
-                ["registration", "resend-email"], name: "Resend Email Verification", permission: .allowAny,
+                ["registration", "resend-email"], name: "Resend Email Verification",
+                description: ViewMetadata.resendEmail, permission: .allowAny,
                 handlers: [(.POST, .async(resend))],
                 operations: [
                     (
                         .POST,
                         .detail(
                             "Send the confirmation mail again (the answer is the same for any address)",
-                            request: OpenAPISchema.fields([Self.email]))
+                            request: OpenAPISchema.fields([Self.email])
+                        ).describing(ViewMetadata.resendFields(state.configuration))
                     )
                 ]),
         ]
@@ -74,7 +77,10 @@ struct EmailVerificationController: Sendable {
     /// the look-ups and the mail happen after the answer.
     @Sendable func resend(_ request: Request) async throws -> Response {
         var errors = ValidationErrors()
-        let email = Self.email.read(from: try RequestBody.parse(request).fields(), into: &errors).string
+        // Required as sign-up's address is (dj-rest-auth reads both from ACCOUNT_SIGNUP_FIELDS).
+        var field = Self.email
+        field.required = state.configuration.signupFields.emailRequired
+        let email = field.read(from: try RequestBody.parse(request).fields(), into: &errors).string
         try errors.throwIfAny()
         let ok = Response.json(["detail": "ok"])
         guard let email else { return ok }

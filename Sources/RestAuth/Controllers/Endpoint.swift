@@ -29,6 +29,11 @@ public struct RestAuthEndpoint: Sendable {
 
     let path: [PathComponent]
     let name: String
+    /// The view's description in `OPTIONS` (DRF takes the view's docstring).
+    let description: String
+    /// DRF's `allowed_methods` when a view sets it (the `Allow` header); nil: the methods
+    /// with handlers, HEAD with GET, and OPTIONS.
+    let allowOverride: [HTTPMethod]?
     let permission: Permission
     let handlers: [(method: HTTPMethod, handler: Handler)]
     /// False for views that run no authentication (simplejwt's token views): a stale
@@ -39,12 +44,15 @@ public struct RestAuthEndpoint: Sendable {
     let operations: [(method: HTTPMethod, operation: RestAuthOperation)]
 
     public init(
-        _ path: [PathComponent], name: String, permission: Permission, authenticates: Bool = true,
+        _ path: [PathComponent], name: String, description: String = "", permission: Permission,
+        authenticates: Bool = true, allow: [HTTPMethod]? = nil,
         handlers: [(method: HTTPMethod, handler: Handler)],
         operations: [(method: HTTPMethod, operation: RestAuthOperation)] = []
     ) {
         self.path = path
         self.name = name
+        self.description = description
+        self.allowOverride = allow
         self.permission = permission
         self.authenticates = authenticates
         self.handlers = handlers
@@ -70,6 +78,7 @@ public struct RestAuthEndpoint: Sendable {
 
     /// DRF's `allowed_methods`, in its order.
     var allowedMethods: [HTTPMethod] {
+        if let allowOverride { return allowOverride }
         let order: [HTTPMethod] = [.GET, .POST, .PUT, .PATCH, .DELETE, .HEAD, .OPTIONS]
         return order.filter { method in
             switch method {
@@ -131,15 +140,26 @@ public struct RestAuthEndpoint: Sendable {
         }
     }
 
-    /// DRF's `SimpleMetadata` answer to OPTIONS.
+    /// DRF's `SimpleMetadata` answer to OPTIONS: the view's name and description, what it
+    /// renders and parses, and for POST and PUT the serializer's fields.
     private func metadata() -> Response {
-        let body: JSONValue = [
+        var body: JSONObject = [
             "name": .string(name),
-            "description": "",
-            "renders": ["application/json"],
+            "description": .string(description),
+            "renders": ["application/json", "text/html"],
             "parses": ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
         ]
-        return Response.json(body)
+        var actions = JSONObject()
+        for method in [HTTPMethod.PUT, .POST] where handler(for: method) != nil {
+            guard let operation = operation(for: method),
+                let fields = operation.fields ?? FieldMetadata.derived(from: operation.request), !fields.isEmpty
+            else { continue }
+            var described = JSONObject()
+            for field in fields { described[field.name] = field.json }
+            actions[method.rawValue] = .object(described)
+        }
+        if !actions.isEmpty { body["actions"] = .object(actions) }
+        return Response.json(.object(body))
     }
 }
 

@@ -12,7 +12,8 @@ struct JWTController: Sendable {
     var endpoints: [Endpoint] {
         [
             Endpoint(
-                ["token", "verify"], name: "Token Verify", permission: .allowAny, authenticates: false,
+                ["token", "verify"], name: "Token Verify", description: ViewMetadata.tokenVerify, permission: .allowAny,
+                authenticates: false,
                 handlers: [(.POST, .async(verify))],
                 operations: [
                     (
@@ -23,7 +24,8 @@ struct JWTController: Sendable {
                     )
                 ]),
             Endpoint(
-                ["token", "refresh"], name: "Refresh View With Cookie Support", permission: .allowAny,
+                ["token", "refresh"], name: "Refresh View With Cookie Support", description: ViewMetadata.tokenRefresh,
+                permission: .allowAny,
                 authenticates: false,
                 handlers: [(.POST, .async(refresh))],
                 operations: [

@@ -7,10 +7,14 @@ struct LoginController: Sendable {
 
     var endpoints: [Endpoint] {
         var logoutHandlers: [(method: HTTPMethod, handler: Endpoint.Handler)] = [(.POST, .async(logout))]
-        if state.configuration.logoutOnGet { logoutHandlers.insert((.GET, .async(logout)), at: 0) }
+        // dj-rest-auth's LogoutView has a get(): with ACCOUNT_LOGOUT_ON_GET it logs out, else it
+        // answers 405 (and GET and HEAD are in its Allow either way).
+        logoutHandlers.insert(
+            (.GET, state.configuration.logoutOnGet ? .async(logout) : .immediate(Self.logoutGetNotAllowed)), at: 0)
         return [
             Endpoint(
-                ["login"], name: "Login", permission: .allowAny, handlers: [(.POST, .async(login))],
+                ["login"], name: "Login", description: ViewMetadata.login, permission: .allowAny,
+                handlers: [(.POST, .async(login))],
                 operations: [
                     (
                         .POST,
@@ -19,15 +23,23 @@ struct LoginController: Sendable {
                             request: state.configuration.loginSerializer.requestSchema(
                                 configuration: state.configuration),
                             status: state.loginStatus, response: state.firstLoginStepResponseSchema
-                        ).throttled(by: "login", "login_failed")
+                        ).throttled(by: "login", "login_failed").describing(
+                            state.configuration.loginSerializer is DefaultLoginSerializer
+                                ? ViewMetadata.loginFields : nil)
                     )
                 ]),
             Endpoint(
-                ["logout"], name: "Logout", permission: .allowAny, handlers: logoutHandlers,
-                operations: logoutHandlers.map {
-                    ($0.method, .detail("Log out: the token, session or refresh token ends"))
+                ["logout"], name: "Logout", description: ViewMetadata.logout, permission: .allowAny,
+                handlers: logoutHandlers,
+                operations: (state.configuration.logoutOnGet ? logoutHandlers.map(\.method) : [.POST]).map {
+                    ($0, RestAuthOperation.detail("Log out: the token, session or refresh token ends").describing([]))
                 }),
         ]
+    }
+
+    /// `GET logout/` without `ACCOUNT_LOGOUT_ON_GET`: DRF's 405.
+    @Sendable static func logoutGetNotAllowed(_ request: Request) throws -> Response {
+        throw APIError.methodNotAllowed(.GET, allowed: [.GET, .POST, .HEAD, .OPTIONS])
     }
 
     @Sendable func login(_ request: Request) async throws -> Response {

@@ -8,7 +8,8 @@ struct PasswordController: Sendable {
     var endpoints: [Endpoint] {
         [
             Endpoint(
-                ["password", "change"], name: "Password Change", permission: .isAuthenticated,
+                ["password", "change"], name: "Password Change", description: ViewMetadata.passwordChange,
+                permission: .isAuthenticated,
                 handlers: [(.POST, .async(change))],
                 operations: [
                     (
@@ -17,7 +18,9 @@ struct PasswordController: Sendable {
                             "Set a new password",
                             request: state.configuration.passwordChangeSerializer.requestSchema(
                                 configuration: state.configuration)
-                        ).throttled(by: "change_password")
+                        ).throttled(by: "change_password").describing(
+                            state.configuration.passwordChangeSerializer is DefaultPasswordChangeSerializer
+                                ? ViewMetadata.passwordChangeFields(state.configuration) : nil)
                     )
                 ])
         ]

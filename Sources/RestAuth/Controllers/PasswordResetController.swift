@@ -8,7 +8,8 @@ struct PasswordResetController: Sendable {
     var endpoints: [Endpoint] {
         [
             Endpoint(
-                ["password", "reset"], name: "Password Reset", permission: .allowAny,
+                ["password", "reset"], name: "Password Reset", description: ViewMetadata.passwordReset,
+                permission: .allowAny,
                 handlers: [(.POST, .async(reset))],
                 operations: [
                     (
@@ -17,11 +18,14 @@ struct PasswordResetController: Sendable {
                             "Mail a reset link to the address (the answer is the same for any address)",
                             request: state.configuration.passwordResetSerializer.requestSchema(
                                 configuration: state.configuration)
-                        ).throttled(by: "reset_password")
+                        ).throttled(by: "reset_password").describing(
+                            state.configuration.passwordResetSerializer is DefaultPasswordResetSerializer
+                                ? ViewMetadata.passwordResetFields : nil)
                     )
                 ]),
             Endpoint(
-                ["password", "reset", "confirm"], name: "Password Reset Confirm", permission: .allowAny,
+                ["password", "reset", "confirm"], name: "Password Reset Confirm",
+                description: ViewMetadata.passwordResetConfirm, permission: .allowAny,
                 handlers: [(.POST, .async(confirm))],
                 operations: [
                     (
@@ -30,7 +34,9 @@ struct PasswordResetController: Sendable {
                             "Set a new password with the uid and token from the reset link",
                             request: state.configuration.passwordResetConfirmSerializer.requestSchema(
                                 configuration: state.configuration)
-                        ).throttled(by: "reset_password_from_key")
+                        ).throttled(by: "reset_password_from_key").describing(
+                            state.configuration.passwordResetConfirmSerializer is DefaultPasswordResetConfirmSerializer
+                                ? ViewMetadata.passwordResetConfirmFields : nil)
                     )
                 ]),
         ]

@@ -11,7 +11,8 @@ struct RegistrationController: Sendable {
         let response = mandatory ? OpenAPISchema.ref("Detail") : state.loginResponseSchema
         return [
             Endpoint(
-                ["registration"], name: "Register", permission: .allowAny, handlers: [(.POST, .async(register))],
+                ["registration"], name: "Register", description: ViewMetadata.register, permission: .allowAny,
+                handlers: [(.POST, .async(register))],
                 operations: [
                     (
                         .POST,
@@ -20,7 +21,9 @@ struct RegistrationController: Sendable {
                             request: state.configuration.registerSerializer.requestSchema(
                                 configuration: state.configuration),
                             status: !mandatory && response == nil ? 204 : 201, response: response
-                        ).throttled(by: "signup")
+                        ).throttled(by: "signup").describing(
+                            state.configuration.registerSerializer is DefaultRegisterSerializer
+                                ? ViewMetadata.registerFields(state.configuration) : nil)
                     )
                 ])
         ]

@@ -19,9 +19,13 @@ struct UserDetailsController: Sendable {
             }
         }
         let userRequest = state.configuration.userDetailsSerializer.requestSchema(configuration: state.configuration)
+        // Django's User and the default serializer: the model's labels; otherwise from the schema.
+        let userFields: [FieldMetadata]? =
+            state.configuration.userDetailsSerializer is DefaultUserDetailsSerializer
+                && state.configuration.userModel == AuthUser.self ? ViewMetadata.userDetailsFields : nil
         return [
             Endpoint(
-                ["user"], name: "User Details", permission: .isAuthenticated,
+                ["user"], name: "User Details", description: ViewMetadata.userDetails, permission: .isAuthenticated,
                 handlers: [
                     (.GET, show), (.PUT, .async { try await update($0, partial: false) }),
                     (.PATCH, .async { try await update($0, partial: true) }),
@@ -31,7 +35,8 @@ struct UserDetailsController: Sendable {
                     (
                         .PUT,
                         RestAuthOperation(
-                            summary: "Update the user", request: userRequest, response: OpenAPISchema.ref("User"))
+                            summary: "Update the user", request: userRequest, response: OpenAPISchema.ref("User")
+                        ).describing(userFields)
                     ),
                     (
                         .PATCH,

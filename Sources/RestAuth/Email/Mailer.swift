@@ -19,7 +19,12 @@ struct Mailer: Sendable {
     /// it or the request names no host; nil when neither can be trusted. A request with a
     /// forged `Host` never gets here: every endpoint answers it with a 400 first.
     func site(for request: Request, forPasswordReset: Bool = false) -> (base: String, name: String, domain: String)? {
-        let scheme = ClientAddress(trustedProxies: configuration.trustedProxies).isSecure(request) ? "https" : "http"
+        // allauth's build_absolute_uri: ACCOUNT_DEFAULT_HTTP_PROTOCOL=https forces https;
+        // otherwise the request's scheme (TLS, or a trusted proxy's X-Forwarded-Proto).
+        let secure =
+            configuration.defaultHTTPProtocol == "https"
+            || ClientAddress(trustedProxies: configuration.trustedProxies).isSecure(request)
+        let scheme = secure ? "https" : "http"
         let useSite = forPasswordReset && configuration.passwordResetUseSitesDomain
         let base: String
         let domain: String

@@ -14,7 +14,9 @@ struct MFAController: Sendable {
             ["codes": ["type": "array", "items": OpenAPISchema.string]], required: ["codes"])
         return [
             Endpoint(
-                ["mfa", "verify"], name: "MFA Verify", permission: .allowAny, handlers: [(.POST, .async(verify))],
+                ["mfa", "verify"], name: "MFA Verify",
+                description: "Exchange ephemeral_token + TOTP/recovery code for a real auth token.",
+                permission: .allowAny, handlers: [(.POST, .async(verify))],
                 operations: [
                     (
                         .POST,
@@ -26,7 +28,10 @@ struct MFAController: Sendable {
                     )
                 ]),
             Endpoint(
-                ["mfa", "totp", "activate"], name: "TOTP Activate", permission: .isAuthenticated,
+                ["mfa", "totp", "activate"], name: "TOTP Activate",
+                description:
+                    "GET: Generate a new TOTP secret + provisioning URI + QR code.\nPOST: Confirm TOTP activation with activation_token and a valid code.",
+                permission: .isAuthenticated,
                 handlers: [(.GET, .async(activationOffer)), (.POST, .async(activate))],
                 operations: [
                     (
@@ -52,7 +57,9 @@ struct MFAController: Sendable {
                     ),
                 ]),
             Endpoint(
-                ["mfa", "totp", "deactivate"], name: "TOTP Deactivate", permission: .isAuthenticated,
+                ["mfa", "totp", "deactivate"], name: "TOTP Deactivate",
+                description: "Deactivate TOTP MFA. Requires a valid TOTP code to confirm.",
+                permission: .isAuthenticated,
                 handlers: [(.POST, .async(deactivate))],
                 operations: [
                     (
@@ -64,7 +71,8 @@ struct MFAController: Sendable {
                     )
                 ]),
             Endpoint(
-                ["mfa", "status"], name: "MFA Status", permission: .isAuthenticated,
+                ["mfa", "status"], name: "MFA Status", description: "Check whether the current user has MFA enabled.",
+                permission: .isAuthenticated,
                 handlers: [(.GET, .async(status))],
                 operations: [
                     (
@@ -80,11 +88,13 @@ struct MFAController: Sendable {
                     )
                 ]),
             Endpoint(
-                ["mfa", "recovery-codes"], name: "Recovery Codes", permission: .isAuthenticated,
+                ["mfa", "recovery-codes"], name: "Recovery Codes", description: "View unused recovery codes.",
+                permission: .isAuthenticated,
                 handlers: [(.POST, .async(recoveryCodes))],
                 operations: [(.POST, RestAuthOperation(summary: "The unused recovery codes", response: codes))]),
             Endpoint(
                 ["mfa", "recovery-codes", "regenerate"], name: "Recovery Codes Regenerate",
+                description: "Regenerate recovery codes. Invalidates all previous codes.",
                 permission: .isAuthenticated, handlers: [(.POST, .async(regenerate))],
                 operations: [
                     (

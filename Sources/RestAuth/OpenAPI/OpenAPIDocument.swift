@@ -15,7 +15,10 @@ struct OpenAPIDocument {
         for endpoint in endpoints {
             let (path, parameters) = Self.path(endpoint.path)
             var item = JSONObject()
-            for (method, _) in endpoint.handlers {
+            // A method whose handler only refuses (logout's GET without ACCOUNT_LOGOUT_ON_GET)
+            // has no operation beside ones that do: it is not listed.
+            for (method, _) in endpoint.handlers
+            where endpoint.operations.isEmpty || endpoint.operation(for: method) != nil {
                 let operation =
                     endpoint.operation(for: method) ?? RestAuthOperation(summary: endpoint.name, response: nil)
                 item[method.rawValue.lowercased()] = self.operation(

@@ -23,6 +23,9 @@ public struct RestAuthOperation: Sendable {
     /// Whether the operation may answer 400 without reading a body (a state that forbids
     /// it, such as "MFA is not enabled."); an operation with a request body always may.
     public var refusesByState = false
+    /// The serializer's fields as DRF's `OPTIONS` metadata lists them (`actions`), for POST
+    /// and PUT. Nil: derived from `request`; an empty list: the view has no serializer.
+    public var fields: [FieldMetadata]?
 
     public init(summary: String, request: JSONValue? = nil, status: Int = 200, response: JSONValue? = nil) {
         self.summary = summary
@@ -35,6 +38,14 @@ public struct RestAuthOperation: Sendable {
     public func throttled(by actions: String...) -> RestAuthOperation {
         var copy = self
         copy.rateLimits += actions
+        return copy
+    }
+
+    /// The same operation, with its fields described for `OPTIONS` as DRF does (nil: derived
+    /// from the request schema).
+    public func describing(_ fields: [FieldMetadata]?) -> RestAuthOperation {
+        var copy = self
+        copy.fields = fields
         return copy
     }
 

@@ -33,6 +33,21 @@ public struct DefaultRegisterSerializer: RegisterSerializer {
     /// `account_emailaddress.email` and `auth_user.email` are VARCHAR(254): a longer
     /// address is a field error, not a failed INSERT.
     public static let email = CharField("email", maxLength: 254, format: .email)
+
+    /// `email`, required unless `ACCOUNT_SIGNUP_FIELDS` makes it optional.
+    public static func emailField(_ configuration: RestAuthConfiguration) -> CharField {
+        var field = email
+        field.required = configuration.signupFields.emailRequired
+        return field
+    }
+
+    /// `username` with the configured limits, required unless `ACCOUNT_SIGNUP_FIELDS` makes
+    /// it optional.
+    public static func usernameField(_ configuration: RestAuthConfiguration) -> CharField {
+        var field = UsernameRules(configuration: configuration).field
+        field.required = configuration.signupFields.usernameRequired
+        return field
+    }
     public static let password1 = CharField("password1")
     public static let password2 = CharField("password2")
 
@@ -40,14 +55,14 @@ public struct DefaultRegisterSerializer: RegisterSerializer {
 
     /// `username` (when the model has one), `email`, `password1`, `password2`.
     public func requestSchema(configuration: RestAuthConfiguration) -> JSONValue {
-        var fields = [Self.email, Self.password1, Self.password2]
+        var fields = [Self.emailField(configuration), Self.password1, Self.password2]
         if configuration.userModel.accountFields.username != nil {
-            fields.insert(UsernameRules(configuration: configuration).field, at: 0)
+            fields.insert(Self.usernameField(configuration), at: 0)
         }
         return OpenAPISchema.fields(fields)
     }
 
-    /// What a valid sign-up body holds.
+    /// What a valid sign-up body holds; `email` is empty when an optional one was left out.
     public struct Validated: Sendable {
         public var username: String?
         public var email: String
@@ -75,10 +90,11 @@ public struct DefaultRegisterSerializer: RegisterSerializer {
         let configuration = context.configuration
         let hasUsername = configuration.userModel.accountFields.username != nil
         var errors = ValidationErrors()
-        let username =
-            hasUsername
-            ? UsernameRules(configuration: configuration).field.read(from: fields, into: &errors).string : nil
-        let email = Self.email.read(from: fields, into: &errors).string
+        let usernameOutcome =
+            hasUsername ? Self.usernameField(configuration).read(from: fields, into: &errors) : .absent
+        let username = usernameOutcome.string
+        let emailOutcome = Self.emailField(configuration).read(from: fields, into: &errors)
+        let email = emailOutcome.string
         let password1 = Self.password1.read(from: fields, into: &errors).string
         let password2 = Self.password2.read(from: fields, into: &errors).string
 
@@ -112,7 +128,14 @@ public struct DefaultRegisterSerializer: RegisterSerializer {
             errors.add("password1", context.adapter.passwordProblems(password1, user: nil, context: context))
         }
         try errors.throwIfAny()
-        guard let cleanedEmail, let password1, let password2, !hasUsername || cleanedUsername != nil else {
+        // An optional field left out: no address; a username made from the address.
+        let emailLeftOut = emailOutcome == .absent && !configuration.signupFields.emailRequired
+        if hasUsername, usernameOutcome == .absent, !configuration.signupFields.usernameRequired {
+            cleanedUsername = try await generatedUsername(from: cleanedEmail ?? "", context: context)
+        }
+        guard let cleanedEmail = cleanedEmail ?? (emailLeftOut ? "" : nil), let password1, let password2,
+            !hasUsername || cleanedUsername != nil
+        else {
             throw errors
         }
         guard password1 == password2 else {
@@ -128,5 +151,23 @@ public struct DefaultRegisterSerializer: RegisterSerializer {
             throw nonField
         }
         return Validated(username: cleanedUsername, email: cleanedEmail, password: password1)
+    }
+
+    /// allauth's `populate_username` for a sign-up without one: the address's local part
+    /// (or `user`), kept to the username's syntax and length, with a number added until no
+    /// account has it.
+    func generatedUsername(from email: String, context: RestAuthContext) async throws -> String {
+        let configuration = context.configuration
+        let local = email.split(separator: "@").first.map(String.init) ?? ""
+        var base = String(local.unicodeScalars.filter { UsernameSyntax.isValid(String($0)) }.map(Character.init))
+        if !configuration.preserveUsernameCasing { base = AccountCaseFolding.fold(base) }
+        if base.count < max(1, configuration.usernameMinLength) { base = "user" }
+        base = String(base.prefix(configuration.usernameMaxLength - 6))
+        var candidate = base
+        for _ in 0..<20 {
+            if try await !context.state.users.usernameTaken(candidate, on: context.database) { return candidate }
+            candidate = base + String(Int.random(in: 10_000...99_999))
+        }
+        throw ValidationErrors("username", UsernameRules.takenMessage)
     }
 }

@@ -277,7 +277,7 @@ struct ReservedNamesAdapter: AccountAdapter {
         return try await DefaultAccountAdapter().cleanUsername(username, excluding: excluding, context: context)
     }
 
-    func saveUser(_ user: any RestAuthUser, email: String, context: RestAuthContext) async throws -> EmailAddress {
+    func saveUser(_ user: any RestAuthUser, email: String, context: RestAuthContext) async throws -> EmailAddress? {
         let address = try await DefaultAccountAdapter().saveUser(user, email: email, context: context)
         saved.withLockedValue { $0.append(user.accountUsername ?? "") }
         return address
