@@ -26,18 +26,20 @@ extension Application {
         /// The package's Fluent migrations for a user model, in order. They create Django's
         /// tables only where they do not exist yet, so a Django database keeps its data;
         /// `auth_user` itself only for Django's ``AuthUser`` (an app's model has its own);
-        /// the MFA tables only with `mfa` (``MFAConfiguration/enabled``).
-        public static func migrations(for userModel: any RestAuthUser.Type = AuthUser.self, mfa: Bool = false)
-            -> [any Migration]
-        {
+        /// the MFA tables only with `mfa` (``MFAConfiguration/enabled``); the unique index on
+        /// verified addresses only with `uniqueEmail` (without it, any such index is dropped).
+        public static func migrations(
+            for userModel: any RestAuthUser.Type = AuthUser.self, mfa: Bool = false, uniqueEmail: Bool = true
+        ) -> [any Migration] {
             let users = UserTable(userModel)
             var migrations: [any Migration] = []
             if userModel == AuthUser.self { migrations.append(CreateAuthUser()) }
             migrations += [
-                CreateAuthToken(users: users), CreateEmailAddress(users: users), CreateDjangoSession(),
-                CreateCaseInsensitiveUsernameIndex(users: users), CreateTokenBlacklist(users: users),
-                CreateCaseInsensitiveVerifiedEmailIndex(), CreateRateLimitTable(),
-                CreateFoldedLookupIndexes(users: users),
+                CreateAuthToken(users: users), CreateEmailAddress(users: users, uniqueEmail: uniqueEmail),
+                CreateDjangoSession(), CreateCaseInsensitiveUsernameIndex(users: users),
+                CreateTokenBlacklist(users: users),
+                uniqueEmail ? CreateCaseInsensitiveVerifiedEmailIndex() : DropVerifiedEmailUniqueness(),
+                CreateRateLimitTable(), CreateFoldedLookupIndexes(users: users),
             ]
             if mfa { migrations.append(CreateMFATables(users: users)) }
             return migrations
@@ -68,7 +70,10 @@ extension Application {
             }
             application.storage[RestAuthStateKey.self] = state
             application.migrations.add(
-                Self.migrations(for: configuration.userModel, mfa: configuration.mfa.enabled), to: database)
+                Self.migrations(
+                    for: configuration.userModel, mfa: configuration.mfa.enabled, uniqueEmail: configuration.uniqueEmail
+                ),
+                to: database)
             application.lifecycle.use(RestAuthShutdown(state: state))
         }
 

@@ -348,6 +348,14 @@ public struct RestAuthConfiguration: Sendable {
             }
         }
         try mfa.validate()
+        if !uniqueEmail && loginMethods.contains(.email) {
+            // allauth's system check: an address that several accounts share names none of them.
+            throw ConfigurationError(
+                setting: "ACCOUNT_UNIQUE_EMAIL",
+                message:
+                    "false needs ACCOUNT_LOGIN_METHODS without email (using email as a login method requires ACCOUNT_UNIQUE_EMAIL)"
+            )
+        }
         if secretKey.isEmpty {
             throw ConfigurationError(setting: "SECRET_KEY", message: "must not be empty")
         }

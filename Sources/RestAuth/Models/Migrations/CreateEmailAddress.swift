@@ -5,6 +5,8 @@ import SQLKit
 /// at most one primary address per user, and a verified address belongs to one user only.
 struct CreateEmailAddress: AsyncMigration {
     let users: UserTable
+    /// allauth's `unique_verified_email` exists only with `ACCOUNT_UNIQUE_EMAIL` (its migration 0003).
+    var uniqueEmail = true
     var name: String { "RestAuth.CreateEmailAddress" }
 
     func prepare(on database: any Database) async throws {
@@ -20,11 +22,13 @@ struct CreateEmailAddress: AsyncMigration {
             .ignoreExisting()
             .create()
         guard let sql = database as? any SQLDatabase else { return }
-        try await sql.raw(
-            """
-            CREATE UNIQUE INDEX IF NOT EXISTS "unique_verified_email" ON "account_emailaddress" ("email") WHERE "verified"
-            """
-        ).run()
+        if uniqueEmail {
+            try await sql.raw(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS "unique_verified_email" ON "account_emailaddress" ("email") WHERE "verified"
+                """
+            ).run()
+        }
         try await sql.raw(
             """
             CREATE UNIQUE INDEX IF NOT EXISTS "unique_primary_email" ON "account_emailaddress" ("user_id", "primary") WHERE "primary"
