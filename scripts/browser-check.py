@@ -98,6 +98,8 @@ class Demo:
         }
         if args.mfa:
             self.settings["REST_AUTH_MFA_ENABLED"] = "true"
+        if args.email_optional:
+            self.settings["ACCOUNT_SIGNUP_FIELDS"] = '["username*", "email", "password1*", "password2*"]'
         env = checklib.demo_environment(self.settings)
         self.env = env
         self.log = open(self.log_path, "w")
@@ -298,7 +300,7 @@ class Walk:
                                      ("jwt-refresh", "jwt-refresh" in names),
                                      ("sessionid", "sessionid" in names)) if present]
 
-    def run(self, mode, mfa=False):
+    def run(self, mode, mfa=False, email_optional=False):
         tag = uuid.uuid4().hex[:8]
         username, address = f"ada{tag}", f"ada{tag}@example.com"
         renamed = f"lovelace{tag}"
@@ -307,6 +309,18 @@ class Walk:
         self.open(self.base + "/")
         self.signed_out()
         self.no_overflow()
+        if email_optional:
+            label = self.d.find_element("css selector", 'label[for="signup-email"]').text
+            if "optional" not in label or self.el("signup-email").get_attribute("required") is not None:
+                raise Failure(f"ACCOUNT_SIGNUP_FIELDS makes the address optional, but the form says {label!r}")
+            self.fill("signup-username", f"noaddress{tag}")
+            self.fill("signup-password1", PASSWORD)
+            self.fill("signup-password2", PASSWORD)
+            self.click("signup-submit")
+            self.message("Verification e-mail sent.")
+            self.step("signup-without-address", "the address is marked optional, and a sign-up without one is accepted")
+            self.open(self.base + "/")
+            self.signed_out()
         self.fill("signup-username", username)
         self.fill("signup-email", address)
         self.fill("signup-password1", PASSWORD)
@@ -597,6 +611,8 @@ def main():
     parser.add_argument("--screenshots", required=True, help="folder for one PNG per step")
     parser.add_argument("--mfa", action="store_true",
                         help="run the demo with REST_AUTH_MFA_ENABLED=true and walk two-factor authentication too")
+    parser.add_argument("--email-optional", action="store_true",
+                        help="run the demo with an optional address (ACCOUNT_SIGNUP_FIELDS) and sign up without one too")
     parser.add_argument("--timeout", type=int, help="limit for the whole run, in seconds (150; 240 with --mfa)")
     parser.add_argument("--dev-proxy-cmd", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -625,7 +641,7 @@ def main():
         driver = start_browser()
         print(f"browser-check: mode {args.mode}{' with MFA' if args.mfa else ''}, page at {demo.base}", flush=True)
         walk = Walk(driver, demo.base, sink, args.screenshots)
-        walk.run(args.mode, mfa=args.mfa)
+        walk.run(args.mode, mfa=args.mfa, email_optional=args.email_optional)
         signal.alarm(0)
         print(f"browser-check: {args.mode}{' + mfa' if args.mfa else ''}: {walk.count} steps passed in {time.monotonic() - started:.1f}s; "
               f"screenshots in {args.screenshots}", flush=True)

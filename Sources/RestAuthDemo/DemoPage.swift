@@ -51,6 +51,11 @@ enum DemoPage {
             "email_verification": .string(configuration.emailVerification.rawValue),
             "old_password_field_enabled": .bool(configuration.oldPasswordFieldEnabled),
             "login_methods": .array(configuration.loginMethods.map(\.rawValue).sorted().map(JSONValue.string)),
+            // ACCOUNT_SIGNUP_FIELDS: which sign-up fields are required.
+            "signup_fields": [
+                "username": .bool(configuration.signupFields.usernameRequired),
+                "email": .bool(configuration.signupFields.emailRequired),
+            ],
         ]
         app.get("demo", "config.json") { request async -> Response in
             var found: [String: String] = [:]

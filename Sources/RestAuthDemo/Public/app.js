@@ -101,6 +101,15 @@
     $(`error-${form}-non_field_errors`).textContent = general.join(" ");
   }
 
+  // The sign-up body: an optional field (ACCOUNT_SIGNUP_FIELDS) left empty is left out,
+  // since the server refuses a blank one.
+  function signupValues() {
+    const body = values("signup");
+    const required = cfg.signup_fields || {};
+    for (const name of ["username", "email"]) if (required[name] === false && body[name] === "") delete body[name];
+    return body;
+  }
+
   function values(form) {
     const out = {};
     for (const el of $(`form-${form}`).elements) if (el.name && !el.readOnly) out[el.name] = el.value;
@@ -452,7 +461,7 @@
     setupLogin();
     setupSecondStep();
     setupMFA();
-    onSubmit("signup", () => post("signup", "registration/", values("signup"), async (data) => {
+    onSubmit("signup", () => post("signup", "registration/", signupValues(), async (data) => {
       $("form-signup").reset();
       if (data.key || data.access) { await signedIn(data); say("Welcome! Your account is ready."); }
       else say(`${data.detail || "Signed up."} Follow the link in the e-mail to confirm your address.`);
@@ -533,6 +542,13 @@
     const auth = cfg.use_jwt ? "JWT" : cfg.token_model === false ? "session" : "token";
     $("mode").textContent = `Mode: ${auth}${cfg.session_login ? " + session" : ""} · e-mail verification: ${cfg.email_verification}`;
     if (cfg.old_password_field_enabled) $("password-old").hidden = false;
+    for (const [name, required] of Object.entries(cfg.signup_fields || {})) {
+      const input = $(`signup-${name}`);
+      if (!input || required) continue;
+      input.required = false;
+      const label = document.querySelector(`label[for="signup-${name}"]`);
+      if (label) label.textContent += " (optional)";
+    }
     document.querySelectorAll("form input[id]").forEach((input) => {
       if ($(`error-${input.id}`)) input.setAttribute("aria-describedby", `error-${input.id}`);
     });
