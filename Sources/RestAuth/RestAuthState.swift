@@ -31,7 +31,9 @@ final class RestAuthState: Sendable {
         self.configuration = configuration
         self.pool = HashingThreadPool(threads: configuration.passwordHashingThreads)
         self.passwords = PasswordService(hashers: configuration.passwordHashers, pool: pool)
-        self.sessions = SessionStore(secretKey: configuration.secretKey, age: configuration.sessionCookieAge)
+        self.sessions = SessionStore(
+            secretKey: configuration.secretKey, fallbacks: configuration.secretKeyFallbacks,
+            age: configuration.sessionCookieAge)
         self.csrf = CSRF(configuration: configuration)
         self.users = UserStore(configuration: configuration)
         self.rateLimiter = RateLimiter(configuration: configuration)
@@ -43,9 +45,11 @@ final class RestAuthState: Sendable {
         self.outbox = Outbox(sender: sender, logger: logger)
         self.mailer = Mailer(configuration: configuration)
         self.resetTokens = PasswordResetTokenGenerator(
-            secret: configuration.secretKey, timeout: configuration.passwordResetTimeout)
+            secret: configuration.secretKey, timeout: configuration.passwordResetTimeout,
+            fallbacks: configuration.secretKeyFallbacks)
         self.confirmationKeys = EmailConfirmationKey(
-            secretKey: configuration.secretKey, expireDays: configuration.emailConfirmationExpireDays)
+            secretKey: configuration.secretKey, fallbacks: configuration.secretKeyFallbacks,
+            expireDays: configuration.emailConfirmationExpireDays)
         let jwt = jwtCodec.map { JWTTokens(codec: $0, configuration: configuration) }
         self.jwt = jwt
         var authenticators: [any RestAuthenticator] = []

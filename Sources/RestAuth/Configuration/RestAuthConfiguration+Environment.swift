@@ -3,7 +3,7 @@ import Foundation
 extension RestAuthConfiguration {
     /// Every environment variable the loader reads, for the README and for spotting typos.
     public static let environmentSettings: [String] = [
-        "SECRET_KEY", "PASSWORD_HASHERS", "PBKDF2_ITERATIONS", "AUTH_PASSWORD_VALIDATORS", "PASSWORD_HASHING_THREADS",
+        "SECRET_KEY", "SECRET_KEY_FALLBACKS", "PASSWORD_HASHERS", "PBKDF2_ITERATIONS", "AUTH_PASSWORD_VALIDATORS", "PASSWORD_HASHING_THREADS",
         "DATA_UPLOAD_MAX_MEMORY_SIZE", "PASSWORD_RESET_TIMEOUT", "DEFAULT_FROM_EMAIL", "SITE_DOMAIN", "SITE_NAME",
         "REST_AUTH_TOKEN_MODEL", "REST_AUTH_SESSION_LOGIN", "REST_AUTH_USE_JWT", "REST_AUTH_JWT_AUTH_COOKIE",
         "REST_AUTH_JWT_AUTH_REFRESH_COOKIE", "REST_AUTH_JWT_AUTH_REFRESH_COOKIE_PATH", "REST_AUTH_JWT_AUTH_SECURE",
@@ -47,6 +47,7 @@ extension RestAuthConfiguration {
         self.init(secretKey: secretKey)
         var c = self
 
+        c.secretKeyFallbacks = try reader.list("SECRET_KEY_FALLBACKS") ?? c.secretKeyFallbacks
         let iterations = try reader.int("PBKDF2_ITERATIONS", min: 1) ?? PBKDF2PasswordHasher.defaultIterations
         if let names = try reader.list("PASSWORD_HASHERS") {
             c.passwordHashers = try names.map { try Self.hasher(named: $0, iterations: iterations) }

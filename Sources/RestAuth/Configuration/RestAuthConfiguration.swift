@@ -20,6 +20,12 @@ public struct RestAuthConfiguration: Sendable {
     /// Django's `SECRET_KEY`: keys session signatures, reset tokens, confirmation keys and,
     /// unless `jwtSigningKey` is set, JWT signatures.
     public var secretKey: String
+    /// Django 4.1's `SECRET_KEY_FALLBACKS`: earlier keys. Sessions, reset tokens,
+    /// confirmation keys and MFA tokens signed with one are still accepted (a session read
+    /// under one is re-signed with `secretKey`), and so are JWTs when `jwtSigningKey` is not
+    /// set, until they expire; everything new is signed with `secretKey`. Drop a key once
+    /// what it signed has expired.
+    public var secretKeyFallbacks: [String] = []
     /// Django's `PASSWORD_HASHERS`: the first hashes new passwords, the others only verify
     /// and are replaced by the first on a good login.
     public var passwordHashers: [any PasswordHasher]

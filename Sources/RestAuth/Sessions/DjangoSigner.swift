@@ -8,7 +8,16 @@ import Foundation
 struct DjangoSigner: Sendable {
     let secret: String
     let salt: String
+    /// Django 4.1's `SECRET_KEY_FALLBACKS`: earlier keys whose signatures are still accepted.
+    /// New values are always signed with `secret`.
+    var fallbacks: [String] = []
     static let separator: Character = ":"
+
+    init(secret: String, salt: String, fallbacks: [String] = []) {
+        self.secret = secret
+        self.salt = salt
+        self.fallbacks = fallbacks
+    }
 
     // MARK: Primitives
 
@@ -61,8 +70,8 @@ struct DjangoSigner: Sendable {
 
     // MARK: Signer
 
-    func signature(_ value: String) -> String {
-        Self.b64Encode(Self.saltedHMAC(keySalt: salt + "signer", value: value, secret: secret))
+    func signature(_ value: String, secret: String? = nil) -> String {
+        Self.b64Encode(Self.saltedHMAC(keySalt: salt + "signer", value: value, secret: secret ?? self.secret))
     }
 
     func sign(_ value: String) -> String {
@@ -73,7 +82,11 @@ struct DjangoSigner: Sendable {
         guard let index = signed.lastIndex(of: Self.separator) else { return nil }
         let value = String(signed[..<index])
         let provided = String(signed[signed.index(after: index)...])
-        return ConstantTime.equals(provided, signature(value)) ? value : nil
+        // Django's Signer.unsign: the current key, then each fallback.
+        for key in [secret] + fallbacks where ConstantTime.equals(provided, signature(value, secret: key)) {
+            return value
+        }
+        return nil
     }
 
     // MARK: TimestampSigner

@@ -17,19 +17,22 @@ struct SessionStore: Sendable {
 
     let signer: DjangoSigner
     let secretKey: String
+    let fallbacks: [String]
     let age: TimeInterval
 
-    init(secretKey: String, age: Int) {
+    init(secretKey: String, fallbacks: [String] = [], age: Int) {
         self.secretKey = secretKey
-        self.signer = DjangoSigner(secret: secretKey, salt: "django.contrib.sessions.SessionStore")
+        self.fallbacks = fallbacks
+        self.signer = DjangoSigner(secret: secretKey, salt: "django.contrib.sessions.SessionStore", fallbacks: fallbacks)
         self.age = TimeInterval(age)
     }
 
-    /// `AbstractBaseUser.get_session_auth_hash()`.
-    func authHash(forPasswordHash password: String) -> String {
+    /// `AbstractBaseUser.get_session_auth_hash()` (with `secret`: `_get_session_auth_hash(secret=...)`,
+    /// which Django 4.1 uses for each fallback key).
+    func authHash(forPasswordHash password: String, secret: String? = nil) -> String {
         DjangoSigner.saltedHMAC(
             keySalt: "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash", value: password,
-            secret: secretKey
+            secret: secret ?? secretKey
         ).map { String(format: "%02x", $0) }.joined()
     }
 
@@ -78,9 +81,19 @@ struct SessionStore: Sendable {
         default: userKey = nil
         }
         guard let userKey, let user = try await users.user(key: userKey, on: database) else { return nil }
-        guard case .string(let storedHash) = data[Self.hashKey],
-            ConstantTime.equals(storedHash, authHash(forPasswordHash: user.accountPassword))
+        guard case .string(let storedHash) = data[Self.hashKey] else { return nil }
+        if ConstantTime.equals(storedHash, authHash(forPasswordHash: user.accountPassword)) { return user }
+        // django.contrib.auth.get_user: a hash made with a fallback key is accepted, and the
+        // session is re-keyed (here: its data re-signed and the hash made with the current key).
+        guard
+            fallbacks.contains(where: {
+                ConstantTime.equals(storedHash, authHash(forPasswordHash: user.accountPassword, secret: $0))
+            })
         else { return nil }
+        var renewed = data
+        renewed[Self.hashKey] = .string(authHash(forPasswordHash: user.accountPassword))
+        session.sessionData = signer.signObject(json: JSONValue.object(renewed).serialized())
+        try await session.save(on: database)
         return user
     }
 

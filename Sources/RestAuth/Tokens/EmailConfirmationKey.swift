@@ -6,8 +6,8 @@ struct EmailConfirmationKey: Sendable {
     let signer: DjangoSigner
     let maxAge: TimeInterval
 
-    init(secretKey: String, expireDays: Int) {
-        self.signer = DjangoSigner(secret: secretKey, salt: "account")
+    init(secretKey: String, fallbacks: [String] = [], expireDays: Int) {
+        self.signer = DjangoSigner(secret: secretKey, salt: "account", fallbacks: fallbacks)
         self.maxAge = TimeInterval(expireDays) * 86_400
     }
 

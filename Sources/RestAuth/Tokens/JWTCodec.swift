@@ -6,10 +6,13 @@ import JWTKit
 struct HMACAlgorithm: JWTKit.JWTAlgorithm {
     let algorithm: JWTAlgorithm
     let key: SymmetricKey
+    /// Earlier keys (`SECRET_KEY_FALLBACKS`) that still verify, never sign.
+    let fallbacks: [SymmetricKey]
 
-    init(algorithm: JWTAlgorithm, key: String) {
+    init(algorithm: JWTAlgorithm, key: String, fallbacks: [String] = []) {
         self.algorithm = algorithm
         self.key = SymmetricKey(data: Array(key.utf8))
+        self.fallbacks = fallbacks.map { SymmetricKey(data: Array($0.utf8)) }
     }
 
     var name: String { algorithm.rawValue }
@@ -33,6 +36,16 @@ struct HMACAlgorithm: JWTKit.JWTAlgorithm {
 
     func verify(_ signature: some DataProtocol, signs plaintext: some DataProtocol) throws -> Bool {
         let signature = Array(signature)
+        let plaintext = Array(plaintext)
+        for key in [key] + fallbacks where Self.verify(signature, plaintext, key: key, algorithm: algorithm) {
+            return true
+        }
+        return false
+    }
+
+    private static func verify(_ signature: [UInt8], _ plaintext: [UInt8], key: SymmetricKey, algorithm: JWTAlgorithm)
+        -> Bool
+    {
         switch algorithm {
         case .hs384: return HMAC<SHA384>.isValidAuthenticationCode(signature, authenticating: plaintext, using: key)
         case .hs512: return HMAC<SHA512>.isValidAuthenticationCode(signature, authenticating: plaintext, using: key)
@@ -64,7 +77,11 @@ struct JWTCodec: Sendable {
                 // HMAC is done here rather than by jwt-kit, whose debug builds trap on keys
                 // shorter than the digest; Django's 50-character SECRET_KEY is shorter than
                 // HS512's 64 bytes, and PyJWT accepts it with a warning, as this does.
-                let hmac = HMACAlgorithm(algorithm: algorithm, key: signingKey)
+                // Tokens signed with SECRET_KEY outlive its rotation (simplejwt's die with it):
+                // with no SIGNING_KEY of its own, the fallbacks verify until the tokens expire.
+                let hmac = HMACAlgorithm(
+                    algorithm: algorithm, key: signingKey,
+                    fallbacks: configuration.jwtSigningKey == nil ? configuration.secretKeyFallbacks : [])
                 // simplejwt verifies HMAC tokens with the signing key; VERIFYING_KEY is for
                 // the public-key algorithms only.
                 return JWTCodec(algorithm: algorithm, signer: hmac, verifier: hmac)

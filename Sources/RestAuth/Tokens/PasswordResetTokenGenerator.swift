@@ -14,6 +14,14 @@ struct PasswordResetTokenGenerator: Sendable {
 
     let secret: String
     let timeout: TimeInterval
+    /// `SECRET_KEY_FALLBACKS`: tokens made with one of these are still accepted.
+    var fallbacks: [String] = []
+
+    init(secret: String, timeout: TimeInterval, fallbacks: [String] = []) {
+        self.secret = secret
+        self.timeout = timeout
+        self.fallbacks = fallbacks
+    }
 
     /// The state of a user that a token is bound to.
     struct UserState: Sendable {
@@ -46,9 +54,9 @@ struct PasswordResetTokenGenerator: Sendable {
             + emails.sorted().joined(separator: "|")
     }
 
-    func token(for user: UserState, timestamp: Int) -> String {
+    func token(for user: UserState, timestamp: Int, secret: String? = nil) -> String {
         let digest = DjangoSigner.saltedHMAC(
-            keySalt: Self.keySalt, value: hashValue(user, timestamp: timestamp), secret: secret)
+            keySalt: Self.keySalt, value: hashValue(user, timestamp: timestamp), secret: secret ?? self.secret)
         let hex = digest.map { String(format: "%02x", $0) }.joined()
         let half = String(hex.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
         return "\(Base36.encode(timestamp))-\(half)"
@@ -63,7 +71,12 @@ struct PasswordResetTokenGenerator: Sendable {
         guard token.utf8.count <= 64 else { return false }
         let parts = token.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let timestamp = Base36.decode(parts[0]) else { return false }
-        guard ConstantTime.equals(self.token(for: user, timestamp: timestamp), token) else { return false }
+        // Django's check_token: the current key, then each fallback.
+        guard
+            ([secret] + fallbacks).contains(where: {
+                ConstantTime.equals(self.token(for: user, timestamp: timestamp, secret: $0), token)
+            })
+        else { return false }
         return Double(Self.seconds(date) - timestamp) <= timeout
     }
 }
