@@ -23,11 +23,13 @@ struct MFAService: Sendable {
         self.settings = configuration.mfa
         self.keyType = configuration.userModel.accountFields.keyType
         self.secretSigner = DjangoSigner(
-            secret: configuration.secretKey, salt: "dj-rest-auth-mfa-totp-secret", fallbacks: configuration.secretKeyFallbacks)
+            secret: configuration.secretKey, salt: "dj-rest-auth-mfa-totp-secret",
+            fallbacks: configuration.secretKeyFallbacks)
         self.ephemeralSigner = DjangoSigner(
             secret: configuration.secretKey, salt: "dj-rest-auth-mfa", fallbacks: configuration.secretKeyFallbacks)
         self.activationSigner = DjangoSigner(
-            secret: configuration.secretKey, salt: "dj-rest-auth-mfa-activation", fallbacks: configuration.secretKeyFallbacks)
+            secret: configuration.secretKey, salt: "dj-rest-auth-mfa-activation",
+            fallbacks: configuration.secretKeyFallbacks)
         self.clock = configuration.mfa.clock
     }
 

@@ -13,12 +13,6 @@ struct DjangoSigner: Sendable {
     var fallbacks: [String] = []
     static let separator: Character = ":"
 
-    init(secret: String, salt: String, fallbacks: [String] = []) {
-        self.secret = secret
-        self.salt = salt
-        self.fallbacks = fallbacks
-    }
-
     // MARK: Primitives
 
     /// `salted_hmac(key_salt, value, secret, algorithm="sha256")`.

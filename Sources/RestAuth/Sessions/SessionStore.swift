@@ -23,7 +23,8 @@ struct SessionStore: Sendable {
     init(secretKey: String, fallbacks: [String] = [], age: Int) {
         self.secretKey = secretKey
         self.fallbacks = fallbacks
-        self.signer = DjangoSigner(secret: secretKey, salt: "django.contrib.sessions.SessionStore", fallbacks: fallbacks)
+        self.signer = DjangoSigner(
+            secret: secretKey, salt: "django.contrib.sessions.SessionStore", fallbacks: fallbacks)
         self.age = TimeInterval(age)
     }
 

@@ -17,12 +17,6 @@ struct PasswordResetTokenGenerator: Sendable {
     /// `SECRET_KEY_FALLBACKS`: tokens made with one of these are still accepted.
     var fallbacks: [String] = []
 
-    init(secret: String, timeout: TimeInterval, fallbacks: [String] = []) {
-        self.secret = secret
-        self.timeout = timeout
-        self.fallbacks = fallbacks
-    }
-
     /// The state of a user that a token is bound to.
     struct UserState: Sendable {
         /// The key as Django writes it (`str(user.pk)`).
