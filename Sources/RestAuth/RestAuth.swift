@@ -126,7 +126,11 @@ extension Application {
         /// middleware, for instance).
         public func mount(on routes: any RoutesBuilder, at path: [PathComponent]) throws {
             let state = self.state
-            let api = routes.grouped(path).grouped(SecurityHeadersMiddleware()).grouped(APIErrorMiddleware())
+            var base = routes.grouped(path)
+            // CORS outermost: a preflight is answered before anything else, and every answer
+            // (errors too) carries the headers a browser needs to read it.
+            if state.configuration.cors.isEnabled { base = base.grouped(CORSGate(settings: state.configuration.cors)) }
+            let api = base.grouped(SecurityHeadersMiddleware()).grouped(APIErrorMiddleware())
             // Anything else under the prefix is a DRF-shaped 404.
             for method in Endpoint.dispatchedMethods {
                 api.on(method, "**") { _ async throws -> Response in throw APIError.notFound }

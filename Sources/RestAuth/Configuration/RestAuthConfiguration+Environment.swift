@@ -31,7 +31,9 @@ extension RestAuthConfiguration {
         "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "ALLOWED_HOSTS",
         "DEBUG", "DATA_UPLOAD_MAX_NUMBER_FIELDS", "REST_AUTH_MFA_ENABLED", "REST_AUTH_MFA_EPHEMERAL_TOKEN_TIMEOUT",
         "REST_AUTH_MFA_TOTP_DIGITS", "REST_AUTH_MFA_TOTP_PERIOD", "REST_AUTH_MFA_TOTP_ISSUER",
-        "REST_AUTH_MFA_RECOVERY_CODE_COUNT", "REST_AUTH_MFA_SOCIAL_LOGIN_REQUIRES_CODE",
+        "REST_AUTH_MFA_RECOVERY_CODE_COUNT", "REST_AUTH_MFA_SOCIAL_LOGIN_REQUIRES_CODE", "CORS_ALLOWED_ORIGINS",
+        "CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ALLOW_ALL_ORIGINS", "CORS_ALLOW_CREDENTIALS", "CORS_ALLOW_HEADERS",
+        "CORS_ALLOW_METHODS", "CORS_EXPOSE_HEADERS", "CORS_PREFLIGHT_MAX_AGE",
     ]
 
     /// Builds the configuration from environment variables named as Django's settings
@@ -179,6 +181,15 @@ extension RestAuthConfiguration {
         c.jwtLeeway = try reader.seconds("SIMPLE_JWT_LEEWAY", allowZero: true) ?? c.jwtLeeway
         c.jwtUserIDClaim = reader.string("SIMPLE_JWT_USER_ID_CLAIM") ?? c.jwtUserIDClaim
         c.jwtAuthHeaderTypes = try reader.list("SIMPLE_JWT_AUTH_HEADER_TYPES") ?? c.jwtAuthHeaderTypes
+
+        c.cors.allowedOrigins = try reader.list("CORS_ALLOWED_ORIGINS") ?? c.cors.allowedOrigins
+        c.cors.allowedOriginRegexes = try reader.list("CORS_ALLOWED_ORIGIN_REGEXES") ?? c.cors.allowedOriginRegexes
+        c.cors.allowAllOrigins = try reader.bool("CORS_ALLOW_ALL_ORIGINS") ?? c.cors.allowAllOrigins
+        c.cors.allowCredentials = try reader.bool("CORS_ALLOW_CREDENTIALS") ?? c.cors.allowCredentials
+        c.cors.allowHeaders = try reader.list("CORS_ALLOW_HEADERS") ?? c.cors.allowHeaders
+        c.cors.allowMethods = try reader.list("CORS_ALLOW_METHODS") ?? c.cors.allowMethods
+        c.cors.exposeHeaders = try reader.list("CORS_EXPOSE_HEADERS") ?? c.cors.exposeHeaders
+        c.cors.preflightMaxAge = try reader.int("CORS_PREFLIGHT_MAX_AGE", min: 0) ?? c.cors.preflightMaxAge
 
         c.mfa.enabled = try reader.bool("REST_AUTH_MFA_ENABLED") ?? c.mfa.enabled
         c.mfa.ephemeralTokenTimeout =

@@ -144,6 +144,9 @@ public struct RestAuthConfiguration: Sendable {
     public var emailConfirmationExpireDays: Int = 3
     /// `ACCOUNT_EMAIL_SUBJECT_PREFIX` (nil: `[site name] `).
     public var emailSubjectPrefix: String? = nil
+    /// django-cors-headers' `CORS_*` settings for the API's routes (off until an origin is allowed).
+    public var cors = CORSSettings()
+
     // MARK: MFA
 
     /// dj-rest-auth's MFA (`REST_AUTH_MFA_*`): off unless `mfa.enabled`.
@@ -354,6 +357,7 @@ public struct RestAuthConfiguration: Sendable {
             }
         }
         try mfa.validate()
+        try cors.validate()
         if !uniqueEmail && loginMethods.contains(.email) {
             // allauth's system check: an address that several accounts share names none of them.
             throw ConfigurationError(
