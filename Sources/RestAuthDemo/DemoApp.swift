@@ -62,7 +62,10 @@ enum DemoApp {
         if env["REST_AUTH_EMAIL_CONFIRMATION_REDIRECT"] == nil {
             configuration.emailConfirmationRedirect = "/account-confirm-email/{key}/"
         }
-        for name in RestAuthConfiguration.unrecognisedSettings(in: env) {
+        for message in RestAuthConfiguration.deprecatedSettings(in: env) { app.logger.warning("\(message)") }
+        for name in RestAuthConfiguration.unrecognisedSettings(
+            in: env, alsoRead: SocialConfiguration.readsEnvironmentSetting)
+        {
             app.logger.warning("\(name) is not a setting this server reads; ignored")
         }
 

@@ -96,6 +96,28 @@ extension SocialConfiguration {
     /// - `SOCIALACCOUNT_OIDC_<ID>_SERVER_URL`, `_CLIENT_ID`, `_SECRET`, `_CALLBACK_URL`: a
     ///   generic OpenID Connect provider with the id `<ID>` in lower case.
     /// - `SOCIALACCOUNT_STORE_TOKENS=False` keeps no provider tokens.
+    /// Whether ``fromEnvironment(_:)`` reads a `SOCIALACCOUNT_*` variable of this name (for
+    /// the start-up warning about settings that are set but not applied).
+    public static func readsEnvironmentSetting(_ name: String) -> Bool {
+        guard name.hasPrefix("SOCIALACCOUNT_") else { return false }
+        let rest = name.dropFirst("SOCIALACCOUNT_".count)
+        if [
+            "STORE_TOKENS", "GITHUB_API_URL", "MICROSOFT_TENANT", "MICROSOFT_OPAQUE_ACCESS_TOKENS",
+            "APPLE_CERTIFICATE_KEY",
+        ].contains(String(rest)) {
+            return true
+        }
+        let suffixes = ["_CLIENT_ID", "_SECRET", "_KEY", "_CALLBACK_URL", "_SETTINGS", "_BASE_URL"]
+        for provider in ["GOOGLE", "FACEBOOK", "GITHUB", "MICROSOFT", "APPLE", "TWITTER"]
+        where suffixes.contains(where: { rest == provider + $0 }) {
+            return true
+        }
+        if rest.hasPrefix("OIDC_") {
+            return (suffixes + ["_SERVER_URL"]).contains { rest.hasSuffix($0) && rest.count > "OIDC_".count + $0.count }
+        }
+        return false
+    }
+
     public static func fromEnvironment(_ environment: [String: String]) throws -> SocialConfiguration {
         var configuration = SocialConfiguration()
         if let store = environment["SOCIALACCOUNT_STORE_TOKENS"] {

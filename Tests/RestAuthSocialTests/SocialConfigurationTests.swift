@@ -126,3 +126,22 @@ struct SocialConfigurationTests {
         }
     }
 }
+
+@Suite("The social package's environment names")
+struct SocialEnvironmentNamesTests {
+    @Test("What fromEnvironment reads is recognised; the rest of SOCIALACCOUNT_* is not")
+    func names() {
+        for name in [
+            "SOCIALACCOUNT_GOOGLE_CLIENT_ID", "SOCIALACCOUNT_APPLE_CERTIFICATE_KEY", "SOCIALACCOUNT_STORE_TOKENS",
+            "SOCIALACCOUNT_OIDC_KEYCLOAK_SERVER_URL", "SOCIALACCOUNT_MICROSOFT_TENANT",
+        ] {
+            #expect(SocialConfiguration.readsEnvironmentSetting(name), "\(name)")
+        }
+        for name in [
+            "SOCIALACCOUNT_QUERY_EMAIL", "SOCIALACCOUNT_PROVIDERS", "SOCIALACCOUNT_GOOGLE_CLIENTID",
+            "SOCIALACCOUNT_OIDC__SECRET",
+        ] {
+            #expect(!SocialConfiguration.readsEnvironmentSetting(name), "\(name)")
+        }
+    }
+}

@@ -213,3 +213,25 @@ struct SignupFieldsTests {
         }
     }
 }
+
+@Suite("Settings that look applied but are not")
+struct UnreadSettingsTests {
+    @Test("Every prefix and every Django setting is checked; what the package (or the social package) reads is not")
+    func unread() {
+        let env = [
+            "SESSION_ENGINE": "django.contrib.sessions.backends.cache", "TIME_ZONE": "Europe/Paris",
+            "ACCOUNT_EMAIL_SUBJECT_PREFX": "[x]", "CORS_ALLOW_PRIVATE_NETWORK": "true", "REST_AUTH_USE_JTW": "true",
+            "SOCIALACCOUNT_GOOGLE_CLIENT_ID": "id", "SOCIALACCOUNT_QUERY_EMAIL": "true",
+            "SECRET_KEY": "s", "SECRET_KEY_FALLBACKS": "[]", "ACCOUNT_SIGNUP_FIELDS": "[]", "CORS_ALLOWED_ORIGINS": "",
+            "DATABASE_URL": "sqlite://x", "PATH": "/usr/bin",
+        ]
+        let social: (String) -> Bool = { $0 == "SOCIALACCOUNT_GOOGLE_CLIENT_ID" }
+        #expect(
+            RestAuthConfiguration.unrecognisedSettings(in: env, alsoRead: social) == [
+                "ACCOUNT_EMAIL_SUBJECT_PREFX", "CORS_ALLOW_PRIVATE_NETWORK", "REST_AUTH_USE_JTW", "SESSION_ENGINE",
+                "SOCIALACCOUNT_QUERY_EMAIL", "TIME_ZONE",
+            ])
+        #expect(RestAuthConfiguration.djangoSettings.count > 140)
+        #expect(RestAuthConfiguration.environmentSettings.allSatisfy { !$0.isEmpty })
+    }
+}
