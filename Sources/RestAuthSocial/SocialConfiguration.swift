@@ -29,8 +29,9 @@ public struct SocialConfiguration: Sendable {
 
     public private(set) var entries: [Entry] = []
     /// allauth's `SOCIALACCOUNT_STORE_TOKENS`: keep the provider's tokens in
-    /// `socialaccount_socialtoken`.
-    public var storeTokens = true
+    /// `socialaccount_socialtoken`. Off by default, as in allauth: a stored token is a
+    /// credential for the user's account at the provider.
+    public var storeTokens = false
     /// The HTTP client providers are spoken to with; nil for the application's shared one.
     public var httpClient: HTTPClient?
     /// How long one call to a provider may take before the login fails (a provider that

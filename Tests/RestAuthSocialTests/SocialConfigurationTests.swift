@@ -13,6 +13,7 @@ struct SocialConfigurationTests {
     func appsFromTable() async throws {
         try await withSocialApp(social: { server, social in
             social = SocialConfiguration()
+            social.storeTokens = true
             social.add(GoogleProvider(baseURL: server.url("google")), callbackURL: ProviderServer.callbackURL)
             social.add(
                 OpenIDConnectProvider(id: "keycloak", serverURL: server.url("oidc")),
@@ -72,6 +73,8 @@ struct SocialConfigurationTests {
         ])
         #expect(social.entries.map(\.provider.id) == ["google", "github", "apple", "keycloak"])
         #expect(!social.storeTokens)
+        #expect(!SocialConfiguration().storeTokens, "allauth's default")
+        #expect(try SocialConfiguration.fromEnvironment(["SOCIALACCOUNT_STORE_TOKENS": "true"]).storeTokens)
         let google = try #require(social.entries.first?.app)
         #expect(google.clientID == "g-id")
         #expect(google.secret == "g-secret")

@@ -17,6 +17,7 @@ func socialConfiguration(_ server: ProviderServer, callbackURL: String? = Provid
     -> SocialConfiguration
 {
     var social = SocialConfiguration()
+    social.storeTokens = true  // the tests read the stored tokens; the default is allauth's (off)
     func app(_ clientID: String = ProviderServer.clientID, secret: String = ProviderServer.secret)
         -> SocialAppCredentials
     {
