@@ -16,6 +16,13 @@ on through the reference's API and then signs in on the demo with a TOTP code an
 recovery code Django issued; another turns it on through the demo and signs in on Django,
 which refuses the codes the demo spent.
 
+SECRET_KEY rotation (Django 4.1's SECRET_KEY_FALLBACKS): what Django signed with the old
+key (a session, a reset link, an e-mail confirmation key, a TOTP activation token, a TOTP
+secret as stored) and an MFA ephemeral token the demo issued under it are refused by the
+demo under a new key alone, and accepted with the old key as a fallback; the session is
+then re-signed with the new key, and a session the demo makes authenticates on Django
+under the new key.
+
     .build/ref-venv/bin/python scripts/django-compat/check.py --demo .build/debug/RestAuthDemo \\
         --admin-url postgres://postgres@127.0.0.1:5432/postgres --reference ../shared/reference
 
@@ -34,7 +41,9 @@ import sys
 import time
 import urllib.parse
 
-from django.core.signing import Signer
+from django.core import signing
+from django.core.signing import JSONSerializer, Signer
+from django.utils.crypto import salted_hmac
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -44,6 +53,8 @@ from checklib import check, free_port, stop  # noqa: E402
 DJANGO_SECRET = "reference-secret-key-not-for-production-0123456789"
 # dj-rest-auth's Signer(salt='dj-rest-auth-mfa-totp-secret'): the TOTP secret as stored.
 TOTP_SIGNER = Signer(key=DJANGO_SECRET, salt="dj-rest-auth-mfa-totp-secret", fallback_keys=[])
+# The key both servers move to in the rotation phase, DJANGO_SECRET becoming its fallback.
+NEW_SECRET = "rotated-secret-key-not-for-production-9876543210"
 TOTP_PERIOD = 30
 INVALID_CODE = {"code": ["Invalid code."]}
 
@@ -84,6 +95,39 @@ def totp_step(need=2.5):
     if left < need:
         time.sleep(left + 0.1)
     return int(time.time() // TOTP_PERIOD)
+
+
+def session_data(data, key):
+    """Django's SessionBase.decode under `key` alone (no fallbacks): the dict, or None."""
+    try:
+        return signing.loads(data, key=key, salt="django.contrib.sessions.SessionStore", serializer=JSONSerializer,
+                             fallback_keys=[])
+    except signing.BadSignature:
+        return None
+
+
+def session_auth_hash(password, key):
+    """AbstractBaseUser._get_session_auth_hash(secret=key) of a password hash."""
+    return salted_hmac("django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash", password, secret=key,
+                       algorithm="sha256").hexdigest()
+
+
+def session_cookie(headers):
+    """The sessionid a response sets, or None."""
+    for value in headers.get_all("Set-Cookie") or []:
+        match = re.match(r"\s*sessionid=([^;]*)", value)
+        if match and match.group(1):
+            return match.group(1)
+    return None
+
+
+def start_demo(demo, env, log):
+    """The demo server on a free port: (process, base URL)."""
+    port = free_port()
+    server = subprocess.Popen([demo, "serve", "--hostname", "127.0.0.1", "--port", str(port)],
+                              env={**env, "PORT": str(port)}, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    return server, f"http://127.0.0.1:{port}"
 
 
 def start_django(reference, env, log):
@@ -135,18 +179,21 @@ def main():
     fixtures = subprocess.run(manage + ["shell", "-c", """
 import json
 from django.contrib.auth import get_user_model
-from allauth.account.models import EmailAddress
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from allauth.socialaccount.models import SocialAccount
 from rest_framework.authtoken.models import Token
+from dj_rest_auth.mfa.recovery_codes import RecoveryCodes
+from dj_rest_auth.mfa.totp import TOTP, generate_totp_secret
+from dj_rest_auth.mfa.utils import create_totp_activation_token
 User = get_user_model()
 alice = User.objects.create_user("alice", "alice@example.com", "Alice-Django-Pass-1", first_name="Alice")
 EmailAddress.objects.create(user=alice, email="alice@example.com", verified=True, primary=True)
 token = Token.objects.create(user=alice)
 SocialAccount.objects.create(user=alice, provider="google", uid="g-123", extra_data={"email": "alice@example.com"})
 bob = User.objects.create_user("bob", "bob@example.com", "Bob-Django-Pass-2")
-EmailAddress.objects.create(user=bob, email="bob@example.com", verified=False, primary=True)
+bob_address = EmailAddress.objects.create(user=bob, email="bob@example.com", verified=False, primary=True)
 carol = User.objects.create_user("carol", "carol@example.com", "Carol-Django-Pass-3")
 EmailAddress.objects.create(user=carol, email="carol@example.com", verified=True, primary=True)
 erin = User.objects.create_user("erin", "erin@example.com", "Erin-Django-Pass-7")
@@ -156,17 +203,35 @@ frank = User.objects.create_user("frank", "frank@example.com", "Frank-Django-Pas
 EmailAddress.objects.create(user=frank, email="frank@example.com", verified=True, primary=True)
 grace = User.objects.create_user("grace", "grace@example.com", "Grace-Django-Pass-10")
 EmailAddress.objects.create(user=grace, email="grace@example.com", verified=True, primary=True)
+# Key rotation (step 4): heidi's session, reset link and TOTP activation token, under the old
+# key like the rest.
+heidi = User.objects.create_user("heidi", "heidi@example.com", "Heidi-Django-Pass-11")
+EmailAddress.objects.create(user=heidi, email="heidi@example.com", verified=True, primary=True)
+heidi_secret = generate_totp_secret()
+# ivan has TOTP on, his secret signed with the old key as Django's activation stores it.
+ivan = User.objects.create_user("ivan", "ivan@example.com", "Ivan-Django-Pass-13")
+EmailAddress.objects.create(user=ivan, email="ivan@example.com", verified=True, primary=True)
+ivan_secret = generate_totp_secret()
+TOTP.activate(ivan, ivan_secret)
+RecoveryCodes.activate(ivan)
 # A session as Django's login() leaves it.
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-session = SessionStore()
-session[SESSION_KEY] = str(alice.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-session[HASH_SESSION_KEY] = alice.get_session_auth_hash()
-session.create()
+def login_session(user):
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
 print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.password,
                   "carol_uid": user_pk_to_url_str(carol), "carol_token": default_token_generator.make_token(carol),
-                  "session": session.session_key, "frank": frank.pk, "grace": grace.pk}))
+                  "session": login_session(alice), "frank": frank.pk, "grace": grace.pk,
+                  "heidi": heidi.pk, "heidi_session": login_session(heidi), "heidi_uid": user_pk_to_url_str(heidi),
+                  "heidi_token": default_token_generator.make_token(heidi),
+                  "heidi_key": Token.objects.create(user=heidi).key, "heidi_secret": heidi_secret,
+                  "heidi_activation": create_totp_activation_token(heidi, heidi_secret),
+                  "bob_key": EmailConfirmationHMAC(bob_address).key, "ivan_secret": ivan_secret}))
 """], env=django_env, check=True, capture_output=True, text=True).stdout
     data = json.loads(fixtures.strip().splitlines()[-1])
     check(data["alice_hash"].startswith("pbkdf2_sha256$"), "Django hashed the passwords with PBKDF2")
@@ -209,19 +274,16 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
           f"({[(kind, sorted(value)) for kind, value in rows]})")
 
     # 2. The demo server on it.
-    port = free_port()
     sink = checklib.SmtpSink()
     sink.start()
     demo_env = dict(os.environ)
     demo_env.update({
-        "DATABASE_URL": database_url, "SECRET_KEY": DJANGO_SECRET, "PORT": str(port),
+        "DATABASE_URL": database_url, "SECRET_KEY": DJANGO_SECRET,
         "ACCOUNT_EMAIL_VERIFICATION": "mandatory", "ACCOUNT_RATE_LIMITS": "false",
         "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port), "REST_AUTH_MFA_ENABLED": "true",
     })
     demo_log = open(args.log + "-demo.log", "w")
-    demo = subprocess.Popen([args.demo, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=demo_env,
-                            stdout=demo_log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    demo, base = start_demo(args.demo, demo_env, demo_log)
     try:
         checklib.wait_http(base + "/health", [demo], 120, "the demo")
         status, body = request(base, "POST", "login/", {"username": "alice", "password": "Alice-Django-Pass-1"})
@@ -297,6 +359,10 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
               f"the demo turns TOTP on for a Django user and issues recovery codes ({status} {len(grace_codes)} codes)")
         status, body = mfa_login(base, grace["username"], grace["password"], grace_codes[0])
         check(status == 200 and body.get("key") == grace_key, f"she signs in on the demo with one ({status} {body})")
+        # An ephemeral token the demo issues under the old key, left open for step 4 (the
+        # demo accepts only those it recorded; the last login in a second reopens it).
+        status, body = request(base, "POST", "login/", frank)
+        frank_ephemeral = body.get("ephemeral_token") if isinstance(body, dict) else None
     finally:
         stop(demo)
         sink.stop()
@@ -315,7 +381,7 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
     # was already there.
     check(added <= {"_fluent_migrations", "restauth_refreshfamily", "restauth_ratelimit", "restauth_mfa_challenge"},
           f"the demo created only what was missing: {sorted(added)}")
-    check(sql("SELECT count(*) FROM auth_user") == "7", "no user was duplicated")
+    check(sql("SELECT count(*) FROM auth_user") == "9", "no user was duplicated")
     rows = mfa_rows(data["frank"])
     check([kind for kind, _ in rows] == ["recovery_codes", "totp"]
           and rows[1][1].get("secret") == TOTP_SIGNER.sign(frank_secret)
@@ -377,6 +443,94 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
     check(len(rows) == 2 and rows[1][1].get("last_code") == totp(grace_secret, grace_step)
           and rows[0][1].get("used_mask") == 3, f"Django recorded its uses in the demo's rows "
           f"({[(kind, {k: v for k, v in value.items() if k not in ('secret', 'seed')}) for kind, value in rows]})")
+
+    # 4. SECRET_KEY rotation: the demo under a new key, first alone, then with the old one in
+    # SECRET_KEY_FALLBACKS, on what Django signed with the old key in step 1 (heidi's session,
+    # reset link and TOTP activation token, bob's confirmation key, ivan's TOTP secret as
+    # stored) and the MFA ephemeral token the demo issued frank under it in step 2.
+    ivan = {"username": "ivan", "password": "Ivan-Django-Pass-13"}
+    session_row = f"SELECT session_data FROM django_session WHERE session_key = '{data['heidi_session']}'"
+    heidi_row = sql(session_row)
+    heidi_password = sql(f"SELECT password FROM auth_user WHERE id = {data['heidi']}")
+    heidi_reset = {"uid": data["heidi_uid"], "token": data["heidi_token"],
+                   "new_password1": "Heidi-Swift-Pass-12", "new_password2": "Heidi-Swift-Pass-12"}
+    rotated_env = dict(demo_env, SECRET_KEY=NEW_SECRET)
+    demo, base = start_demo(args.demo, rotated_env, demo_log)
+    try:
+        checklib.wait_http(base + "/health", [demo], 120, "the demo")
+        status, body = request(base, "GET", "user/", cookie=f"sessionid={data['heidi_session']}")
+        check(status in (401, 403),
+              f"under a new key alone, the demo refuses a Django session signed with the old one ({status} {body})")
+        status, body = request(base, "POST", "password/reset/confirm/", heidi_reset)
+        check(status == 400, f"and Django's reset link ({status} {body})")
+        status, body = request(base, "POST", "registration/verify-email/", {"key": data["bob_key"]})
+        check(status == 404, f"and allauth's confirmation key ({status} {body})")
+        status, body = request(base, "POST", "mfa/totp/activate/", {
+            "activation_token": data["heidi_activation"], "code": totp(data["heidi_secret"], totp_step())},
+            token=data["heidi_key"])
+        check(status == 400, f"and dj-rest-auth's TOTP activation token ({status} {body})")
+        status, body = request(base, "POST", "mfa/verify/",
+                               {"ephemeral_token": frank_ephemeral, "code": frank_codes[1]})
+        check(status == 400, f"and the MFA ephemeral token the demo issued under the old key ({status} {body})")
+        status, body = mfa_login(base, ivan["username"], ivan["password"], totp(data["ivan_secret"], totp_step()))
+        check(status == 400 and body == INVALID_CODE,
+              f"and a TOTP code of a secret Django stored signed with the old key ({status} {body})")
+    finally:
+        stop(demo)
+    check(sql(session_row) == heidi_row, "the session row it refused is left as it was")
+
+    rotated_env["SECRET_KEY_FALLBACKS"] = json.dumps([DJANGO_SECRET])
+    demo, base = start_demo(args.demo, rotated_env, demo_log)
+    demo_session = None
+    try:
+        checklib.wait_http(base + "/health", [demo], 120, "the demo")
+        status, body = request(base, "GET", "user/", cookie=f"sessionid={data['heidi_session']}")
+        check(status == 200 and body.get("pk") == data["heidi"],
+              f"with the old key as a fallback, the Django session authenticates ({status} {body})")
+        row = sql(session_row)
+        decoded = session_data(row, NEW_SECRET)
+        check(decoded is not None and session_data(row, DJANGO_SECRET) is None
+              and decoded.get("_auth_user_id") == str(data["heidi"])
+              and decoded.get("_auth_user_hash") == session_auth_hash(heidi_password, NEW_SECRET),
+              f"and its row is re-signed with the new key, with the auth hash under it ({decoded})")
+        status, body = request(base, "POST", "password/reset/confirm/", heidi_reset)
+        check(status == 200, f"Django's reset link resets the password ({status} {body})")
+        status, body, headers = checklib.call(base, "POST", "login/",
+                                              {"username": "heidi", "password": "Heidi-Swift-Pass-12"})
+        demo_session = session_cookie(headers)
+        check(status == 200 and bool(body.get("key")) and demo_session is not None,
+              f"and the new password logs in, with a session ({status} {body} sessionid {demo_session})")
+        status, body = request(base, "POST", "registration/verify-email/", {"key": data["bob_key"]})
+        check(status == 200 and body == {"detail": "ok"}, f"allauth's confirmation key verifies ({status} {body})")
+        status, body = request(base, "POST", "login/", {"username": "bob", "password": "Bob-Django-Pass-2"})
+        check(status == 200 and sql("SELECT verified FROM account_emailaddress WHERE email = 'bob@example.com'") == "t",
+              f"and the address is verified: he logs in ({status} {body})")
+        status, body = request(base, "POST", "mfa/totp/activate/", {
+            "activation_token": data["heidi_activation"], "code": totp(data["heidi_secret"], totp_step())},
+            token=data["heidi_key"])
+        check(status == 200 and len(body.get("recovery_codes") or []) == 10,
+              f"Django's TOTP activation token turns TOTP on ({status} {len(body.get('recovery_codes') or [])} codes)")
+        status, body = request(base, "POST", "mfa/verify/",
+                               {"ephemeral_token": frank_ephemeral, "code": frank_codes[1]})
+        check(status == 200 and body.get("key") == frank_key,
+              f"the MFA ephemeral token the demo issued under the old key works ({status} {body})")
+        status, body = mfa_login(base, ivan["username"], ivan["password"], totp(data["ivan_secret"], totp_step()))
+        check(status == 200 and bool(body.get("key")),
+              f"and a TOTP code of the secret Django stored under the old key ({status} {body})")
+    finally:
+        stop(demo)
+    row = sql(f"SELECT session_data FROM django_session WHERE session_key = '{demo_session}'") if demo_session else ""
+    check(session_data(row, NEW_SECRET) is not None and session_data(row, DJANGO_SECRET) is None,
+          "the demo signed its new session with the new key")
+    rotated_django = dict(django_env, SECRET_KEY=NEW_SECRET, SECRET_KEY_FALLBACKS=json.dumps([DJANGO_SECRET]))
+    server, base = start_django(args.reference, rotated_django, django_log)
+    try:
+        checklib.wait_http(base + "/", [server], 120, "the Django server")
+        status, body = request(base, "GET", "user/", cookie=f"sessionid={demo_session}")
+        check(status == 200 and body.get("pk") == data["heidi"],
+              f"Django under the new key (the old as fallback) accepts the demo's session ({status} {body})")
+    finally:
+        stop(server)
 
     subprocess.run(psql_admin + ["-c", f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)"], check=False)
     if checklib.failures:
