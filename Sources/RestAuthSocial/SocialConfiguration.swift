@@ -32,6 +32,15 @@ public struct SocialConfiguration: Sendable {
     /// `socialaccount_socialtoken`. Off by default, as in allauth: a stored token is a
     /// credential for the user's account at the provider.
     public var storeTokens = false
+    /// allauth's `SOCIALACCOUNT_EMAIL_AUTHENTICATION`: a social login whose address the
+    /// provider verified signs in to the one account that has that address verified here
+    /// (off by default, as in allauth). Stricter than allauth, which may also match an
+    /// unverified local address: that would hand the account of whoever signed up with
+    /// someone else's address to them.
+    public var emailAuthentication = false
+    /// allauth's `SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT`: such a login also links
+    /// the provider's account to the user, so later logins find it by uid.
+    public var emailAuthenticationAutoConnect = false
     /// The HTTP client providers are spoken to with; nil for the application's shared one.
     public var httpClient: HTTPClient?
     /// How long one call to a provider may take before the login fails (a provider that
@@ -103,7 +112,8 @@ extension SocialConfiguration {
         guard name.hasPrefix("SOCIALACCOUNT_") else { return false }
         let rest = name.dropFirst("SOCIALACCOUNT_".count)
         if [
-            "STORE_TOKENS", "GITHUB_API_URL", "MICROSOFT_TENANT", "MICROSOFT_OPAQUE_ACCESS_TOKENS",
+            "STORE_TOKENS", "EMAIL_AUTHENTICATION", "EMAIL_AUTHENTICATION_AUTO_CONNECT", "PROVIDERS",
+            "GITHUB_API_URL", "MICROSOFT_TENANT", "MICROSOFT_OPAQUE_ACCESS_TOKENS",
             "APPLE_CERTIFICATE_KEY",
         ].contains(String(rest)) {
             return true
@@ -121,9 +131,14 @@ extension SocialConfiguration {
 
     public static func fromEnvironment(_ environment: [String: String]) throws -> SocialConfiguration {
         var configuration = SocialConfiguration()
-        if let store = environment["SOCIALACCOUNT_STORE_TOKENS"] {
-            configuration.storeTokens = ["1", "true", "yes", "on"].contains(store.lowercased())
+        func flag(_ name: String) -> Bool? {
+            environment[name].map { ["1", "true", "yes", "on"].contains($0.lowercased()) }
         }
+        configuration.storeTokens = flag("SOCIALACCOUNT_STORE_TOKENS") ?? configuration.storeTokens
+        configuration.emailAuthentication = flag("SOCIALACCOUNT_EMAIL_AUTHENTICATION") ?? false
+        configuration.emailAuthenticationAutoConnect =
+            flag("SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT") ?? false
+        let providers = try Self.djangoProviders(environment["SOCIALACCOUNT_PROVIDERS"])
         func credentials(_ prefix: String) throws -> SocialAppCredentials? {
             guard let clientID = environment["\(prefix)_CLIENT_ID"], !clientID.isEmpty else { return nil }
             var settings = JSONObject()
@@ -173,11 +188,31 @@ extension SocialConfiguration {
         ]
         for (name, make) in builtIn {
             let prefix = "SOCIALACCOUNT_\(name)"
-            guard var app = try credentials(prefix) else { continue }
+            let django = providers[name.lowercased()]
+            guard var app = try credentials(prefix) ?? django?.app else {
+                // Named in SOCIALACCOUNT_PROVIDERS without an app: its credentials are in the
+                // socialapp table, as the Django admin keeps them.
+                if django != nil { configuration.add(make(base(prefix))) }
+                continue
+            }
+            for (key, value) in (django?.settings ?? [:]).pairs where app.settings[key] == nil {
+                app.settings[key] = value
+            }
             if name == "APPLE", let pem = environment["SOCIALACCOUNT_APPLE_CERTIFICATE_KEY"] {
                 app.settings["certificate_key"] = .string(pem)
             }
             configuration.add(make(base(prefix)), app: app)
+        }
+        // SOCIALACCOUNT_PROVIDERS' openid_connect APPS: one generic provider each.
+        for app in providers["openid_connect"]?.apps ?? [] {
+            guard let id = app.settings["provider_id"]?.stringValue,
+                let server = app.settings["server_url"]?.stringValue
+            else {
+                throw SocialConfigurationError(
+                    "SOCIALACCOUNT_PROVIDERS: each openid_connect app needs provider_id and settings.server_url")
+            }
+            guard !configuration.entries.contains(where: { $0.provider.id == id.lowercased() }) else { continue }
+            configuration.add(OpenIDConnectProvider(id: id.lowercased(), serverURL: server), app: app)
         }
 
         let oidcIDs = Set(
@@ -202,6 +237,73 @@ extension SocialConfiguration {
         }
         try configuration.validate()
         return configuration
+    }
+}
+
+/// One provider of Django's `SOCIALACCOUNT_PROVIDERS`: its apps (`APPS`, or the older `APP`)
+/// and its settings (`SCOPE`, `AUTH_PARAMS`, `VERIFIED_EMAIL`, `FIELDS`, `VERSION`, ...),
+/// which become the app's settings in lower case, as the socialapp table keeps them.
+struct DjangoSocialProvider {
+    var apps: [SocialAppCredentials]
+    var settings: JSONObject
+    var app: SocialAppCredentials? { apps.first }
+}
+
+extension SocialConfiguration {
+    /// Reads `SOCIALACCOUNT_PROVIDERS` (a JSON object in Django's shape) by provider id.
+    static func djangoProviders(_ text: String?) throws -> [String: DjangoSocialProvider] {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return [:] }
+        guard case .object(let root)? = try? JSONValue.parse(Array(text.utf8)) else {
+            throw SocialConfigurationError("SOCIALACCOUNT_PROVIDERS is not a JSON object")
+        }
+        var out: [String: DjangoSocialProvider] = [:]
+        for (id, value) in root.pairs {
+            guard case .object(let provider) = value else {
+                throw SocialConfigurationError("SOCIALACCOUNT_PROVIDERS.\(id) is not an object")
+            }
+            var settings = JSONObject()
+            var apps: [SocialAppCredentials] = []
+            for (key, value) in provider.pairs {
+                switch key {
+                case "APPS", "APP":
+                    let list: [JSONValue]
+                    if case .array(let items) = value { list = items } else { list = [value] }
+                    for item in list {
+                        guard case .object(let app) = item, let clientID = app["client_id"]?.stringValue,
+                            !clientID.isEmpty
+                        else {
+                            throw SocialConfigurationError(
+                                "SOCIALACCOUNT_PROVIDERS.\(id).\(key): an app needs a client_id")
+                        }
+                        var appSettings = JSONObject()
+                        if case .object(let given)? = app["settings"] { appSettings = given }
+                        if let providerID = app["provider_id"]?.stringValue {
+                            appSettings["provider_id"] = .string(providerID)
+                        }
+                        apps.append(
+                            SocialAppCredentials(
+                                clientID: clientID, secret: app["secret"]?.stringValue ?? "",
+                                key: app["key"]?.stringValue ?? "", settings: appSettings))
+                    }
+                case "SCOPE":
+                    // The socialapp table and the demo page read a scope as one string.
+                    if case .array(let scopes) = value {
+                        settings["scope"] = .string(scopes.compactMap(\.stringValue).joined(separator: " "))
+                    } else {
+                        settings["scope"] = value
+                    }
+                default:
+                    settings[key.lowercased()] = value
+                }
+            }
+            for index in apps.indices {
+                for (key, value) in settings.pairs where apps[index].settings[key] == nil {
+                    apps[index].settings[key] = value
+                }
+            }
+            out[id.lowercased()] = DjangoSocialProvider(apps: apps, settings: settings)
+        }
+        return out
     }
 }
 

@@ -238,6 +238,25 @@ struct SocialController: Sendable {
                 return user
             }
             let email = profile.email?.trimmingCharacters(in: .whitespaces) ?? ""
+            if !email.isEmpty, profile.emailVerified, state.configuration.emailAuthentication,
+                let owner = try await verifiedOwner(of: email, context: context)
+            {
+                // SOCIALACCOUNT_EMAIL_AUTHENTICATION: both sides verified the address.
+                if state.configuration.emailAuthenticationAutoConnect {
+                    do {
+                        try await store.link(
+                            provider: provider, profile: profile, to: owner.requireAccountKey(), tokens: tokens,
+                            appID: appID)
+                        await context.publish(.socialAccountAdded(provider: provider, uid: profile.uid, user: owner))
+                    } catch let error as any DatabaseError where error.isConstraintFailure {
+                        continue  // linked by a parallel request: found by uid on the next turn
+                    }
+                }
+                context.audit(
+                    "social_email_authentication", outcome: "success", user: owner,
+                    metadata: ["provider": .string(provider)])
+                return owner
+            }
             if !email.isEmpty, context.configuration.uniqueEmail, try await context.emailRegistered(email) {
                 // The address may be this very account's, signed up a moment ago by a
                 // racing request (user, address and account commit together): look again.
@@ -268,6 +287,19 @@ struct SocialController: Sendable {
             }
         }
         throw ValidationErrors.nonField(Self.emailRegistered)
+    }
+
+    /// The one active account that has `email` verified, if exactly one has.
+    func verifiedOwner(of email: String, context: RestAuthContext) async throws -> (any RestAuthUser)? {
+        var owners: [any RestAuthUser] = []
+        for user in try await context.users(email: email) where user.accountIsActive {
+            guard let key = user.accountKey else { continue }
+            let verified = try await EmailAddress.query(on: context.database).filter(\.$userKey == key)
+                .filter(\.$verified == true).all()
+                .contains { AccountCaseFolding.equal($0.email, email) }
+            if verified { owners.append(user) }
+        }
+        return owners.count == 1 ? owners[0] : nil
     }
 
     /// allauth's connect: links the account to the signed-in user.
