@@ -22,11 +22,15 @@ struct RequestLogMiddleware: Middleware {
         )
     }
 
-    /// The page's paths from e-mails carry a confirmation key or a reset token: those
+    /// The paths from e-mails carry a confirmation key or a reset token (the page's, and the
+    /// API's confirmation link, `<prefix>registration/account-confirm-email/<key>/`): those
     /// parts are not logged.
     static func loggable(_ path: String) -> String {
         for prefix in ["/account-confirm-email/", "/password-reset/confirm/"] where path.hasPrefix(prefix) {
             return prefix + "…"
+        }
+        if let range = path.range(of: "/registration/account-confirm-email/") {
+            return path[..<range.upperBound] + "…"
         }
         return path
     }

@@ -125,6 +125,9 @@ struct DemoAppTests {
         #expect(RequestLogMiddleware.loggable("/account-confirm-email/MQ:abc:def/") == "/account-confirm-email/…")
         #expect(RequestLogMiddleware.loggable("/password-reset/confirm/1/abc-def/") == "/password-reset/confirm/…")
         #expect(RequestLogMiddleware.loggable("/dj-rest-auth/login/") == "/dj-rest-auth/login/")
+        #expect(
+            RequestLogMiddleware.loggable("/dj-rest-auth/registration/account-confirm-email/MQ:abc:def/")
+                == "/dj-rest-auth/registration/account-confirm-email/…")
     }
 
     @Test("An OpenID Connect provider's button gets the authorization endpoint its discovery document names")
