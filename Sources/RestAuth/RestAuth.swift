@@ -58,6 +58,11 @@ extension Application {
                     "The JWT signing key is shorter than the \(hmac.recommendedKeyBytes) bytes RFC 7518 recommends for \(hmac.name); set a longer SIMPLE_JWT_SIGNING_KEY or SECRET_KEY"
                 )
             }
+            if let codec, !codec.algorithm.isSymmetric, !codec.verifiesOwnTokens {
+                application.logger.warning(
+                    "SIMPLE_JWT_VERIFYING_KEY is not the public half of SIMPLE_JWT_SIGNING_KEY: every token this server signs will be refused here"
+                )
+            }
             // Now, before the first database connection is made: a connection keeps the
             // logger it was made with, and PostgresNIO traces every row it receives.
             raiseTraceLogging(unless: configuration.allowTraceLogging)

@@ -231,11 +231,17 @@ public struct RestAuthConfiguration: Sendable {
     /// login in any case (dj-rest-auth's login view does it), and a refresh, as with
     /// simplejwt's refresh view, does not.
     public var jwtUpdateLastLogin: Bool = false
-    /// `ALGORITHM`.
+    /// `ALGORITHM`: HS256/384/512 sign with a shared secret; RS256/384/512, PS256/384/512,
+    /// ES256/384/512 and EdDSA (Ed25519) with a key pair in ``jwtSigningKey`` and
+    /// ``jwtVerifyingKey``.
     public var jwtAlgorithm: JWTAlgorithm = .hs256
-    /// `SIGNING_KEY` (nil: `secretKey`).
+    /// `SIGNING_KEY` (nil: `secretKey`): the HMAC secret, or the private key in PEM form
+    /// (PKCS #8, or PKCS #1 / SEC 1) of the type ``jwtAlgorithm`` needs: RSA of at least
+    /// 2048 bits for RS and PS, an EC key on the algorithm's curve for ES (P-256, P-384,
+    /// P-521), Ed25519 for EdDSA. Another type is a ``ConfigurationError`` at start-up.
     public var jwtSigningKey: String? = nil
-    /// `VERIFYING_KEY`, for the asymmetric algorithms.
+    /// `VERIFYING_KEY`: the public key in PEM form for the asymmetric algorithms, of the
+    /// same type as the signing key (unused for HMAC).
     public var jwtVerifyingKey: String? = nil
     /// `AUDIENCE`.
     public var jwtAudience: String? = nil

@@ -62,47 +62,30 @@ struct JWTCodec: Sendable {
     let algorithm: JWTAlgorithm
     /// Signs new tokens (from `SIGNING_KEY`).
     let signer: any JWTKit.JWTAlgorithm
-    /// Checks tokens (from `VERIFYING_KEY`, or the signing key).
+    /// Checks tokens (from `VERIFYING_KEY`, or the signing key for HMAC).
     let verifier: any JWTKit.JWTAlgorithm
 
-    /// Loads the keys the settings name.
+    /// Loads the keys the settings name; a key that does not fit the algorithm is a
+    /// ``ConfigurationError`` naming its setting.
     static func make(_ configuration: RestAuthConfiguration) async throws -> JWTCodec {
         let algorithm = configuration.jwtAlgorithm
         let signingKey = configuration.jwtSigningKey ?? configuration.secretKey
-        let signing = JWTKeyCollection()
-        let verifying = JWTKeyCollection()
-        do {
-            switch algorithm {
-            case .hs256, .hs384, .hs512:
-                // HMAC is done here rather than by jwt-kit, whose debug builds trap on keys
-                // shorter than the digest; Django's 50-character SECRET_KEY is shorter than
-                // HS512's 64 bytes, and PyJWT accepts it with a warning, as this does.
-                // Tokens signed with SECRET_KEY outlive its rotation (simplejwt's die with it):
-                // with no SIGNING_KEY of its own, the fallbacks verify until the tokens expire.
-                let hmac = HMACAlgorithm(
-                    algorithm: algorithm, key: signingKey,
-                    fallbacks: configuration.jwtSigningKey == nil ? configuration.secretKeyFallbacks : [])
-                // simplejwt verifies HMAC tokens with the signing key; VERIFYING_KEY is for
-                // the public-key algorithms only.
-                return JWTCodec(algorithm: algorithm, signer: hmac, verifier: hmac)
-            case .rs256:
-                await signing.add(rsa: try Insecure.RSA.PrivateKey(pem: signingKey), digestAlgorithm: .sha256)
-                await verifying.add(
-                    rsa: try Insecure.RSA.PublicKey(pem: configuration.jwtVerifyingKey ?? ""), digestAlgorithm: .sha256)
-            case .es256:
-                await signing.add(ecdsa: try ES256PrivateKey(pem: signingKey))
-                await verifying.add(ecdsa: try ES256PublicKey(pem: configuration.jwtVerifyingKey ?? ""))
-            case .eddsa:
-                await signing.add(eddsa: try EdDSA.PrivateKey(pem: signingKey))
-                await verifying.add(eddsa: try EdDSA.PublicKey(pem: configuration.jwtVerifyingKey ?? ""))
-            }
-        } catch {
-            throw ConfigurationError(
-                setting: "SIMPLE_JWT_SIGNING_KEY",
-                message: "the signing or verifying key is not a valid \(algorithm.rawValue) key in PEM form: \(error)")
+        if algorithm.isSymmetric {
+            // HMAC is done here rather than by jwt-kit, whose debug builds trap on keys
+            // shorter than the digest; Django's 50-character SECRET_KEY is shorter than
+            // HS512's 64 bytes, and PyJWT accepts it with a warning, as this does.
+            // Tokens signed with SECRET_KEY outlive its rotation (simplejwt's die with it):
+            // with no SIGNING_KEY of its own, the fallbacks verify until the tokens expire.
+            let hmac = HMACAlgorithm(
+                algorithm: algorithm, key: signingKey,
+                fallbacks: configuration.jwtSigningKey == nil ? configuration.secretKeyFallbacks : [])
+            // simplejwt verifies HMAC tokens with the signing key; VERIFYING_KEY is for
+            // the public-key algorithms only.
+            return JWTCodec(algorithm: algorithm, signer: hmac, verifier: hmac)
         }
-        return JWTCodec(
-            algorithm: algorithm, signer: try await signing.getKey(), verifier: try await verifying.getKey())
+        let signer = try await JWTKeys.signer(algorithm, pem: signingKey)
+        let verifier = try await JWTKeys.verifier(algorithm, pem: configuration.jwtVerifyingKey ?? "")
+        return JWTCodec(algorithm: algorithm, signer: signer, verifier: verifier)
     }
 
     /// The encoded header of every token this codec writes.
@@ -114,6 +97,13 @@ struct JWTCodec: Sendable {
         self.verifier = verifier
         self.headerSegment = Substring(
             DjangoSigner.b64Encode(Array(#"{"alg":"\#(algorithm.rawValue)","typ":"JWT"}"#.utf8)))
+    }
+
+    /// Whether the verifying key is the signing key's public half: a token signed here
+    /// verifies here. Asked once at start-up.
+    var verifiesOwnTokens: Bool {
+        guard let signature = try? signer.sign(Array("restauth".utf8)) else { return false }
+        return (try? verifier.verify(signature, signs: Array("restauth".utf8))) == true
     }
 
     func encode(_ claims: JSONObject) throws -> String {
