@@ -60,16 +60,16 @@ struct JWTAuthenticator: EventLoopAuthenticator {
         } catch {
             return eventLoop.makeFailedFuture(invalid(error.message))
         }
-        guard let userKey = tokens.userKey(in: claims) else {
+        guard let reference = tokens.userReference(in: claims) else {
             return eventLoop.makeFailedFuture(
                 APIError.detail(
                     .unauthorized, "Token contained no recognizable user identification", code: "token_not_valid",
                     headers: ["WWW-Authenticate": challenge!]))
         }
         let family = JWTTokens.family(in: claims)
-        let jti = claims["jti"]?.stringValue ?? ""
+        let jti = tokens.jti(in: claims)
         let viaCookie = fromCookie
-        return users.user(key: userKey, family: family, on: request.restAuth.database).flatMapThrowing { found in
+        return users.user(reference, family: family, on: request.restAuth.database).flatMapThrowing { found in
             // A disabled user's token fails as a deleted user's does.
             guard let (user, revoked) = found, user.accountIsActive else {
                 throw APIError.detail(

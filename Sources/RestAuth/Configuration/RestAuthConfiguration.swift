@@ -249,8 +249,19 @@ public struct RestAuthConfiguration: Sendable {
     public var jwtIssuer: String? = nil
     /// `LEEWAY`, in seconds.
     public var jwtLeeway: TimeInterval = 0
-    /// `USER_ID_CLAIM`.
+    /// `USER_ID_CLAIM`: the claim that names the user.
     public var jwtUserIDClaim: String = "user_id"
+    /// `USER_ID_FIELD`: the user's field whose value goes in ``jwtUserIDClaim``, and by
+    /// which a token's user is found. `id` (or `pk`, or the model's key column): the
+    /// primary key; `username` (or the model's username column): the username, matched
+    /// exactly; `email` (or the model's e-mail column): the address in the user table,
+    /// matched exactly, a token matching several users naming none. Anything else, or
+    /// `username` for a model without usernames, is a ``ConfigurationError``.
+    public var jwtUserIDField: String = "id"
+    /// `TOKEN_TYPE_CLAIM`: the claim that says `access` or `refresh`.
+    public var jwtTokenTypeClaim: String = "token_type"
+    /// `JTI_CLAIM`: the claim that holds a token's unique id (kept in the blacklist).
+    public var jwtJTIClaim: String = "jti"
     /// `AUTH_HEADER_TYPES`.
     public var jwtAuthHeaderTypes: [String] = ["Bearer"]
 
@@ -428,11 +439,64 @@ public struct RestAuthConfiguration: Sendable {
                 setting: "SIMPLE_JWT_VERIFYING_KEY",
                 message: "\(jwtAlgorithm.rawValue) needs a verifying (public) key")
         }
+        if useJWT {
+            _ = try resolvedJWTUserIDField()
+            try validateJWTClaimNames()
+        }
         if jwtAccessTokenLifetime <= 0 || jwtRefreshTokenLifetime <= 0 {
             throw ConfigurationError(setting: "SIMPLE_JWT_ACCESS_TOKEN_LIFETIME", message: "lifetimes must be positive")
         }
         if jwtAuthHeaderTypes.isEmpty {
             throw ConfigurationError(setting: "SIMPLE_JWT_AUTH_HEADER_TYPES", message: "needs at least one type")
+        }
+    }
+}
+
+/// How tokens name their user (`USER_ID_FIELD`).
+enum JWTUserIDField: Sendable, Equatable {
+    /// The primary key (`id`, `pk`).
+    case key
+    case username
+    case email
+}
+
+extension RestAuthConfiguration {
+    /// ``jwtUserIDField`` as the user model has it, or a ``ConfigurationError``.
+    func resolvedJWTUserIDField() throws -> JWTUserIDField {
+        let fields = userModel.accountFields
+        let name = jwtUserIDField
+        if ["id", "pk", fields.id.description].contains(name) { return .key }
+        if name == "username" || name == fields.username?.description {
+            guard fields.username != nil else {
+                throw ConfigurationError(
+                    setting: "SIMPLE_JWT_USER_ID_FIELD",
+                    message: "the user model \(userModel) has no username; use id or email")
+            }
+            return .username
+        }
+        if name == "email" || name == fields.email.description { return .email }
+        throw ConfigurationError(
+            setting: "SIMPLE_JWT_USER_ID_FIELD",
+            message:
+                "\(name.debugDescription) is not a field tokens can name the user by: use id (pk), username or email")
+    }
+
+    /// The claims the package writes must have distinct, non-empty names.
+    func validateJWTClaimNames() throws {
+        let named = [
+            ("SIMPLE_JWT_TOKEN_TYPE_CLAIM", jwtTokenTypeClaim), ("SIMPLE_JWT_JTI_CLAIM", jwtJTIClaim),
+            ("SIMPLE_JWT_USER_ID_CLAIM", jwtUserIDClaim),
+        ]
+        var seen: Set<String> = ["exp", "iat", "nbf", "aud", "iss", JWTTokens.familyClaim]
+        for (setting, claim) in named {
+            if claim.isEmpty { throw ConfigurationError(setting: setting, message: "must name a claim") }
+            guard seen.insert(claim).inserted else {
+                throw ConfigurationError(
+                    setting: setting,
+                    message:
+                        "\(claim.debugDescription) is already a claim of the token (exp, iat, nbf, aud, iss, fam and the other claim settings must differ)"
+                )
+            }
         }
     }
 }

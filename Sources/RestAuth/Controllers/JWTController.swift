@@ -62,14 +62,15 @@ struct JWTController: Sendable {
             throw Self.invalid(error.message)
         }
         let family = JWTTokens.family(in: claims)
-        if claims["token_type"] == "refresh", let jti = claims["jti"]?.stringValue,
+        let jti = jwt.jti(in: claims)
+        if jwt.type(of: claims) == .refresh,
             try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.restAuth.database)
         {
             throw ValidationErrors.nonField("Token is blacklisted")
         }
         // An access token of a login that ended (logout, a password change, a replayed
         // refresh) is refused here as `user/` refuses it.
-        if claims["token_type"] == "access", let family,
+        if jwt.type(of: claims) == .access, let family,
             try await state.refreshTokens.isFamilyRevoked(family, on: request.restAuth.database)
         {
             throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
@@ -100,15 +101,15 @@ struct JWTController: Sendable {
         } catch {
             throw Self.invalid(error.message)
         }
-        let jti = claims["jti"]?.stringValue ?? ""
+        let jti = jwt.jti(in: claims)
         let family = JWTTokens.family(in: claims)
         if try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.restAuth.database) {
             try await revokeFamilyOfReplay(jti: jti, family: family, on: request.restAuth.database)
             throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
         }
-        guard let userKey = jwt.userKey(in: claims),
-            let user = try await state.users.user(key: userKey, on: request.restAuth.database),
-            user.accountIsActive
+        guard let reference = jwt.userReference(in: claims),
+            let user = try await state.users.user(reference, on: request.restAuth.database),
+            user.accountIsActive, let userKey = user.accountKey
         else {
             throw APIError.detail(
                 .unauthorized, "No active account found for the given token.", code: "no_active_account")
@@ -202,14 +203,16 @@ struct JWTController: Sendable {
         } catch {
             return .detail(.unauthorized, error.message)
         }
-        let jti = claims["jti"]?.stringValue ?? ""
+        let jti = jwt.jti(in: claims)
         let family = JWTTokens.family(in: claims)
         if try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.restAuth.database) {
             return .detail(.unauthorized, JWTTokens.TokenError.blacklisted.message)
         }
         let expiresAt = Date(timeIntervalSince1970: TimeInterval(JWTTokens.number(claims["exp"]) ?? 0))
         _ = try await state.refreshTokens.blacklist(
-            jti: jti, userKey: jwt.userKey(in: claims), expiresAt: expiresAt, on: request.restAuth.database)
+            jti: jti,
+            userKey: try await jwt.userKey(in: claims, users: state.users, on: request.restAuth.database),
+            expiresAt: expiresAt, on: request.restAuth.database)
         if let family { try await state.refreshTokens.revoke(family: family, on: request.restAuth.database) }
         return nil
     }

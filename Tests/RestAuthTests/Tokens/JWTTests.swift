@@ -481,7 +481,7 @@ struct JWTAuthenticationTests {
         let codec = try await JWTCodec.make(testConfiguration(jwtProfile))
         let tokens = JWTTokens(codec: codec, configuration: testConfiguration(jwtProfile))
         let claims = try tokens.validate(token, type: .access)
-        #expect(tokens.userKey(in: claims) == .int(7))
+        #expect(tokens.userReference(in: claims) == .key(.int(7)))
     }
 }
 
