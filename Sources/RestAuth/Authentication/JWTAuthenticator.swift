@@ -54,9 +54,32 @@ struct JWTAuthenticator: EventLoopAuthenticator {
             return eventLoop.makeSucceededFuture(nil)
         }
 
+        switch tokens.codec.decodeCached(raw) {
+        case .valid(let claims):
+            return authenticate(claims, fromCookie: fromCookie, request: request)
+        case .invalid:
+            return eventLoop.makeFailedFuture(invalid(JWTTokens.TokenError.invalid.message))
+        case .needsKey:
+            // The token names a key of JWK_URL's set that is not at hand yet.
+            let codec = tokens.codec
+            let viaCookie = fromCookie
+            return eventLoop.makeFutureWithTask { await codec.decode(raw) }.flatMap { claims in
+                guard let claims else {
+                    return eventLoop.makeFailedFuture(invalid(JWTTokens.TokenError.invalid.message))
+                }
+                return authenticate(claims, fromCookie: viaCookie, request: request)
+            }
+        }
+    }
+
+    /// The rest of the checks, for the claims of a token whose signature is right.
+    private func authenticate(_ signed: JSONObject, fromCookie: Bool, request: Request)
+        -> EventLoopFuture<Authentication?>
+    {
+        let eventLoop = request.eventLoop
         let claims: JSONObject
         do {
-            claims = try tokens.validate(raw, type: .access)
+            claims = try tokens.check(signed, type: .access)
         } catch {
             return eventLoop.makeFailedFuture(invalid(error.message))
         }

@@ -241,8 +241,17 @@ public struct RestAuthConfiguration: Sendable {
     /// P-521), Ed25519 for EdDSA. Another type is a ``ConfigurationError`` at start-up.
     public var jwtSigningKey: String? = nil
     /// `VERIFYING_KEY`: the public key in PEM form for the asymmetric algorithms, of the
-    /// same type as the signing key (unused for HMAC).
+    /// same type as the signing key (unused for HMAC). Required unless ``jwtJWKURL`` is set.
     public var jwtVerifyingKey: String? = nil
+    /// `JWK_URL`: a JWKS document (an `http` or `https` URL) whose keys verify tokens
+    /// made elsewhere, as simplejwt's PyJWKClient does: a token whose header names a
+    /// `kid` is checked with the set's key of that id, which must fit ``jwtAlgorithm``.
+    /// The set is fetched when first needed, kept five minutes, and fetched again for an
+    /// unknown `kid` at most every 30 seconds. Tokens are still signed with
+    /// ``jwtSigningKey``; those signed here name no `kid` and are checked with
+    /// ``jwtVerifyingKey``, or the signing key's public half when that is unset. Ignored
+    /// (with a warning) for the HS algorithms, as simplejwt ignores it.
+    public var jwtJWKURL: String? = nil
     /// `AUDIENCE`.
     public var jwtAudience: String? = nil
     /// `ISSUER`.
@@ -434,10 +443,19 @@ public struct RestAuthConfiguration: Sendable {
         if maxBodySize < 1024 {
             throw ConfigurationError(setting: "DATA_UPLOAD_MAX_MEMORY_SIZE", message: "must be at least 1024 bytes")
         }
-        if useJWT && !jwtAlgorithm.isSymmetric && jwtVerifyingKey == nil {
+        if useJWT && !jwtAlgorithm.isSymmetric && jwtVerifyingKey == nil && jwtJWKURL == nil {
             throw ConfigurationError(
                 setting: "SIMPLE_JWT_VERIFYING_KEY",
                 message: "\(jwtAlgorithm.rawValue) needs a verifying (public) key")
+        }
+        if useJWT, let url = jwtJWKURL {
+            let parsed = URLComponents(string: url)
+            guard let scheme = parsed?.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                parsed?.host?.isEmpty == false
+            else {
+                throw ConfigurationError(
+                    setting: "SIMPLE_JWT_JWK_URL", message: "must be an http or https URL, got \(url.debugDescription)")
+            }
         }
         if useJWT {
             _ = try resolvedJWTUserIDField()

@@ -57,7 +57,7 @@ struct JWTController: Sendable {
         try errors.throwIfAny()
         let claims: JSONObject
         do {
-            claims = try jwt.validate(token ?? "", type: nil)
+            claims = try await jwt.validate(token ?? "", type: nil)
         } catch {
             throw Self.invalid(error.message)
         }
@@ -97,7 +97,7 @@ struct JWTController: Sendable {
 
         let claims: JSONObject
         do {
-            claims = try jwt.validate(raw, type: .refresh)
+            claims = try await jwt.validate(raw, type: .refresh)
         } catch {
             throw Self.invalid(error.message)
         }
@@ -199,7 +199,7 @@ struct JWTController: Sendable {
         }
         let claims: JSONObject
         do {
-            claims = try jwt.validate(raw ?? "", type: .refresh)
+            claims = try await jwt.validate(raw ?? "", type: .refresh)
         } catch {
             return .detail(.unauthorized, error.message)
         }

@@ -3,9 +3,9 @@ import Foundation
 import JWTKit
 import _CryptoExtras
 
-/// The keys of the asymmetric algorithms, from PEM (`SIGNING_KEY`, `VERIFYING_KEY`), as
-/// jwt-kit signers. A key that does not fit the algorithm (another type, another curve,
-/// an RSA key under 2048 bits) is refused with what it is instead.
+/// The keys of the asymmetric algorithms, from PEM (`SIGNING_KEY`, `VERIFYING_KEY`) or from
+/// a JWK (`JWK_URL`), as jwt-kit signers. A key that does not fit the algorithm (another
+/// type, another curve, an RSA key under 2048 bits) is refused with what it is instead.
 enum JWTKeys {
     /// The private key in `pem`, for signing (and verifying) with `algorithm`.
     static func signer(_ algorithm: JWTAlgorithm, pem: String) async throws(ConfigurationError)
@@ -68,6 +68,47 @@ enum JWTKeys {
                 message:
                     "\(algorithm.rawValue) verifies with \(algorithm.keyRequirement), its public half in PEM form; this is \(describe(pem))"
             )
+        }
+    }
+
+    /// A verifier for the public key a JWK describes, when it is a signing key that fits
+    /// `algorithm` (its `kty`, its `crv`, its `alg` if it names one, `use` absent or `sig`,
+    /// RSA of at least 2048 bits); nil for any other key of the set.
+    static func verifier(_ algorithm: JWTAlgorithm, jwk: JSONObject) async -> (any JWTKit.JWTAlgorithm)? {
+        if let use = jwk["use"], use != .string("sig") { return nil }
+        if let alg = jwk["alg"], alg != .string(algorithm.rawValue) { return nil }
+        let kty = jwk["kty"]?.stringValue
+        let collection = JWTKeyCollection()
+        do {
+            switch algorithm.family {
+            case .hmac:
+                return nil
+            case .rsa, .rsaPSS:
+                guard kty == "RSA", let n = jwk["n"]?.stringValue, let e = jwk["e"]?.stringValue else { return nil }
+                let key = try Insecure.RSA.PublicKey(modulus: n, exponent: e)
+                if algorithm.family == .rsa {
+                    await collection.add(rsa: key, digestAlgorithm: digest(algorithm))
+                } else {
+                    await collection.add(pss: key, digestAlgorithm: digest(algorithm))
+                }
+            case .ecdsa:
+                guard kty == "EC", jwk["crv"]?.stringValue == algorithm.curve,
+                    let x = jwk["x"]?.stringValue, let y = jwk["y"]?.stringValue
+                else { return nil }
+                switch algorithm.curve {
+                case "P-256": await collection.add(ecdsa: try ES256PublicKey(parameters: (x, y)))
+                case "P-384": await collection.add(ecdsa: try ES384PublicKey(parameters: (x, y)))
+                default: await collection.add(ecdsa: try ES512PublicKey(parameters: (x, y)))
+                }
+            case .eddsa:
+                guard kty == "OKP", jwk["crv"]?.stringValue == "Ed25519", let x = jwk["x"]?.stringValue else {
+                    return nil
+                }
+                await collection.add(eddsa: try EdDSA.PublicKey(x: x, curve: .ed25519))
+            }
+            return try await collection.getKey()
+        } catch {
+            return nil
         }
     }
 

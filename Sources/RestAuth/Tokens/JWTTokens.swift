@@ -129,9 +129,10 @@ struct JWTTokens: Sendable {
     }
 
     /// Signature, algorithm, expiry (with `LEEWAY`), audience, issuer, id and type, as
-    /// simplejwt checks them; `type` nil accepts either (token/verify/).
-    func validate(_ token: String, type: TokenType?, now: Date = Date()) throws(TokenError) -> JSONObject {
-        guard let claims = codec.decode(token) else { throw .invalid }
+    /// simplejwt checks them; `type` nil accepts either (token/verify/). Waits only when
+    /// the token's key must be fetched from `JWK_URL`.
+    func validate(_ token: String, type: TokenType?, now: Date = Date()) async throws(TokenError) -> JSONObject {
+        guard let claims = await codec.decode(token) else { throw .invalid }
         return try check(claims, type: type, now: now)
     }
 
