@@ -50,12 +50,23 @@ extension Application {
         /// database when nil).
         public func configure(_ configuration: RestAuthConfiguration, database: DatabaseID? = nil) async throws {
             try configuration.validateForServing()
-            let codec = configuration.useJWT ? try await JWTCodec.make(configuration) : nil
+            let codec =
+                configuration.useJWT ? try await JWTCodec.make(configuration, application: application) : nil
             if let hmac = codec?.signer as? HMACAlgorithm,
                 (configuration.jwtSigningKey ?? configuration.secretKey).utf8.count < hmac.recommendedKeyBytes
             {
                 application.logger.warning(
                     "The JWT signing key is shorter than the \(hmac.recommendedKeyBytes) bytes RFC 7518 recommends for \(hmac.name); set a longer SIMPLE_JWT_SIGNING_KEY or SECRET_KEY"
+                )
+            }
+            if let codec, !codec.algorithm.isSymmetric, !codec.verifiesOwnTokens {
+                application.logger.warning(
+                    "SIMPLE_JWT_VERIFYING_KEY is not the public half of SIMPLE_JWT_SIGNING_KEY: every token this server signs will be refused here"
+                )
+            }
+            if configuration.useJWT, configuration.jwtJWKURL != nil, configuration.jwtAlgorithm.isSymmetric {
+                application.logger.warning(
+                    "SIMPLE_JWT_JWK_URL is ignored under \(configuration.jwtAlgorithm.rawValue): HMAC tokens are verified with the signing key, as simplejwt does"
                 )
             }
             // Now, before the first database connection is made: a connection keeps the

@@ -54,22 +54,45 @@ struct JWTAuthenticator: EventLoopAuthenticator {
             return eventLoop.makeSucceededFuture(nil)
         }
 
+        switch tokens.codec.decodeCached(raw) {
+        case .valid(let claims):
+            return authenticate(claims, fromCookie: fromCookie, request: request)
+        case .invalid:
+            return eventLoop.makeFailedFuture(invalid(JWTTokens.TokenError.invalid.message))
+        case .needsKey:
+            // The token names a key of JWK_URL's set that is not at hand yet.
+            let codec = tokens.codec
+            let viaCookie = fromCookie
+            return eventLoop.makeFutureWithTask { await codec.decode(raw) }.flatMap { claims in
+                guard let claims else {
+                    return eventLoop.makeFailedFuture(invalid(JWTTokens.TokenError.invalid.message))
+                }
+                return authenticate(claims, fromCookie: viaCookie, request: request)
+            }
+        }
+    }
+
+    /// The rest of the checks, for the claims of a token whose signature is right.
+    private func authenticate(_ signed: JSONObject, fromCookie: Bool, request: Request)
+        -> EventLoopFuture<Authentication?>
+    {
+        let eventLoop = request.eventLoop
         let claims: JSONObject
         do {
-            claims = try tokens.validate(raw, type: .access)
+            claims = try tokens.check(signed, type: .access)
         } catch {
             return eventLoop.makeFailedFuture(invalid(error.message))
         }
-        guard let userKey = tokens.userKey(in: claims) else {
+        guard let reference = tokens.userReference(in: claims) else {
             return eventLoop.makeFailedFuture(
                 APIError.detail(
                     .unauthorized, "Token contained no recognizable user identification", code: "token_not_valid",
                     headers: ["WWW-Authenticate": challenge!]))
         }
         let family = JWTTokens.family(in: claims)
-        let jti = claims["jti"]?.stringValue ?? ""
+        let jti = tokens.jti(in: claims)
         let viaCookie = fromCookie
-        return users.user(key: userKey, family: family, on: request.restAuth.database).flatMapThrowing { found in
+        return users.user(reference, family: family, on: request.restAuth.database).flatMapThrowing { found in
             // A disabled user's token fails as a deleted user's does.
             guard let (user, revoked) = found, user.accountIsActive else {
                 throw APIError.detail(

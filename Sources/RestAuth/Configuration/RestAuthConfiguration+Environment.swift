@@ -24,6 +24,7 @@ extension RestAuthConfiguration {
         "SIMPLE_JWT_ROTATE_REFRESH_TOKENS", "SIMPLE_JWT_BLACKLIST_AFTER_ROTATION", "SIMPLE_JWT_UPDATE_LAST_LOGIN",
         "SIMPLE_JWT_ALGORITHM", "SIMPLE_JWT_SIGNING_KEY", "SIMPLE_JWT_VERIFYING_KEY", "SIMPLE_JWT_AUDIENCE",
         "SIMPLE_JWT_ISSUER", "SIMPLE_JWT_LEEWAY", "SIMPLE_JWT_USER_ID_CLAIM", "SIMPLE_JWT_AUTH_HEADER_TYPES",
+        "SIMPLE_JWT_JWK_URL", "SIMPLE_JWT_USER_ID_FIELD", "SIMPLE_JWT_TOKEN_TYPE_CLAIM", "SIMPLE_JWT_JTI_CLAIM",
         "SESSION_COOKIE_NAME", "SESSION_COOKIE_AGE", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
         "SESSION_COOKIE_SAMESITE", "SESSION_COOKIE_DOMAIN", "SESSION_COOKIE_PATH", "CSRF_COOKIE_NAME",
         "CSRF_HEADER_NAME", "CSRF_COOKIE_AGE", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE",
@@ -180,6 +181,10 @@ extension RestAuthConfiguration {
         c.jwtIssuer = reader.string("SIMPLE_JWT_ISSUER") ?? c.jwtIssuer
         c.jwtLeeway = try reader.seconds("SIMPLE_JWT_LEEWAY", allowZero: true) ?? c.jwtLeeway
         c.jwtUserIDClaim = reader.string("SIMPLE_JWT_USER_ID_CLAIM") ?? c.jwtUserIDClaim
+        c.jwtJWKURL = reader.string("SIMPLE_JWT_JWK_URL") ?? c.jwtJWKURL
+        c.jwtUserIDField = reader.string("SIMPLE_JWT_USER_ID_FIELD") ?? c.jwtUserIDField
+        c.jwtTokenTypeClaim = reader.string("SIMPLE_JWT_TOKEN_TYPE_CLAIM") ?? c.jwtTokenTypeClaim
+        c.jwtJTIClaim = reader.string("SIMPLE_JWT_JTI_CLAIM") ?? c.jwtJTIClaim
         c.jwtAuthHeaderTypes = try reader.list("SIMPLE_JWT_AUTH_HEADER_TYPES") ?? c.jwtAuthHeaderTypes
 
         c.cors.allowedOrigins = try reader.list("CORS_ALLOWED_ORIGINS") ?? c.cors.allowedOrigins

@@ -231,20 +231,46 @@ public struct RestAuthConfiguration: Sendable {
     /// login in any case (dj-rest-auth's login view does it), and a refresh, as with
     /// simplejwt's refresh view, does not.
     public var jwtUpdateLastLogin: Bool = false
-    /// `ALGORITHM`.
+    /// `ALGORITHM`: HS256/384/512 sign with a shared secret; RS256/384/512, PS256/384/512,
+    /// ES256/384/512 and EdDSA (Ed25519) with a key pair in ``jwtSigningKey`` and
+    /// ``jwtVerifyingKey``.
     public var jwtAlgorithm: JWTAlgorithm = .hs256
-    /// `SIGNING_KEY` (nil: `secretKey`).
+    /// `SIGNING_KEY` (nil: `secretKey`): the HMAC secret, or the private key in PEM form
+    /// (PKCS #8, or PKCS #1 / SEC 1) of the type ``jwtAlgorithm`` needs: RSA of at least
+    /// 2048 bits for RS and PS, an EC key on the algorithm's curve for ES (P-256, P-384,
+    /// P-521), Ed25519 for EdDSA. Another type is a ``ConfigurationError`` at start-up.
     public var jwtSigningKey: String? = nil
-    /// `VERIFYING_KEY`, for the asymmetric algorithms.
+    /// `VERIFYING_KEY`: the public key in PEM form for the asymmetric algorithms, of the
+    /// same type as the signing key (unused for HMAC). Required unless ``jwtJWKURL`` is set.
     public var jwtVerifyingKey: String? = nil
+    /// `JWK_URL`: a JWKS document (an `http` or `https` URL) whose keys verify tokens
+    /// made elsewhere, as simplejwt's PyJWKClient does: a token whose header names a
+    /// `kid` is checked with the set's key of that id, which must fit ``jwtAlgorithm``.
+    /// The set is fetched when first needed, kept five minutes, and fetched again for an
+    /// unknown `kid` at most every 30 seconds. Tokens are still signed with
+    /// ``jwtSigningKey``; those signed here name no `kid` and are checked with
+    /// ``jwtVerifyingKey``, or the signing key's public half when that is unset. Ignored
+    /// (with a warning) for the HS algorithms, as simplejwt ignores it.
+    public var jwtJWKURL: String? = nil
     /// `AUDIENCE`.
     public var jwtAudience: String? = nil
     /// `ISSUER`.
     public var jwtIssuer: String? = nil
     /// `LEEWAY`, in seconds.
     public var jwtLeeway: TimeInterval = 0
-    /// `USER_ID_CLAIM`.
+    /// `USER_ID_CLAIM`: the claim that names the user.
     public var jwtUserIDClaim: String = "user_id"
+    /// `USER_ID_FIELD`: the user's field whose value goes in ``jwtUserIDClaim``, and by
+    /// which a token's user is found. `id` (or `pk`, or the model's key column): the
+    /// primary key; `username` (or the model's username column): the username, matched
+    /// exactly; `email` (or the model's e-mail column): the address in the user table,
+    /// matched exactly, a token matching several users naming none. Anything else, or
+    /// `username` for a model without usernames, is a ``ConfigurationError``.
+    public var jwtUserIDField: String = "id"
+    /// `TOKEN_TYPE_CLAIM`: the claim that says `access` or `refresh`.
+    public var jwtTokenTypeClaim: String = "token_type"
+    /// `JTI_CLAIM`: the claim that holds a token's unique id (kept in the blacklist).
+    public var jwtJTIClaim: String = "jti"
     /// `AUTH_HEADER_TYPES`.
     public var jwtAuthHeaderTypes: [String] = ["Bearer"]
 
@@ -417,16 +443,78 @@ public struct RestAuthConfiguration: Sendable {
         if maxBodySize < 1024 {
             throw ConfigurationError(setting: "DATA_UPLOAD_MAX_MEMORY_SIZE", message: "must be at least 1024 bytes")
         }
-        if useJWT && !jwtAlgorithm.isSymmetric && jwtVerifyingKey == nil {
+        if useJWT && !jwtAlgorithm.isSymmetric && jwtVerifyingKey == nil && jwtJWKURL == nil {
             throw ConfigurationError(
                 setting: "SIMPLE_JWT_VERIFYING_KEY",
                 message: "\(jwtAlgorithm.rawValue) needs a verifying (public) key")
+        }
+        if useJWT, let url = jwtJWKURL {
+            let parsed = URLComponents(string: url)
+            guard let scheme = parsed?.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                parsed?.host?.isEmpty == false
+            else {
+                throw ConfigurationError(
+                    setting: "SIMPLE_JWT_JWK_URL", message: "must be an http or https URL, got \(url.debugDescription)")
+            }
+        }
+        if useJWT {
+            _ = try resolvedJWTUserIDField()
+            try validateJWTClaimNames()
         }
         if jwtAccessTokenLifetime <= 0 || jwtRefreshTokenLifetime <= 0 {
             throw ConfigurationError(setting: "SIMPLE_JWT_ACCESS_TOKEN_LIFETIME", message: "lifetimes must be positive")
         }
         if jwtAuthHeaderTypes.isEmpty {
             throw ConfigurationError(setting: "SIMPLE_JWT_AUTH_HEADER_TYPES", message: "needs at least one type")
+        }
+    }
+}
+
+/// How tokens name their user (`USER_ID_FIELD`).
+enum JWTUserIDField: Sendable, Equatable {
+    /// The primary key (`id`, `pk`).
+    case key
+    case username
+    case email
+}
+
+extension RestAuthConfiguration {
+    /// ``jwtUserIDField`` as the user model has it, or a ``ConfigurationError``.
+    func resolvedJWTUserIDField() throws -> JWTUserIDField {
+        let fields = userModel.accountFields
+        let name = jwtUserIDField
+        if ["id", "pk", fields.id.description].contains(name) { return .key }
+        if name == "username" || name == fields.username?.description {
+            guard fields.username != nil else {
+                throw ConfigurationError(
+                    setting: "SIMPLE_JWT_USER_ID_FIELD",
+                    message: "the user model \(userModel) has no username; use id or email")
+            }
+            return .username
+        }
+        if name == "email" || name == fields.email.description { return .email }
+        throw ConfigurationError(
+            setting: "SIMPLE_JWT_USER_ID_FIELD",
+            message:
+                "\(name.debugDescription) is not a field tokens can name the user by: use id (pk), username or email")
+    }
+
+    /// The claims the package writes must have distinct, non-empty names.
+    func validateJWTClaimNames() throws {
+        let named = [
+            ("SIMPLE_JWT_TOKEN_TYPE_CLAIM", jwtTokenTypeClaim), ("SIMPLE_JWT_JTI_CLAIM", jwtJTIClaim),
+            ("SIMPLE_JWT_USER_ID_CLAIM", jwtUserIDClaim),
+        ]
+        var seen: Set<String> = ["exp", "iat", "nbf", "aud", "iss", JWTTokens.familyClaim]
+        for (setting, claim) in named {
+            if claim.isEmpty { throw ConfigurationError(setting: setting, message: "must name a claim") }
+            guard seen.insert(claim).inserted else {
+                throw ConfigurationError(
+                    setting: setting,
+                    message:
+                        "\(claim.debugDescription) is already a claim of the token (exp, iat, nbf, aud, iss, fam and the other claim settings must differ)"
+                )
+            }
         }
     }
 }

@@ -57,19 +57,20 @@ struct JWTController: Sendable {
         try errors.throwIfAny()
         let claims: JSONObject
         do {
-            claims = try jwt.validate(token ?? "", type: nil)
+            claims = try await jwt.validate(token ?? "", type: nil)
         } catch {
             throw Self.invalid(error.message)
         }
         let family = JWTTokens.family(in: claims)
-        if claims["token_type"] == "refresh", let jti = claims["jti"]?.stringValue,
+        let jti = jwt.jti(in: claims)
+        if jwt.type(of: claims) == .refresh,
             try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.restAuth.database)
         {
             throw ValidationErrors.nonField("Token is blacklisted")
         }
         // An access token of a login that ended (logout, a password change, a replayed
         // refresh) is refused here as `user/` refuses it.
-        if claims["token_type"] == "access", let family,
+        if jwt.type(of: claims) == .access, let family,
             try await state.refreshTokens.isFamilyRevoked(family, on: request.restAuth.database)
         {
             throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
@@ -96,19 +97,19 @@ struct JWTController: Sendable {
 
         let claims: JSONObject
         do {
-            claims = try jwt.validate(raw, type: .refresh)
+            claims = try await jwt.validate(raw, type: .refresh)
         } catch {
             throw Self.invalid(error.message)
         }
-        let jti = claims["jti"]?.stringValue ?? ""
+        let jti = jwt.jti(in: claims)
         let family = JWTTokens.family(in: claims)
         if try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.restAuth.database) {
             try await revokeFamilyOfReplay(jti: jti, family: family, on: request.restAuth.database)
             throw Self.invalid(JWTTokens.TokenError.blacklisted.message)
         }
-        guard let userKey = jwt.userKey(in: claims),
-            let user = try await state.users.user(key: userKey, on: request.restAuth.database),
-            user.accountIsActive
+        guard let reference = jwt.userReference(in: claims),
+            let user = try await state.users.user(reference, on: request.restAuth.database),
+            user.accountIsActive, let userKey = user.accountKey
         else {
             throw APIError.detail(
                 .unauthorized, "No active account found for the given token.", code: "no_active_account")
@@ -198,18 +199,20 @@ struct JWTController: Sendable {
         }
         let claims: JSONObject
         do {
-            claims = try jwt.validate(raw ?? "", type: .refresh)
+            claims = try await jwt.validate(raw ?? "", type: .refresh)
         } catch {
             return .detail(.unauthorized, error.message)
         }
-        let jti = claims["jti"]?.stringValue ?? ""
+        let jti = jwt.jti(in: claims)
         let family = JWTTokens.family(in: claims)
         if try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.restAuth.database) {
             return .detail(.unauthorized, JWTTokens.TokenError.blacklisted.message)
         }
         let expiresAt = Date(timeIntervalSince1970: TimeInterval(JWTTokens.number(claims["exp"]) ?? 0))
         _ = try await state.refreshTokens.blacklist(
-            jti: jti, userKey: jwt.userKey(in: claims), expiresAt: expiresAt, on: request.restAuth.database)
+            jti: jti,
+            userKey: try await jwt.userKey(in: claims, users: state.users, on: request.restAuth.database),
+            expiresAt: expiresAt, on: request.restAuth.database)
         if let family { try await state.refreshTokens.revoke(family: family, on: request.restAuth.database) }
         return nil
     }

@@ -72,7 +72,7 @@ extension RestAuthState {
         let family = JWTTokens.newJTI()
         let extra = try await configuration.jwtClaimsSerializer.claims(for: user, context: context)
         let key = try user.requireAccountKey()
-        let (claims, unsigned) = jwt.refreshClaims(for: key, family: family, extra: extra, now: now)
+        let (claims, unsigned) = try jwt.refreshClaims(for: user, family: family, extra: extra, now: now)
         let refresh = try jwt.sign(claims, issued: unsigned)
         let access = try jwt.accessToken(from: claims, now: now)
         try await refreshTokens.startFamily(family, userKey: key, expiresAt: refresh.expiresAt, on: context.database)

@@ -368,17 +368,49 @@ struct UserStore: Sendable {
     }
 
     /// The user a JWT names, and whether the token's family was revoked, in one statement.
-    func user(key: UserKey, family: String?, on database: any Database) -> EventLoopFuture<(any RestAuthUser, Bool)?> {
+    /// A username or address that matches several users names none (Django's `get`
+    /// raises `MultipleObjectsReturned`).
+    func user(_ reference: UserReference, family: String?, on database: any Database)
+        -> EventLoopFuture<(any RestAuthUser, Bool)?>
+    {
         let u = quotedTable
-        let id = quotedID
+        let (column, value) = lookup(reference)
         return sql(database).raw(
             """
-            SELECT \(unsafeRaw: u).*, (SELECT COUNT(*) FROM "restauth_refreshfamily" WHERE "family" = \(bind: family ?? "") AND "revoked_at" IS NOT NULL) AS "restauth_revoked" FROM \(unsafeRaw: u) WHERE \(unsafeRaw: id) = \(bind: key.bindable)
+            SELECT \(unsafeRaw: u).*, (SELECT COUNT(*) FROM "restauth_refreshfamily" WHERE "family" = \(bind: family ?? "") AND "revoked_at" IS NOT NULL) AS "restauth_revoked" FROM \(unsafeRaw: u) WHERE \(unsafeRaw: column) = \(bind: value) LIMIT 2
             """
-        ).first().flatMapThrowing { row in
-            guard let row else { return nil }
+        ).all().flatMapThrowing { rows in
+            guard rows.count == 1, let row = rows.first else { return nil }
             let revoked = (try? row.decode(column: "restauth_revoked", as: Int.self)) ?? 0
             return (try decode(row), revoked > 0)
         }
     }
+
+    /// The user a JWT names (see ``user(_:family:on:)``).
+    func user(_ reference: UserReference, on database: any Database) async throws -> (any RestAuthUser)? {
+        if case .key(let key) = reference { return try await user(key: key, on: database) }
+        let (column, value) = lookup(reference)
+        let rows = try await sql(database).raw(
+            "SELECT * FROM \(unsafeRaw: quotedTable) WHERE \(unsafeRaw: column) = \(bind: value) LIMIT 2"
+        ).all()
+        guard rows.count == 1 else { return nil }
+        return try decode(rows[0])
+    }
+
+    /// The quoted column and the value a reference matches exactly.
+    private func lookup(_ reference: UserReference) -> (String, any Encodable & Sendable) {
+        switch reference {
+        case .key(let key): (quotedID, key.bindable)
+        // `USER_ID_FIELD=username` is refused at start-up for a model without usernames.
+        case .username(let name): (Self.quote(fields.username?.description ?? fields.id.description), name)
+        case .email(let address): (Self.quote(fields.email.description), address)
+        }
+    }
+}
+
+/// How a JWT names its user (`USER_ID_FIELD`): by key, username or e-mail address.
+enum UserReference: Sendable, Equatable {
+    case key(UserKey)
+    case username(String)
+    case email(String)
 }

@@ -480,8 +480,8 @@ struct JWTAuthenticationTests {
             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIiwiZXhwIjo0OTQ5NTU4MDQ2LCJpYXQiOjE3OTU5NTgwNDYsImp0aSI6IjVkMmVjNjMyMjkzOTQ3MTNiMDViZDgzMzM0NmMyNTk1IiwidXNlcl9pZCI6IjcifQ.9J6opmOK13UDzaPWQTmHadBfDIjIjFYAqk20JjAakdg"
         let codec = try await JWTCodec.make(testConfiguration(jwtProfile))
         let tokens = JWTTokens(codec: codec, configuration: testConfiguration(jwtProfile))
-        let claims = try tokens.validate(token, type: .access)
-        #expect(tokens.userKey(in: claims) == .int(7))
+        let claims = try await tokens.validate(token, type: .access)
+        #expect(tokens.userReference(in: claims) == .key(.int(7)))
     }
 }
 
