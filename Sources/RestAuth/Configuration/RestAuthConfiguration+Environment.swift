@@ -328,11 +328,12 @@ extension RestAuthConfiguration {
         case "bcrypt", "bcryptpasswordhasher": return BCryptPasswordHasher(variant: .plain)
         case "scrypt", "scryptpasswordhasher": return ScryptPasswordHasher()
         case "md5", "md5passwordhasher": return MD5PasswordHasher()
+        case "argon2", "argon2passwordhasher": return Argon2PasswordHasher()
         default:
             throw ConfigurationError(
                 setting: "PASSWORD_HASHERS",
                 message:
-                    "unknown hasher \(name.debugDescription) (known: pbkdf2_sha256, pbkdf2_sha1, bcrypt_sha256, bcrypt, scrypt, md5)"
+                    "unknown hasher \(name.debugDescription) (known: pbkdf2_sha256, pbkdf2_sha1, argon2, bcrypt_sha256, bcrypt, scrypt, md5)"
             )
         }
     }

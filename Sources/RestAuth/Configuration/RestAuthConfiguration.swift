@@ -320,11 +320,12 @@ public struct RestAuthConfiguration: Sendable {
     }
 
     /// Django's hashers that this package implements, in Django's order: PBKDF2-SHA256
-    /// (1,000,000 iterations, Django 5.2's count), PBKDF2-SHA1, bcrypt-SHA256, bcrypt, scrypt.
+    /// (1,000,000 iterations, Django 5.2's count), PBKDF2-SHA1, Argon2 (argon2-cffi's
+    /// parameters), bcrypt-SHA256, bcrypt, scrypt.
     public static var defaultPasswordHashers: [any PasswordHasher] {
         [
-            PBKDF2PasswordHasher(), PBKDF2PasswordHasher(algorithm: .sha1), BCryptPasswordHasher(variant: .sha256),
-            BCryptPasswordHasher(variant: .plain), ScryptPasswordHasher(),
+            PBKDF2PasswordHasher(), PBKDF2PasswordHasher(algorithm: .sha1), Argon2PasswordHasher(),
+            BCryptPasswordHasher(variant: .sha256), BCryptPasswordHasher(variant: .plain), ScryptPasswordHasher(),
         ]
     }
 
