@@ -28,6 +28,7 @@ let package = Package(
             ],
             swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzMFA", dependencies: ["CFuzzerEntry", "Crypto"], swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzArgon2", dependencies: ["CFuzzerEntry"], swiftSettings: fuzzFlags),
         .executableTarget(
             name: "FuzzJWT",
             dependencies: [

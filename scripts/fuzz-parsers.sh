@@ -36,6 +36,7 @@ TARGETS=(
   "FuzzRequestHost 4096"
   "FuzzMisc 4096"
   "FuzzMFA 4096"
+  "FuzzArgon2 4096"
 )
 if [ $# -gt 0 ]; then
   wanted=" $* "

@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Passwords/Argon2PasswordHasher.swift

@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Passwords/BLAKE2b.swift

@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Passwords/PasswordHasher.swift

@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Support/SaltGenerator.swift
