@@ -213,6 +213,11 @@ ivan = User.objects.create_user("ivan", "ivan@example.com", "Ivan-Django-Pass-13
 EmailAddress.objects.create(user=ivan, email="ivan@example.com", verified=True, primary=True)
 ivan_secret = generate_totp_secret()
 TOTP.activate(ivan, ivan_secret)
+# judy signed up under a Django that put Argon2 first (argon2-cffi's parameters).
+from django.contrib.auth.hashers import make_password
+judy = User.objects.create(username="judy", email="judy@example.com",
+                           password=make_password("Judy-Django-Pass-14", hasher="argon2"))
+EmailAddress.objects.create(user=judy, email="judy@example.com", verified=True, primary=True)
 RecoveryCodes.activate(ivan)
 # A session as Django's login() leaves it.
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -297,6 +302,13 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
               f"her Django session authenticates ({status} {body})")
         status, body = request(base, "POST", "login/", {"email": "alice@example.com", "password": "Alice-Django-Pass-1"})
         check(status == 200, f"she logs in by address too ({status})")
+        judy_hash = lambda: sql("SELECT password FROM auth_user WHERE username = 'judy'")  # noqa: E731
+        check(judy_hash().startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$"),
+              f"Django hashed judy's password with Argon2 ({judy_hash()[:40]}...)")
+        status, body = request(base, "POST", "login/", {"username": "judy", "password": "Judy-Django-Pass-14"})
+        check(status == 200 and "key" in body, f"a user with a Django Argon2 hash logs in on the demo ({status} {body})")
+        check(judy_hash().startswith("pbkdf2_sha256$"),
+              "and her hash is rewritten by the first hasher (PBKDF2), as Django's login does")
         status, body = request(base, "POST", "login/", {"username": "bob", "password": "Bob-Django-Pass-2"})
         check(status == 400 and body == {"non_field_errors": ["E-mail is not verified."]},
               f"an unverified address stays unverified under mandatory verification ({status} {body})")
@@ -381,7 +393,7 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
     # was already there.
     check(added <= {"_fluent_migrations", "restauth_refreshfamily", "restauth_ratelimit", "restauth_mfa_challenge"},
           f"the demo created only what was missing: {sorted(added)}")
-    check(sql("SELECT count(*) FROM auth_user") == "9", "no user was duplicated")
+    check(sql("SELECT count(*) FROM auth_user") == "10", "no user was duplicated")
     rows = mfa_rows(data["frank"])
     check([kind for kind, _ in rows] == ["recovery_codes", "totp"]
           and rows[1][1].get("secret") == TOTP_SIGNER.sign(frank_secret)
@@ -407,6 +419,8 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
               f"Django logs in a user with the password the demo set ({status} {body})")
         status, body = request(base, "POST", "login/", {"username": "carol", "password": "Carol-Swift-Pass-5"})
         check(status == 200, f"Django logs in a user with the password the demo reset ({status} {body})")
+        status, body = request(base, "POST", "login/", {"username": "judy", "password": "Judy-Django-Pass-14"})
+        check(status == 200, f"Django logs in the Argon2 user with the hash the demo upgraded ({status} {body})")
         status, body = request(base, "POST", "login/", {"username": "dave", "password": "Dave-Swift-Pass-6"})
         check(status == 400 and "not verified" in json.dumps(body),
               f"Django sees the demo's sign-up, unverified under mandatory verification ({status} {body})")
