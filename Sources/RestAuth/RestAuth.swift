@@ -39,7 +39,7 @@ extension Application {
                 CreateDjangoSession(), CreateCaseInsensitiveUsernameIndex(users: users),
                 CreateTokenBlacklist(users: users),
                 uniqueEmail ? CreateCaseInsensitiveVerifiedEmailIndex() : DropVerifiedEmailUniqueness(),
-                CreateRateLimitTable(), CreateFoldedLookupIndexes(users: users),
+                CreateRateLimitTable(), CreateFoldedLookupIndexes(users: users, uniqueEmail: uniqueEmail),
             ]
             if mfa { migrations.append(CreateMFATables(users: users)) }
             return migrations

@@ -17,10 +17,13 @@ import SQLKit
 /// writes the tables either way: the expressions are built-in functions.
 struct CreateFoldedLookupIndexes: AsyncMigration {
     let users: UserTable
+    /// `ACCOUNT_UNIQUE_EMAIL`: without it, no unique index on verified addresses.
+    var uniqueEmail = true
     var name: String { "RestAuth.CreateFoldedLookupIndexes" }
 
     var uniqueIndexes: [FoldedIndex] {
-        [CreateCaseInsensitiveUsernameIndex(users: users).index, CreateCaseInsensitiveVerifiedEmailIndex.index]
+        [CreateCaseInsensitiveUsernameIndex(users: users).index]
+            + (uniqueEmail ? [CreateCaseInsensitiveVerifiedEmailIndex.index] : [])
     }
 
     /// The non-unique ones. Without usernames, the unique index already covers the user
