@@ -155,6 +155,19 @@ extension Application {
             state.mounted.withLockedValue { $0 = (prefix.replacingOccurrences(of: "//", with: "/"), endpoints) }
         }
 
+        /// Serves some endpoints apart from the API (an extension's views the app wants
+        /// elsewhere) under `path` of `routes`, with the API's authentication, errors, headers
+        /// and CORS. They are not in the OpenAPI document.
+        public func mount(_ endpoints: [RestAuthEndpoint], on routes: any RoutesBuilder, at path: [PathComponent])
+            throws
+        {
+            let state = self.state
+            var base = routes.grouped(path)
+            if state.configuration.cors.isEnabled { base = base.grouped(CORSGate(settings: state.configuration.cors)) }
+            let group = base.grouped(SecurityHeadersMiddleware()).grouped(APIErrorMiddleware())
+            for endpoint in endpoints { endpoint.register(on: group, state: state) }
+        }
+
         /// The OpenAPI 3.1 document of the API as mounted: every route with its request
         /// body (JSON and form), its answers (DRF's error shapes included) and the
         /// credentials the configuration accepts. Call after ``mount(at:)``.

@@ -41,6 +41,10 @@ public struct SocialConfiguration: Sendable {
     /// allauth's `SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT`: such a login also links
     /// the provider's account to the user, so later logins find it by uid.
     public var emailAuthenticationAutoConnect = false
+    /// Whether `socialaccounts/` and `socialaccounts/<id>/disconnect/` are served under the
+    /// API's prefix (the default). Off: the app mounts them where it wants with
+    /// `app.restAuthSocial.mountAccountRoutes(on:at:)`.
+    public var mountsAccountRoutes = true
     /// The HTTP client providers are spoken to with; nil for the application's shared one.
     public var httpClient: HTTPClient?
     /// How long one call to a provider may take before the login fails (a provider that
@@ -363,6 +367,21 @@ extension Application {
             application.storage[SocialStateKey.self] = state
             application.restAuth.add(
                 SocialController(state: state).endpoints(restAuthConfiguration: application.restAuth.configuration))
+        }
+
+        /// Serves `socialaccounts/` and `socialaccounts/<id>/disconnect/` under `path` of
+        /// `routes`, with the API's authentication, errors and headers, for apps that set
+        /// ``SocialConfiguration/mountsAccountRoutes`` off (dj-rest-auth's manual mounts these
+        /// views in the project's URL conf, beside the API):
+        ///
+        /// ```swift
+        /// try app.restAuthSocial.mountAccountRoutes(on: app.routes, at: ["accounts"])   // /accounts/socialaccounts/
+        /// ```
+        public func mountAccountRoutes(on routes: any RoutesBuilder, at path: [PathComponent]) throws {
+            guard let state = application.storage[SocialStateKey.self] else {
+                fatalError("RestAuthSocial is not configured: call app.restAuthSocial.configure(_:) first")
+            }
+            try application.restAuth.mount(SocialController(state: state).accountEndpoints(), on: routes, at: path)
         }
 
         /// Where a generic OpenID Connect provider's users sign in (its discovery document's

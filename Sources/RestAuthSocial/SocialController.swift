@@ -52,6 +52,15 @@ struct SocialController: Sendable {
                         )
                     ]))
         }
+        if state.configuration.mountsAccountRoutes { endpoints += accountEndpoints() }
+        return endpoints
+    }
+
+    /// `socialaccounts/` and `socialaccounts/<id>/disconnect/`: under the API's prefix, or
+    /// wherever the app mounts them (dj-rest-auth's manual mounts its views at the project's
+    /// URL conf).
+    func accountEndpoints() -> [RestAuthEndpoint] {
+        var endpoints: [RestAuthEndpoint] = []
         endpoints.append(
             RestAuthEndpoint(
                 ["socialaccounts"], name: "Social Account List", permission: .isAuthenticated,

@@ -62,3 +62,30 @@ struct SocialDjangoSettingsTests {
         }
     }
 }
+
+@Suite("The social account routes, mounted where the app wants them")
+struct SocialAccountRoutesTests {
+    @Test("mountsAccountRoutes off: the list and disconnect answer where the app mounts them, not under the prefix")
+    func mountedElsewhere() async throws {
+        try await withSocialApp(social: { _, social in social.mountsAccountRoutes = false }) { app, server in
+            try app.restAuthSocial.mountAccountRoutes(on: app.routes, at: ["accounts"])
+            let client = RestAuthTestClient(app: app)
+            let login = try await client.social(
+                "google/",
+                ["code": .string(server.code(for: ProviderUser(email: "ada@example.com"), provider: "google"))])
+            #expect(login.status == .ok, "\(login.body)")
+            #expect(try await client.get("socialaccounts/").status == .notFound)
+            let list = try await client.get("/accounts/socialaccounts/")
+            #expect(list.status == .ok)
+            guard case .array(let accounts)? = list.json, case .object(let account)? = accounts.first,
+                case .int(let id)? = account["id"]
+            else {
+                Issue.record("no account listed: \(list.body)")
+                return
+            }
+            #expect(try await RestAuthTestClient(app: app).get("/accounts/socialaccounts/").status == .unauthorized)
+            let gone = try await client.post("/accounts/socialaccounts/\(id)/disconnect/")
+            #expect(gone.status != .notFound, "\(gone.body)")
+        }
+    }
+}
