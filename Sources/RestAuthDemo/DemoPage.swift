@@ -9,6 +9,16 @@ import Vapor
 /// (`/account-confirm-email/<key>/`, `/password-reset/confirm/<uid>/<token>/`), and at
 /// `/social/<provider>/callback/` for the providers' redirects.
 enum DemoPage {
+    /// The scope the page asks a built-in provider for, with or without the address.
+    static func defaultScopes(_ id: String, queryEmail: Bool) -> String? {
+        switch id {
+        case "google": queryEmail ? "openid email profile" : "openid profile"
+        case "github": queryEmail ? "user:email" : "read:user"
+        case "facebook": queryEmail ? "email public_profile" : "public_profile"
+        default: nil
+        }
+    }
+
     static func register(on app: Application, social: SocialConfiguration, prefix: String) throws {
         let index = try asset("index.html")
         let script = try asset("app.js")
@@ -32,6 +42,9 @@ enum DemoPage {
                 "client_id": entry.app.map { .string($0.clientID) } ?? .null,
                 // The redirect URI the server exchanges codes with: the page must send the same.
                 "callback_url": entry.callbackURL.map(JSONValue.string) ?? .null,
+                // SOCIALACCOUNT_QUERY_EMAIL decides whether the page asks for the address.
+                "scope": entry.app?.setting("scope").map(JSONValue.string)
+                    ?? defaultScopes(id, queryEmail: social.queryEmail).map(JSONValue.string) ?? .null,
             ]
         }
         // A generic OpenID Connect provider's authorization endpoint is in its discovery

@@ -45,6 +45,10 @@ public struct SocialConfiguration: Sendable {
     /// API's prefix (the default). Off: the app mounts them where it wants with
     /// `app.restAuthSocial.mountAccountRoutes(on:at:)`.
     public var mountsAccountRoutes = true
+    /// allauth's `SOCIALACCOUNT_QUERY_EMAIL`: ask providers for the user's address (GitHub's
+    /// `/user/emails`, the e-mail scopes the demo page asks for). On by default, as allauth
+    /// sets it when the address is required at sign-up.
+    public var queryEmail = true
     /// The HTTP client providers are spoken to with; nil for the application's shared one.
     public var httpClient: HTTPClient?
     /// How long one call to a provider may take before the login fails (a provider that
@@ -116,7 +120,7 @@ extension SocialConfiguration {
         guard name.hasPrefix("SOCIALACCOUNT_") else { return false }
         let rest = name.dropFirst("SOCIALACCOUNT_".count)
         if [
-            "STORE_TOKENS", "EMAIL_AUTHENTICATION", "EMAIL_AUTHENTICATION_AUTO_CONNECT", "PROVIDERS",
+            "STORE_TOKENS", "EMAIL_AUTHENTICATION", "EMAIL_AUTHENTICATION_AUTO_CONNECT", "PROVIDERS", "QUERY_EMAIL",
             "GITHUB_API_URL", "MICROSOFT_TENANT", "MICROSOFT_OPAQUE_ACCESS_TOKENS",
             "APPLE_CERTIFICATE_KEY",
         ].contains(String(rest)) {
@@ -142,6 +146,7 @@ extension SocialConfiguration {
         configuration.emailAuthentication = flag("SOCIALACCOUNT_EMAIL_AUTHENTICATION") ?? false
         configuration.emailAuthenticationAutoConnect =
             flag("SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT") ?? false
+        configuration.queryEmail = flag("SOCIALACCOUNT_QUERY_EMAIL") ?? configuration.queryEmail
         let providers = try Self.djangoProviders(environment["SOCIALACCOUNT_PROVIDERS"])
         func credentials(_ prefix: String) throws -> SocialAppCredentials? {
             guard let clientID = environment["\(prefix)_CLIENT_ID"], !clientID.isEmpty else { return nil }

@@ -154,10 +154,11 @@ struct SocialController: Sendable {
                 "social login with \(provider.id): no app in the configuration or in socialaccount_socialapp")
             throw APIError.detail(.serviceUnavailable, "Social login with \(provider.id) is not configured.")
         }
-        let social = SocialContext(
+        var social = SocialContext(
             http: state.configuration.httpClient ?? request.application.http.client.shared, app: app,
             logger: request.logger,
             keys: state.keys, timeout: state.configuration.providerTimeout)
+        social.queryEmail = state.configuration.queryEmail
 
         let tokens: SocialTokens
         let profile: SocialProfile

@@ -130,6 +130,9 @@ public struct SocialContext: Sendable {
     let keys: JWKSCache
     /// How long one call to the provider may take.
     public var timeout: TimeAmount = .seconds(15)
+    /// allauth's `SOCIALACCOUNT_QUERY_EMAIL`: ask the provider for the user's address where
+    /// that takes a call of its own (GitHub's `/user/emails`).
+    public var queryEmail = true
 
     public var now: Date { Date() }
 }

@@ -141,7 +141,7 @@ struct SocialEnvironmentNamesTests {
             #expect(SocialConfiguration.readsEnvironmentSetting(name), "\(name)")
         }
         for name in [
-            "SOCIALACCOUNT_QUERY_EMAIL", "SOCIALACCOUNT_GOOGLE_CLIENTID",
+            "SOCIALACCOUNT_AUTO_SIGNUP", "SOCIALACCOUNT_GOOGLE_CLIENTID",
             "SOCIALACCOUNT_OIDC__SECRET",
         ] {
             #expect(!SocialConfiguration.readsEnvironmentSetting(name), "\(name)")

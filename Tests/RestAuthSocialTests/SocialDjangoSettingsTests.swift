@@ -89,3 +89,27 @@ struct SocialAccountRoutesTests {
         }
     }
 }
+
+@Suite("SOCIALACCOUNT_QUERY_EMAIL")
+struct SocialQueryEmailTests {
+    private func githubEmail(queryEmail: Bool) async throws -> String? {
+        var found: String?
+        try await withSocialApp(social: { _, social in social.queryEmail = queryEmail }) { app, server in
+            var user = ProviderUser(email: nil, login: "octo")
+            user.githubEmails = [("octo@example.com", true, true)]
+            let client = RestAuthTestClient(app: app)
+            let reply = try await client.social(
+                "github/", ["code": .string(server.code(for: user, provider: "github"))])
+            #expect(reply.status == .ok, "\(reply.body)")
+            found = try await client.get("user/").string("email")
+        }
+        return found
+    }
+
+    @Test("On (the default): GitHub's verified address is asked for; off: only the profile's public one")
+    func github() async throws {
+        #expect(try await githubEmail(queryEmail: true) == "octo@example.com")
+        #expect(try await githubEmail(queryEmail: false) == "")
+        #expect(!(try SocialConfiguration.fromEnvironment(["SOCIALACCOUNT_QUERY_EMAIL": "false"]).queryEmail))
+    }
+}

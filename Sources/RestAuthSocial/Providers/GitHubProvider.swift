@@ -30,8 +30,9 @@ public struct GitHubProvider: SocialProvider {
         var verified = false
         // A token without the user:email scope gets a 404 here: no verified address then,
         // as allauth does, rather than no login.
-        if case .array(let emails) = try await OAuth2.getJSONValue(
-            "\(apiURL)/user/emails", bearer: tokens.accessToken, notFound: .array([]), context: context)
+        if context.queryEmail,
+            case .array(let emails) = try await OAuth2.getJSONValue(
+                "\(apiURL)/user/emails", bearer: tokens.accessToken, notFound: .array([]), context: context)
         {
             let entries = emails.compactMap { value -> JSONObject? in
                 if case .object(let object) = value { return object } else { return nil }
