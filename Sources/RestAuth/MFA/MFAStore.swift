@@ -31,13 +31,14 @@ struct MFAStore: Sendable {
     }
 
     private func sql(_ database: any Database) -> any SQLDatabase { database as! any SQLDatabase }
-    private static func isPostgres(_ sql: any SQLDatabase) -> Bool { sql.dialect.name == "postgresql" }
 
     /// The JSON column as text (PostgreSQL keeps `jsonb`) and a bound text as JSON.
     private static func dataColumn(_ sql: any SQLDatabase) -> SQLQueryString {
-        isPostgres(sql) ? #""data"::text"# : #""data""#
+        FoldedIndex.isPostgres(sql) ? #""data"::text"# : #""data""#
     }
-    private static func jsonCast(_ sql: any SQLDatabase) -> SQLQueryString { isPostgres(sql) ? "::jsonb" : "" }
+    private static func jsonCast(_ sql: any SQLDatabase) -> SQLQueryString {
+        FoldedIndex.isPostgres(sql) ? "::jsonb" : ""
+    }
 
     /// The user's authenticators (at most one of each type), in one query.
     func authenticators(of key: UserKey, on database: any Database) async throws -> [Row] {

@@ -11,7 +11,7 @@ struct CreateMFATables: AsyncMigration {
     var name: String { "RestAuth.CreateMFATables" }
 
     func prepare(on database: any Database) async throws {
-        let postgres = (database as? any SQLDatabase)?.dialect.name == "postgresql"
+        let postgres = (database as? any SQLDatabase).map(FoldedIndex.isPostgres) ?? false
         try await database.schema(MFAStore.table)
             .autoIncrementID(on: database)
             .field("type", .custom("VARCHAR(20)"), .required)
