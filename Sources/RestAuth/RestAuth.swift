@@ -1,4 +1,7 @@
 import Fluent
+// The QR encoder lives in its own Foundation-only module (the restauth tool draws with it too);
+// re-exported so that `QRCode` stays part of this library's API.
+@_exported import RestAuthQRCode
 import Vapor
 
 struct QuietDatabaseKey: StorageKey {

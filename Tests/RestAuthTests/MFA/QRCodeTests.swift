@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import RestAuth
+@testable import RestAuthQRCode
 
 /// The QR encoder against ISO/IEC 18004:2015's tables and worked example, then against a real decoder.
 @Suite("QR code")
