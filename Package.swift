@@ -8,6 +8,9 @@ let package = Package(
         .library(name: "RestAuth", targets: ["RestAuth"]),
         .library(name: "RestAuthSocial", targets: ["RestAuthSocial"]),
         .library(name: "RestAuthTesting", targets: ["RestAuthTesting"]),
+        // The typed client for apps: Foundation only, so an iOS or macOS app can add it alone.
+        .library(name: "RestAuthClient", targets: ["RestAuthClient"]),
+        .executable(name: "restauth", targets: ["RestAuthCLI"]),
         .executable(name: "RestAuthDemo", targets: ["RestAuthDemo"]),
     ],
     dependencies: [
@@ -24,13 +27,28 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CRestAuthZlib"),
+        // Foundation only: the QR encoder shared by the server (the MFA activation's picture)
+        // and the restauth tool (the same picture in a terminal).
+        .target(name: "RestAuthQRCode"),
+        // Foundation only, and nothing else: no Vapor, NIO or server package (ClientDependencyTests).
+        .target(name: "RestAuthClient"),
+        .executableTarget(
+            name: "RestAuthCLI",
+            dependencies: [
+                "RestAuthClient",
+                "RestAuthQRCode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .target(
             name: "RestAuth",
             dependencies: [
                 "CRestAuthZlib",
+                "RestAuthQRCode",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQL", package: "fluent-kit"),
@@ -79,6 +97,7 @@ let package = Package(
             name: "RestAuthTests",
             dependencies: [
                 "RestAuth",
+                "RestAuthQRCode",
                 "RestAuthTesting",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -106,6 +125,16 @@ let package = Package(
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ]
+        ),
+        .testTarget(
+            name: "RestAuthClientTests",
+            dependencies: [
+                "RestAuthClient",
+                "RestAuthDemo",
+                "RestAuth",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

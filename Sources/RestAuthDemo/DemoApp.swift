@@ -9,7 +9,12 @@ import Vapor
 
 /// Everything the demo sets up, in one place so tests can build the same app.
 enum DemoApp {
-    static func configure(_ app: Application, environment env: [String: String]) async throws {
+    /// `customize` changes the configuration read from `env` before it is used (tests give
+    /// it an in-memory mail sender).
+    static func configure(
+        _ app: Application, environment env: [String: String],
+        customize: (inout RestAuthConfiguration) -> Void = { _ in }
+    ) async throws {
         // Before the secret key's table is read: see raiseTraceLogging.
         app.restAuth.raiseTraceLogging()
         let database = try DatabaseURL(env["DATABASE_URL"] ?? "sqlite://restauth.sqlite")
@@ -62,6 +67,7 @@ enum DemoApp {
         if env["REST_AUTH_EMAIL_CONFIRMATION_REDIRECT"] == nil {
             configuration.emailConfirmationRedirect = "/account-confirm-email/{key}/"
         }
+        customize(&configuration)
         for message in RestAuthConfiguration.deprecatedSettings(in: env) { app.logger.warning("\(message)") }
         for name in RestAuthConfiguration.unrecognisedSettings(
             in: env, alsoRead: SocialConfiguration.readsEnvironmentSetting)

@@ -1,0 +1,255 @@
+import Foundation
+
+/// Whether a user is signed in, as ``AuthClient/sessionStates()`` reports it.
+public enum SessionState: Sendable, Equatable {
+    /// Signed in, authenticating the ``AuthMode`` way.
+    case signedIn(AuthMode)
+    /// Not signed in; `reason` says why the session ended, `nil` when none had begun.
+    case signedOut(SignOutReason?)
+}
+
+/// Why a session ended.
+public enum SignOutReason: Sendable, Equatable {
+    /// The app called ``AuthClient/logout()`` or ``AuthClient/forgetCredentials()``.
+    case loggedOut
+    /// The server refused to refresh the JWT (it expired, or was blacklisted by a logout elsewhere).
+    case refreshRejected
+    /// The server no longer accepts the credential (a deleted token, an ended session).
+    case credentialRejected
+}
+
+/// The user, as dj-rest-auth's `UserDetailsSerializer` writes it, with every field the
+/// server sent in ``fields`` (an app's own serializer's too).
+public struct User: Sendable, Equatable, Decodable {
+    /// The primary key as text (`"7"`, or a UUID), whatever its JSON type.
+    public var pk: String?
+    public var username: String?
+    public var email: String?
+    public var firstName: String?
+    public var lastName: String?
+    /// Every field of the answer, the ones above included.
+    public var fields: [String: JSON]
+
+    public init(fields: [String: JSON]) {
+        self.fields = fields
+        switch fields["pk"] {
+        case .number(let value)?: pk = value.rounded() == value ? String(Int64(value)) : String(value)
+        case .string(let value)?: pk = value
+        default: pk = nil
+        }
+        username = fields["username"]?.stringValue
+        email = fields["email"]?.stringValue
+        firstName = fields["first_name"]?.stringValue
+        lastName = fields["last_name"]?.stringValue
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(fields: try [String: JSON](from: decoder))
+    }
+
+    /// A field of the app's own serializer, decoded as `T`; `nil` when absent or of another type.
+    public func field<T: Decodable>(_ name: String, as type: T.Type = T.self) -> T? {
+        try? fields[name]?.decode(T.self)
+    }
+}
+
+/// Changes to the user's details for ``AuthClient/updateUser(_:)``: only the fields set
+/// are sent (`PATCH`), `extra` carrying the app's own.
+public struct UserUpdate: Sendable, Equatable {
+    public var username: String?
+    public var firstName: String?
+    public var lastName: String?
+    /// Fields of the app's own user serializer, by their JSON name.
+    public var extra: [String: JSON]
+
+    public init(
+        username: String? = nil, firstName: String? = nil, lastName: String? = nil, extra: [String: JSON] = [:]
+    ) {
+        self.username = username
+        self.firstName = firstName
+        self.lastName = lastName
+        self.extra = extra
+    }
+
+    var json: JSON {
+        var members = extra
+        if let username { members["username"] = .string(username) }
+        if let firstName { members["first_name"] = .string(firstName) }
+        if let lastName { members["last_name"] = .string(lastName) }
+        return .object(members)
+    }
+}
+
+/// A successful sign-in: how requests are now authenticated, and the user when the
+/// answer carried one (JWT answers do).
+public struct SignIn: Sendable, Equatable {
+    public var mode: AuthMode
+    public var user: User?
+    /// The answer as the server sent it (`nil` for an empty answer).
+    public var body: JSON?
+}
+
+/// The second step a login may ask for: dj-rest-auth's MFA answered
+/// `{"ephemeral_token": ..., "mfa_required": true}`.
+public struct MFAChallenge: Sendable, Equatable {
+    /// The token ``AuthClient/verifyMFA(_:code:)`` sends back with the code.
+    public var ephemeralToken: String
+
+    public init(ephemeralToken: String) { self.ephemeralToken = ephemeralToken }
+}
+
+/// What a login answered.
+public enum LoginOutcome: Sendable, Equatable {
+    /// Signed in.
+    case signedIn(SignIn)
+    /// The user has two-factor authentication: call ``AuthClient/verifyMFA(_:code:)`` with a
+    /// TOTP or recovery code.
+    case mfaRequired(MFAChallenge)
+
+    /// The sign-in, when there was no second step.
+    public var signIn: SignIn? {
+        if case .signedIn(let signIn) = self { return signIn }
+        return nil
+    }
+}
+
+/// What a sign-up answered.
+public enum SignUpOutcome: Sendable, Equatable {
+    /// The account exists and the user is signed in (verification optional or off).
+    case signedIn(SignIn)
+    /// The account exists; it must confirm its address first (mandatory verification).
+    /// `detail` is the server's message.
+    case verificationSent(detail: String)
+    /// The account exists and the server issued no credential (an empty answer).
+    case created
+}
+
+/// A sign-up: `registration/`'s fields. Which are required depends on the server's
+/// `ACCOUNT_SIGNUP_FIELDS`; `extra` carries an app's own register serializer's.
+public struct SignUpRequest: Sendable, Equatable {
+    public var username: String?
+    public var email: String?
+    public var password1: String
+    public var password2: String?
+    public var extra: [String: JSON]
+
+    /// `password2` defaults to `password1`, as a form that asks once would send it.
+    public init(
+        username: String? = nil, email: String? = nil, password: String, confirmation: String? = nil,
+        extra: [String: JSON] = [:]
+    ) {
+        self.username = username
+        self.email = email
+        self.password1 = password
+        self.password2 = confirmation ?? password
+        self.extra = extra
+    }
+
+    var json: JSON {
+        var members = extra
+        if let username { members["username"] = .string(username) }
+        if let email { members["email"] = .string(email) }
+        members["password1"] = .string(password1)
+        if let password2 { members["password2"] = .string(password2) }
+        return .object(members)
+    }
+}
+
+/// The `uid` and `token` of a password-reset link.
+public struct PasswordResetLink: Sendable, Equatable {
+    public var uid: String
+    public var token: String
+
+    public init(uid: String, token: String) {
+        self.uid = uid
+        self.token = token
+    }
+
+    /// Reads a reset link: `?uid=…&token=…` in its query, else its last two path
+    /// segments (dj-rest-auth's `…/password/reset/confirm/<uid>/<token>/`, or a front
+    /// end's own route). `nil` when neither is there.
+    public init?(url: URL) {
+        let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        let items = components?.queryItems ?? []
+        if let uid = items.first(where: { $0.name == "uid" || $0.name == "uidb64" })?.value,
+            let token = items.first(where: { $0.name == "token" })?.value, !uid.isEmpty, !token.isEmpty
+        {
+            self.init(uid: uid, token: token)
+            return
+        }
+        let segments = url.path.split(separator: "/").map(String.init)
+        guard segments.count >= 2 else { return nil }
+        let uid = segments[segments.count - 2]
+        let token = segments[segments.count - 1]
+        // A Django reset token is `<timestamp>-<hash>`: refuse a link that has none.
+        guard token.contains("-"), !uid.isEmpty else { return nil }
+        self.init(uid: uid, token: token)
+    }
+}
+
+/// What a social login or connect sends: what the app got from the provider's SDK.
+public enum SocialCredential: Sendable, Equatable {
+    /// An OAuth 2 access token (Facebook, GitHub, Google's older SDKs).
+    case accessToken(String)
+    /// An authorization code, which the server exchanges at the provider (with its callback URL).
+    case code(String)
+    /// An OpenID Connect `id_token` (Sign in with Apple, Google Identity Services, Microsoft),
+    /// with the access token when the SDK gave one too.
+    case idToken(String, accessToken: String? = nil)
+    /// An OAuth 1.0a token and its secret (X/Twitter).
+    case oauth1(token: String, secret: String)
+
+    var json: JSON {
+        switch self {
+        case .accessToken(let token): ["access_token": .string(token)]
+        case .code(let code): ["code": .string(code)]
+        case .idToken(let idToken, let accessToken?):
+            ["id_token": .string(idToken), "access_token": .string(accessToken)]
+        case .idToken(let idToken, nil): ["id_token": .string(idToken)]
+        case .oauth1(let token, let secret): ["access_token": .string(token), "token_secret": .string(secret)]
+        }
+    }
+}
+
+/// A provider account connected to the user (`socialaccounts/`).
+public struct SocialAccount: Sendable, Equatable, Decodable {
+    public var id: Int
+    public var provider: String
+    public var uid: String
+    public var lastLogin: Date?
+    public var dateJoined: Date?
+
+    public init(from decoder: any Decoder) throws {
+        let fields = try [String: JSON](from: decoder)
+        guard let id = fields["id"]?.intValue, let provider = fields["provider"]?.stringValue,
+            let uid = fields["uid"]?.stringValue
+        else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a social account"))
+        }
+        self.id = id
+        self.provider = provider
+        self.uid = uid
+        lastLogin = fields["last_login"]?.stringValue.flatMap(HTTPDate.iso8601)
+        dateJoined = fields["date_joined"]?.stringValue.flatMap(HTTPDate.iso8601)
+    }
+}
+
+/// `mfa/status/`.
+public struct MFAStatus: Sendable, Equatable {
+    public var enabled: Bool
+    public var createdAt: Date?
+    public var lastUsedAt: Date?
+}
+
+/// `mfa/totp/activate/`'s first answer: what to show so the user can add the key to an
+/// authenticator app, and the token that binds the confirmation to this secret.
+public struct TOTPSetup: Sendable, Equatable {
+    /// The secret in base 32, for typing in.
+    public var secret: String
+    /// The `otpauth://totp/...` URI, for a QR code or a link to an authenticator app.
+    public var totpURL: String
+    /// The server's QR code as a `data:` URI (SVG, or PNG on the reference).
+    public var qrCodeDataURI: String
+    /// Sent back by ``AuthClient/activateTOTP(_:code:)``.
+    public var activationToken: String
+}
