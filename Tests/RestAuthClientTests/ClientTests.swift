@@ -32,7 +32,7 @@ struct ClientDemoTests {
     @Test("DRF's errors as values", arguments: AuthMode.allCases)
     func errors(mode: AuthMode) async throws { try await againstDemo(mode, Scenarios.errorsAsValues) }
 
-    @Test("Sign-up, then the confirmation link", arguments: [AuthMode.token, .jwt])
+    @Test("Sign-up, then the confirmation link", arguments: [AuthMode.token, .jwt, .session])
     func signUp(mode: AuthMode) async throws { try await againstDemo(mode, Scenarios.signUpAndVerify) }
 
     @Test("Password reset from the mail's link", arguments: [AuthMode.token, .jwtCookie])
@@ -41,7 +41,7 @@ struct ClientDemoTests {
     @Test("Password change", arguments: [AuthMode.token, .session, .jwtCookie])
     func passwordChange(mode: AuthMode) async throws { try await againstDemo(mode, Scenarios.passwordChange) }
 
-    @Test("Two-factor login and the MFA routes", arguments: [AuthMode.token, .jwt, .jwtCookie])
+    @Test("Two-factor login and the MFA routes", arguments: AuthMode.allCases)
     func mfa(mode: AuthMode) async throws { try await againstDemo(mode, Scenarios.mfaLogin) }
 
     @Test("Single-flight JWT refresh, counted on the server", arguments: [AuthMode.jwt, .jwtCookie])
@@ -66,11 +66,11 @@ struct ClientExternalServerTests {
     @Test func loginUserLogout() async throws { try await againstExternal(Self.all, Scenarios.loginUserLogout) }
     @Test func errors() async throws { try await againstExternal(Self.all, Scenarios.errorsAsValues) }
     @Test func signUp() async throws {
-        try await againstExternal([.token, .jwt, .jwtCookie], Scenarios.signUpAndVerify)
+        try await againstExternal(Self.all, Scenarios.signUpAndVerify)
     }
     @Test func passwordReset() async throws { try await againstExternal(Self.all, Scenarios.passwordReset) }
     @Test func passwordChange() async throws { try await againstExternal(Self.all, Scenarios.passwordChange) }
-    @Test func mfa() async throws { try await againstExternal([.token, .jwt, .jwtCookie], Scenarios.mfaLogin) }
+    @Test func mfa() async throws { try await againstExternal(Self.all, Scenarios.mfaLogin) }
     @Test func singleFlight() async throws {
         try await againstExternal([.jwt, .jwtCookie], Scenarios.singleFlightRefresh)
     }
