@@ -131,6 +131,8 @@ let package = Package(
             name: "RestAuthClientTests",
             dependencies: [
                 "RestAuthClient",
+                "RestAuthCLI",
+                "RestAuthQRCode",
                 "RestAuthDemo",
                 "RestAuth",
                 .product(name: "Vapor", package: "vapor"),

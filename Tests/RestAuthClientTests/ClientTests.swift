@@ -32,6 +32,9 @@ struct ClientDemoTests {
     @Test("DRF's errors as values", arguments: AuthMode.allCases)
     func errors(mode: AuthMode) async throws { try await againstDemo(mode, Scenarios.errorsAsValues) }
 
+    @Test("Too many wrong passwords: a 429 and its wait")
+    func throttled() async throws { try await againstDemo(.token, Scenarios.throttled) }
+
     @Test("Sign-up, then the confirmation link", arguments: [AuthMode.token, .jwt, .session])
     func signUp(mode: AuthMode) async throws { try await againstDemo(mode, Scenarios.signUpAndVerify) }
 
@@ -68,6 +71,7 @@ struct ClientExternalServerTests {
     @Test func signUp() async throws {
         try await againstExternal(Self.all, Scenarios.signUpAndVerify)
     }
+    @Test func throttled() async throws { try await againstExternal(Self.all, Scenarios.throttled) }
     @Test func passwordReset() async throws { try await againstExternal(Self.all, Scenarios.passwordReset) }
     @Test func passwordChange() async throws { try await againstExternal(Self.all, Scenarios.passwordChange) }
     @Test func mfa() async throws { try await againstExternal(Self.all, Scenarios.mfaLogin) }

@@ -113,6 +113,30 @@ enum Scenarios {
         }
     }
 
+    /// allauth's `login_failed` limit (5 per 5 minutes for one account): the sixth wrong
+    /// password is a 429 whose wait the client reads. The reference runs with
+    /// `ACCOUNT_RATE_LIMITS = False`, so this runs against the demo only.
+    static func throttled(_ server: TestServer) async throws {
+        guard server.inProcess else { try Test.cancel("the reference runs without rate limits") }
+        let person = try await server.newUser()
+        let client = server.client()
+        var last: RestAuthError?
+        for _ in 0..<6 {
+            do {
+                _ = try await client.login(username: person.username, password: "wrong")
+            } catch let error as RestAuthError {
+                last = error
+            }
+        }
+        guard case .throttled(let wait, let detail)? = last else {
+            Issue.record("expected a 429, got \(String(describing: last))")
+            return
+        }
+        #expect(wait.map { $0 > 0 && $0 <= 300 } == true)
+        #expect(detail.detail?.isEmpty == false)
+        #expect(last?.status == 429)
+    }
+
     // MARK: Registration and mail
 
     static func signUpAndVerify(_ server: TestServer) async throws {
