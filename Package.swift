@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "swift-rest-auth",
-    platforms: [.macOS(.v13)],
+    // iOS, tvOS and watchOS for RestAuthClient (the server targets run on macOS and Linux).
+    platforms: [.macOS(.v13), .iOS(.v16), .tvOS(.v16), .watchOS(.v9)],
     products: [
         .library(name: "RestAuth", targets: ["RestAuth"]),
         .library(name: "RestAuthSocial", targets: ["RestAuthSocial"]),

@@ -40,6 +40,7 @@ public actor AuthClient {
         /// Seconds before a request without an answer fails with ``RestAuthError/transport(_:)``.
         public var timeout: TimeInterval
 
+        /// Settings for a server configured as described; every argument has dj-rest-auth's default.
         public init(
             mode: AuthMode? = nil, refreshLeeway: TimeInterval = 30, csrfCookieName: String = "csrftoken",
             csrfHeaderName: String = "X-CSRFToken", tokenKeyword: String = "Token", headers: [String: String] = [:],
@@ -57,8 +58,11 @@ public actor AuthClient {
 
     /// A raw answer, for ``send(_:path:json:authenticated:)``.
     public struct Response: Sendable {
+        /// The HTTP status.
         public var status: Int
+        /// The headers, as the server sent them.
         public var headers: [String: String]
+        /// The body.
         public var body: Data
 
         /// The body as JSON, when it is JSON.

@@ -27,7 +27,9 @@ public enum AuthMode: String, Sendable, Codable, CaseIterable {
 /// A cookie the server set, kept by the client's own jar (the client never lets
 /// `URLSession` store cookies, so that each client, and each saved session, has its own).
 public struct StoredCookie: Sendable, Codable, Equatable {
+    /// The cookie's name.
     public var name: String
+    /// Its value, without quotes.
     public var value: String
     /// The `Path` attribute (`/` when the server gave none).
     public var path: String
@@ -36,6 +38,7 @@ public struct StoredCookie: Sendable, Codable, Equatable {
     /// Sent over HTTPS only.
     public var secure: Bool
 
+    /// A cookie as a `Set-Cookie` header describes it.
     public init(name: String, value: String, path: String = "/", expires: Date? = nil, secure: Bool = false) {
         self.name = name
         self.value = value
@@ -63,6 +66,7 @@ public struct Credentials: Sendable, Codable, Equatable {
     /// The server's cookies: the session, the JWT cookies, the CSRF token.
     public var cookies: [StoredCookie]
 
+    /// Credentials as a login answer gave them.
     public init(
         mode: AuthMode, key: String? = nil, access: String? = nil, refresh: String? = nil,
         accessExpiration: Date? = nil, refreshExpiration: Date? = nil, cookies: [StoredCookie] = []
@@ -102,9 +106,12 @@ public protocol CredentialStore: Sendable {
 public actor InMemoryCredentialStore: CredentialStore {
     private var credentials: Credentials?
 
+    /// A store holding `credentials` to begin with.
     public init(_ credentials: Credentials? = nil) { self.credentials = credentials }
 
+    /// The credentials saved last.
     public func load() -> Credentials? { credentials }
+    /// Keeps `credentials`, or forgets them when `nil`.
     public func save(_ credentials: Credentials?) { self.credentials = credentials }
 }
 
@@ -114,6 +121,7 @@ public struct FileCredentialStore: CredentialStore {
     /// The file.
     public let url: URL
 
+    /// A store in the file at `url` (its folder is made when needed).
     public init(url: URL) { self.url = url }
 
     /// `~/.config/restauth/<name>.json` (or under `$XDG_CONFIG_HOME`).
@@ -126,12 +134,14 @@ public struct FileCredentialStore: CredentialStore {
         return FileCredentialStore(url: base.appendingPathComponent("restauth").appendingPathComponent("\(safe).json"))
     }
 
+    /// Reads the file; `nil` when there is none.
     public func load() throws -> Credentials? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let data = try Data(contentsOf: url)
         return try JSONDecoder().decode(Credentials.self, from: data)
     }
 
+    /// Writes the file (mode 0600, atomically), or removes it when `credentials` is `nil`.
     public func save(_ credentials: Credentials?) throws {
         guard let credentials else {
             if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
@@ -173,6 +183,7 @@ public struct FileCredentialStore: CredentialStore {
         /// `kSecAttrAccessGroup`, to share the session with an app extension.
         public let accessGroup: String?
 
+        /// A store under `service` and `account`, shared with `accessGroup` when given.
         public init(service: String, account: String = "credentials", accessGroup: String? = nil) {
             self.service = service
             self.account = account
@@ -188,6 +199,7 @@ public struct FileCredentialStore: CredentialStore {
             return query
         }
 
+        /// Reads the item; `nil` when there is none.
         public func load() throws -> Credentials? {
             var query = self.query
             query[kSecReturnData as String] = true
@@ -201,6 +213,7 @@ public struct FileCredentialStore: CredentialStore {
             return try JSONDecoder().decode(Credentials.self, from: data)
         }
 
+        /// Replaces the item, or deletes it when `credentials` is `nil`.
         public func save(_ credentials: Credentials?) throws {
             let deleted = SecItemDelete(query as CFDictionary)
             guard deleted == errSecSuccess || deleted == errSecItemNotFound else {

@@ -23,13 +23,18 @@ public enum SignOutReason: Sendable, Equatable {
 public struct User: Sendable, Equatable, Decodable {
     /// The primary key as text (`"7"`, or a UUID), whatever its JSON type.
     public var pk: String?
+    /// The login name (`username`).
     public var username: String?
+    /// The primary address (`email`; read-only on the server).
     public var email: String?
+    /// `first_name`.
     public var firstName: String?
+    /// `last_name`.
     public var lastName: String?
     /// Every field of the answer, the ones above included.
     public var fields: [String: JSON]
 
+    /// Reads the user from the fields of a `user/` answer.
     public init(fields: [String: JSON]) {
         self.fields = fields
         switch fields["pk"] {
@@ -43,6 +48,7 @@ public struct User: Sendable, Equatable, Decodable {
         lastName = fields["last_name"]?.stringValue
     }
 
+    /// Decodes any JSON object as a user.
     public init(from decoder: any Decoder) throws {
         self.init(fields: try [String: JSON](from: decoder))
     }
@@ -56,12 +62,16 @@ public struct User: Sendable, Equatable, Decodable {
 /// Changes to the user's details for ``AuthClient/updateUser(_:)``: only the fields set
 /// are sent (`PATCH`), `extra` carrying the app's own.
 public struct UserUpdate: Sendable, Equatable {
+    /// A new `username`, or `nil` to leave it.
     public var username: String?
+    /// A new `first_name`, or `nil` to leave it.
     public var firstName: String?
+    /// A new `last_name`, or `nil` to leave it.
     public var lastName: String?
     /// Fields of the app's own user serializer, by their JSON name.
     public var extra: [String: JSON]
 
+    /// Changes to send; fields left `nil` are not sent.
     public init(
         username: String? = nil, firstName: String? = nil, lastName: String? = nil, extra: [String: JSON] = [:]
     ) {
@@ -83,7 +93,9 @@ public struct UserUpdate: Sendable, Equatable {
 /// A successful sign-in: how requests are now authenticated, and the user when the
 /// answer carried one (JWT answers do).
 public struct SignIn: Sendable, Equatable {
+    /// How requests are authenticated from now on.
     public var mode: AuthMode
+    /// The user, when the answer carried one (`user` in JWT answers).
     public var user: User?
     /// The answer as the server sent it (`nil` for an empty answer).
     public var body: JSON?
@@ -95,6 +107,7 @@ public struct MFAChallenge: Sendable, Equatable {
     /// The token ``AuthClient/verifyMFA(_:code:)`` sends back with the code.
     public var ephemeralToken: String
 
+    /// A challenge from its ephemeral token.
     public init(ephemeralToken: String) { self.ephemeralToken = ephemeralToken }
 }
 
@@ -127,10 +140,15 @@ public enum SignUpOutcome: Sendable, Equatable {
 /// A sign-up: `registration/`'s fields. Which are required depends on the server's
 /// `ACCOUNT_SIGNUP_FIELDS`; `extra` carries an app's own register serializer's.
 public struct SignUpRequest: Sendable, Equatable {
+    /// `username`, when the server's sign-up fields have it.
     public var username: String?
+    /// `email`, when the server's sign-up fields have it.
     public var email: String?
+    /// `password1`.
     public var password1: String
+    /// `password2`, the confirmation.
     public var password2: String?
+    /// Fields of the app's own register serializer, by their JSON name.
     public var extra: [String: JSON]
 
     /// `password2` defaults to `password1`, as a form that asks once would send it.
@@ -157,9 +175,12 @@ public struct SignUpRequest: Sendable, Equatable {
 
 /// The `uid` and `token` of a password-reset link.
 public struct PasswordResetLink: Sendable, Equatable {
+    /// The user's id in base 64 (`uid`).
     public var uid: String
+    /// The reset token (`token`).
     public var token: String
 
+    /// A link's parts as they are.
     public init(uid: String, token: String) {
         self.uid = uid
         self.token = token
@@ -213,12 +234,18 @@ public enum SocialCredential: Sendable, Equatable {
 
 /// A provider account connected to the user (`socialaccounts/`).
 public struct SocialAccount: Sendable, Equatable, Decodable {
+    /// The account's id, for ``AuthClient/disconnectSocialAccount(id:)``.
     public var id: Int
+    /// The provider's id (`google`, `github`, ...).
     public var provider: String
+    /// The user's id at the provider.
     public var uid: String
+    /// When the account last signed in.
     public var lastLogin: Date?
+    /// When the account was connected.
     public var dateJoined: Date?
 
+    /// Decodes one entry of `socialaccounts/`; anything else is a decoding error.
     public init(from decoder: any Decoder) throws {
         let fields = try [String: JSON](from: decoder)
         guard let id = fields["id"]?.intValue, let provider = fields["provider"]?.stringValue,
@@ -236,8 +263,11 @@ public struct SocialAccount: Sendable, Equatable, Decodable {
 
 /// `mfa/status/`.
 public struct MFAStatus: Sendable, Equatable {
+    /// Whether TOTP is on.
     public var enabled: Bool
+    /// When TOTP was turned on.
     public var createdAt: Date?
+    /// When a code was last used.
     public var lastUsedAt: Date?
 }
 

@@ -108,6 +108,7 @@ public enum RestAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The status and the message, for logs.
     public var description: String { "RestAuthError(\(status.map(String.init) ?? "-")): \(message)" }
 }
 
@@ -121,6 +122,7 @@ public struct ErrorDetail: Sendable, Equatable {
     /// The body as JSON, or `nil` when it was not JSON.
     public var body: JSON?
 
+    /// A detail as given.
     public init(detail: String? = nil, code: String? = nil, body: JSON? = nil) {
         self.detail = detail
         self.code = code
@@ -183,6 +185,7 @@ public struct ValidationErrors: Sendable, Equatable {
     /// The body as the server sent it (`nil` when it was not JSON).
     public var body: JSON?
 
+    /// Errors as given.
     public init(
         fields: [String: FieldError] = [:], nonFieldErrors: [String] = [], detail: String? = nil, body: JSON? = nil
     ) {
