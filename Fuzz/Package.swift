@@ -29,6 +29,8 @@ let package = Package(
             swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzMFA", dependencies: ["CFuzzerEntry", "Crypto"], swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzArgon2", dependencies: ["CFuzzerEntry"], swiftSettings: fuzzFlags),
+        // RestAuthClient's parsers of server answers (its files only: Foundation, nothing else).
+        .executableTarget(name: "FuzzClient", dependencies: ["CFuzzerEntry"], swiftSettings: fuzzFlags),
         .executableTarget(
             name: "FuzzJWT",
             dependencies: [

@@ -25,7 +25,8 @@ SCRATCH="$ROOT/.build-fuzz"
 ARTIFACTS="$SCRATCH/artifacts"
 
 # Target and the longest input it is given, as fits what it parses: request bodies up to
-# DATA_UPLOAD_MAX_MEMORY_SIZE (1 MB), tokens and headers a few KB.
+# DATA_UPLOAD_MAX_MEMORY_SIZE (1 MB), tokens and headers a few KB; the client's answers
+# (bodies and Set-Cookie headers) 1 MB.
 TARGETS=(
   "FuzzJSON 1048576"
   "FuzzForm 1048576"
@@ -37,6 +38,7 @@ TARGETS=(
   "FuzzMisc 4096"
   "FuzzMFA 4096"
   "FuzzArgon2 4096"
+  "FuzzClient 1048576"
 )
 if [ $# -gt 0 ]; then
   wanted=" $* "
@@ -101,6 +103,32 @@ stress() {
     if (mode == "jwt") { for (i = 0; i < 4000; i++) printf "a."; printf "a" }
     if (mode == "rules") { for (i = 0; i < 50000; i++) printf "1/0.5m/ip," }
     if (mode == "base32") { for (i = 0; i < 4000; i++) printf "A" }
+    # FuzzClient (first byte: the parser). A 1 MB Set-Cookie: 17,000 cookies folded into
+    # one header, each with an Expires comma; one cookie set 20,000 times; 35,000 attributes.
+    if (mode == "set-cookie") { printf "%c", 0; for (i = 0; i < 17000; i++) printf "%sc%d=v; expires=Thu, 01 Jan 2099 00:00:00 GMT; Path=/", (i ? ", " : ""), i }
+    if (mode == "set-cookie-same") { printf "%c", 0; for (i = 0; i < 20000; i++) printf "%sa=%d; expires=Thu, 01 Jan 2099 00:00:00 GMT; Path=/", (i ? ", " : ""), i }
+    if (mode == "set-cookie-attributes") { printf "%ca=b", 0; for (i = 0; i < 35000; i++) printf "; Path=/x; Max-Age=9; Secure" }
+    if (mode == "iso-fraction") { printf "%c2026-11-30T17:04:05.", 2; for (i = 0; i < 100000; i++) printf "1234567890"; printf "Z" }
+    if (mode == "jwt-payload") { printf "%c{\"exp\": 1800000000, \"a\": \"", 3; for (i = 0; i < 6000; i++) printf "x"; printf "\"}" }
+    # Refusals: 10,000-deep arrays (past the 512 levels JSONDecoder takes), objects 200 deep
+    # (past what 512 KB of stack decodes) and 512 deep (the most JSONDecoder takes); DRF
+    # field errors, flat and 16 levels deep, 1 MB.
+    if (mode == "json-deep") { printf "%c", 4; for (i = 0; i < 10000; i++) printf "[" }
+    if (mode == "json-deep-200") { printf "%c", 4; for (i = 0; i < 200; i++) printf "{\"a\":"; printf "1"; for (i = 0; i < 200; i++) printf "}" }
+    if (mode == "json-deep-512") { printf "%c", 4; for (i = 0; i < 512; i++) printf "{\"a\":"; printf "1"; for (i = 0; i < 512; i++) printf "}" }
+    if (mode == "json-field-errors") { printf "%c{", 4; for (i = 0; i < 28000; i++) printf "%s\"f%d\": [\"This field is required.\"]", (i ? "," : ""), i; printf "}" }
+    if (mode == "json-nested-errors") {
+      printf "%c{", 4
+      for (i = 0; i < 6000; i++) {
+        printf "%s\"f%d\": ", (i ? "," : ""), i
+        for (j = 0; j < 16; j++) printf "{\"a\": "; printf "[\"Required.\"]"; for (j = 0; j < 16; j++) printf "}"
+      }
+      printf "}"
+    }
+    # A reset link with 300,000 path segments; a user of 30,000 fields, and one nested 200 deep.
+    if (mode == "reset-link") { printf "%chttps://h/", 5; for (i = 0; i < 300000; i++) printf "a/"; printf "x-y/" }
+    if (mode == "answer-deep") { printf "%c{\"pk\": 7, \"x\": ", 7; for (i = 0; i < 200; i++) printf "{\"a\":"; printf "1"; for (i = 0; i < 200; i++) printf "}"; printf "}" }
+    if (mode == "answer-user") { printf "%c{\"pk\": 7, \"username\": \"u\"", 7; for (i = 0; i < 30000; i++) printf ", \"x%d\": [\"v\", 1, {\"k\": null}]", i; printf "}" }
   }' >"$dir/$2"
 }
 for mode in members escapes late-error late-utf8 deep; do stress FuzzJSON "$mode"; done
@@ -111,6 +139,10 @@ stress FuzzRequestHost host
 stress FuzzJWT jwt
 stress FuzzMisc rules
 stress FuzzMFA base32
+for mode in set-cookie set-cookie-same set-cookie-attributes iso-fraction jwt-payload json-deep json-deep-200 \
+  json-deep-512 json-field-errors json-nested-errors reset-link answer-user answer-deep; do
+  stress FuzzClient "$mode"
+done
 for dir in Fuzz/Stress/*/; do
   [ -d "$dir" ] || continue
   mkdir -p "$STRESS/$(basename "$dir")"
@@ -136,7 +168,10 @@ run_target() {
       return
     fi
   fi
-  (cd "$WORK/$name" && "$BIN/$name" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -timeout="$TIMEOUT" \
+  # Swift's own crash handler (on by default on Linux) would take the trap before libFuzzer's
+  # and the input found would not be saved: it is off while fuzzing (replaying the
+  # reproducer prints the backtrace).
+  (cd "$WORK/$name" && SWIFT_BACKTRACE=enable=no "$BIN/$name" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -timeout="$TIMEOUT" \
     -rss_limit_mb="$RSS_MB" -malloc_limit_mb="$MALLOC_MB" -max_len="$max_len" \
     -artifact_prefix="$artifacts/" -print_final_stats=1) >"$WORK/$name.log" 2>&1 || rc=$?
   echo "$rc" >"$WORK/$name.rc"

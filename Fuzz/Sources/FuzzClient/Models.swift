@@ -1,0 +1,1 @@
+../../../Sources/RestAuthClient/Models.swift
