@@ -69,10 +69,17 @@ public actor AuthClient {
         public var json: JSON? { JSON(data: body) }
 
         /// The body decoded as `T`, or ``RestAuthError/unexpectedResponse(status:body:)``.
+        /// Bodies nested deeper than ``JSON/maximumDepth`` are refused before any decoding.
         public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-            do { return try JSONDecoder().decode(T.self, from: body) } catch {
-                throw RestAuthError.unexpectedResponse(status: status, body: String(decoding: body, as: UTF8.self))
+            let refused = RestAuthError.unexpectedResponse(status: status, body: String(decoding: body, as: UTF8.self))
+            // The package's own answers are read from one JSONSerialization pass: JSONDecoder's
+            // cost grows with the cube of the nesting for a value of any type.
+            if let readable = T.self as? any JSONReadable.Type {
+                guard let json = JSON(data: body), let value = readable.init(json: json) as? T else { throw refused }
+                return value
             }
+            guard JSON.nesting(of: body) <= JSON.maximumDepth else { throw refused }
+            do { return try JSONDecoder().decode(T.self, from: body) } catch { throw refused }
         }
     }
 
@@ -483,7 +490,7 @@ public actor AuthClient {
         lastSignOut = nil
         try? await store.save(signedIn)
         publish()
-        let user = body?["user"].flatMap { try? $0.decode(User.self) }
+        let user = body?["user"]?.objectValue.map(User.init(fields:))
         return .signedIn(SignIn(mode: signedIn.mode, user: user, body: body))
     }
 }

@@ -1,8 +1,13 @@
 import Foundation
 
 /// The answer of the endpoints that only say something (`{"detail": "..."}`).
-struct DetailAnswer: Decodable {
+struct DetailAnswer: Decodable, JSONReadable {
     var detail: String?
+
+    init?(json: JSON) {
+        guard json.objectValue != nil else { return nil }
+        detail = json["detail"]?.stringValue
+    }
 }
 
 extension AuthClient {
@@ -199,7 +204,7 @@ extension AuthClient {
             return signIn
         }
         return SignIn(
-            mode: credentials?.mode ?? .session, user: body?["user"].flatMap { try? $0.decode(User.self) }, body: body)
+            mode: credentials?.mode ?? .session, user: body?["user"]?.objectValue.map(User.init(fields:)), body: body)
     }
 
     /// `socialaccounts/`: the provider accounts connected to the user.

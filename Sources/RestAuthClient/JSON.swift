@@ -52,10 +52,79 @@ public enum JSON: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    /// Reads any JSON document; `nil` when `data` is not JSON.
+    /// Reads any JSON document; `nil` when `data` is not JSON, or nests arrays and objects
+    /// more than ``maximumDepth`` deep.
     public init?(data: Data) {
-        guard let value = try? JSONDecoder().decode(JSON.self, from: data) else { return nil }
+        guard Self.nesting(of: data) <= Self.maximumDepth,
+            let parsed = try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed),
+            let value = JSON(parsed: parsed)
+        else { return nil }
         self = value
+    }
+
+    /// How deep ``init(data:)`` reads arrays and objects within arrays and objects. DRF's
+    /// errors and dj-rest-auth's answers nest a few levels; a server's answer nested
+    /// hundreds deep would take seconds and more than the 512 KB of stack of a Swift
+    /// concurrency thread on Apple platforms to decode.
+    public static let maximumDepth = 64
+
+    /// The deepest nesting of arrays and objects in `data`, outside strings; counting stops
+    /// past ``maximumDepth``.
+    static func nesting(of data: Data) -> Int {
+        var depth = 0
+        var deepest = 0
+        var inString = false
+        var escaped = false
+        for byte in data {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > maximumDepth { break }
+            } else if byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
+                depth -= 1
+            }
+        }
+        return deepest
+    }
+
+    /// What JSONSerialization read: strings, numbers (booleans are numbers of type `c`),
+    /// arrays, objects and null.
+    private init?(parsed: Any) {
+        // Containers first: on Linux, asking whether a dictionary is a string or NSNull
+        // bridges it to NSDictionary, with all it holds.
+        switch parsed {
+        case let object as [String: Any]:
+            var members: [String: JSON] = [:]
+            members.reserveCapacity(object.count)
+            for (key, item) in object {
+                guard let value = JSON(parsed: item) else { return nil }
+                members[key] = value
+            }
+            self = .object(members)
+        case let array as [Any]:
+            var items: [JSON] = []
+            items.reserveCapacity(array.count)
+            for item in array {
+                guard let value = JSON(parsed: item) else { return nil }
+                items.append(value)
+            }
+            self = .array(items)
+        case let string as String: self = .string(string)
+        case let number as NSNumber:
+            self = String(cString: number.objCType) == "c" ? .bool(number.boolValue) : .number(number.doubleValue)
+        case is NSNull: self = .null
+        default: return nil
+        }
     }
 
     /// The value as compact JSON text.

@@ -1,5 +1,22 @@
 import Foundation
 
+/// A type read from a parsed ``JSON`` value rather than through `JSONDecoder`.
+protocol JSONReadable {
+    /// The value, or `nil` when `json` is not one.
+    init?(json: JSON)
+}
+
+extension JSON: JSONReadable {
+    init?(json: JSON) { self = json }
+}
+
+extension User: JSONReadable {
+    init?(json: JSON) {
+        guard let fields = json.objectValue else { return nil }
+        self.init(fields: fields)
+    }
+}
+
 /// Whether a user is signed in, as ``AuthClient/sessionStates()`` reports it.
 public enum SessionState: Sendable, Equatable {
     /// Signed in, authenticating the ``AuthMode`` way.
@@ -38,7 +55,7 @@ public struct User: Sendable, Equatable, Decodable {
     public init(fields: [String: JSON]) {
         self.fields = fields
         switch fields["pk"] {
-        case .number(let value)?: pk = value.rounded() == value ? String(Int64(value)) : String(value)
+        case .number(let value)?: pk = Int64(exactly: value).map { String($0) } ?? String(value)
         case .string(let value)?: pk = value
         default: pk = nil
         }
@@ -247,17 +264,35 @@ public struct SocialAccount: Sendable, Equatable, Decodable {
 
     /// Decodes one entry of `socialaccounts/`; anything else is a decoding error.
     public init(from decoder: any Decoder) throws {
-        let fields = try [String: JSON](from: decoder)
-        guard let id = fields["id"]?.intValue, let provider = fields["provider"]?.stringValue,
-            let uid = fields["uid"]?.stringValue
-        else {
+        guard let account = SocialAccount(json: .object(try [String: JSON](from: decoder))) else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a social account"))
         }
+        self = account
+    }
+
+    init?(json: JSON) {
+        guard let id = json["id"]?.intValue, let provider = json["provider"]?.stringValue,
+            let uid = json["uid"]?.stringValue
+        else { return nil }
         self.id = id
         self.provider = provider
         self.uid = uid
-        lastLogin = fields["last_login"]?.stringValue.flatMap(HTTPDate.iso8601)
-        dateJoined = fields["date_joined"]?.stringValue.flatMap(HTTPDate.iso8601)
+        lastLogin = json["last_login"]?.stringValue.flatMap(HTTPDate.iso8601)
+        dateJoined = json["date_joined"]?.stringValue.flatMap(HTTPDate.iso8601)
+    }
+}
+
+extension SocialAccount: JSONReadable {}
+
+extension Array: JSONReadable where Element: JSONReadable {
+    init?(json: JSON) {
+        guard let items = json.arrayValue else { return nil }
+        var values: [Element] = []
+        for item in items {
+            guard let value = Element(json: item) else { return nil }
+            values.append(value)
+        }
+        self = values
     }
 }
 

@@ -101,8 +101,11 @@ public enum RestAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unexpectedResponse(let status, _): return "The server sent an answer this client cannot read (\(status))."
         case .throttled(let wait, let d):
             if let detail = d.detail { return detail }
-            return wait.map { "Too many requests; try again in \(Int($0.rounded(.up))) seconds." }
-                ?? "Too many requests."
+            // A wait past Int's range (a Retry-After of 2^63 seconds) is no number to show.
+            if let wait, let seconds = Int(exactly: wait.rounded(.up)) {
+                return "Too many requests; try again in \(seconds) seconds."
+            }
+            return "Too many requests."
         case .sessionExpired(let d): return d.detail ?? "The session has expired; sign in again."
         default: return detail ?? "The request failed (\(status ?? 0))."
         }

@@ -73,6 +73,42 @@ struct ClientWireTests {
         #expect(HTTPDate.retryAfter("Thu, 01 Jan 1970 00:00:10 GMT", now: Date(timeIntervalSince1970: 0)) == 10)
     }
 
+    @Test("Cookie dates as RFC 6265 §5.1.1 reads them, in every HTTP date form")
+    func cookieDates() {
+        let epochPlus10 = Date(timeIntervalSince1970: 10)
+        #expect(HTTPDate.parse("Thu, 01 Jan 1970 00:00:10 GMT") == epochPlus10)
+        #expect(HTTPDate.parse("Thursday, 01-Jan-70 00:00:10 GMT") == epochPlus10)
+        #expect(HTTPDate.parse("Thu Jan  1 00:00:10 1970") == epochPlus10)
+        #expect(HTTPDate.parse("Sat, 29 Feb 2028 23:59:59 GMT") == Date(timeIntervalSince1970: 1_835_481_599))
+        #expect(HTTPDate.parse("Wed, 01 Jan 2027 00:00:00 GMT\u{301}") == Date(timeIntervalSince1970: 1_798_761_600))
+        for bad in [
+            "", "yesterday", "Thu, 32 Jan 1970 00:00:00 GMT", "Thu, 01 Foo 1970 00:00:00 GMT",
+            "Thu, 01 Jan 1970 24:00:00 GMT", "Thu, 01 Jan 1500 00:00:00 GMT", "01 Jan 1970",
+        ] {
+            #expect(HTTPDate.parse(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("A server that floods cookies or nests JSON without end gets refused, quickly")
+    func limits() throws {
+        var jar = CookieJar()
+        let flood = (0..<10_000).map { "c\($0)=v; Path=/" }.joined(separator: ", ")
+        jar.receive(setCookie: [flood, "long=" + String(repeating: "x", count: 10_000)], now: Self.now)
+        #expect(jar.cookies.count == CookieJar.maximumCookiesPerAnswer)
+        #expect(jar.value("long") == nil)
+        let deep = Data((String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).utf8)
+        #expect(JSON(data: deep) == nil)
+        let shallow = Data((String(repeating: "[", count: 64) + String(repeating: "]", count: 64)).utf8)
+        #expect(JSON(data: shallow) != nil)
+        #expect(
+            JSON(data: Data(#"{"a": "[[[[", "b": true, "c": 1.5, "d": null}"#.utf8)) == [
+                "a": "[[[[", "b": true, "c": .number(1.5), "d": nil,
+            ])
+        let response = AuthClient.Response(status: 200, headers: [:], body: deep)
+        #expect(throws: RestAuthError.self) { try response.decode([[String]].self) }
+        #expect(throws: RestAuthError.self) { try response.decode(User.self) }
+    }
+
     @Test("A JWT's exp is read to schedule the refresh, and nothing else is trusted")
     func jwtExpiration() {
         func token(_ payload: String) -> String {
