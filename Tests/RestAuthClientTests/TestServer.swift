@@ -320,12 +320,19 @@ enum TOTPCode {
 
     static var currentStep: Int64 { Int64(Date().timeIntervalSince1970) / 30 }
 
-    /// Waits, when the current 30 s step ends within `margin` seconds, for the next one:
-    /// a test that spends the codes of steps T-1, T and T+1 then finishes inside step T.
-    static func waitForFreshStep(margin: TimeInterval = 8) async throws {
-        let now = Date().timeIntervalSince1970
-        let left = 30 - now.truncatingRemainder(dividingBy: 30)
-        if left < margin { try await Task.sleep(nanoseconds: UInt64((left + 0.3) * 1e9)) }
+    /// A code the server takes now, for a step after `last` (the server refuses a step used
+    /// before, or an earlier one): the earliest of the window it accepts (one step either side
+    /// of its own), waiting for the next step when the window holds none, or when a boundary
+    /// is so near that the server might see another step than this test.
+    static func next(_ secret: String, after last: Int64?) async throws -> (code: String, step: Int64) {
+        while true {
+            let now = Date().timeIntervalSince1970
+            let left = 30 - now.truncatingRemainder(dividingBy: 30)
+            let current = Int64(now) / 30
+            let step = max(current - 1, (last ?? .min) + 1)
+            if left > 2, step <= current + 1 { return (code(secret: secret, step: step), step) }
+            try await Task.sleep(nanoseconds: UInt64((left + 0.3) * 1e9))
+        }
     }
 
     static func base32(_ text: String) -> Data {
