@@ -81,14 +81,18 @@ func configureTestDatabase(_ app: Application) async throws {
     app.threadPool = NIOThreadPool(numberOfThreads: 4)
     guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], url.hasPrefix("postgres") else {
         app.databases.use(
-            .sqlite(.memory, dataEncoder: .init(), dataDecoder: .init(), sqlLogLevel: .trace), as: .sqlite)
+            .sqlite(
+                .memory, connectionPoolTimeout: testPoolTimeout, dataEncoder: .init(), dataDecoder: .init(),
+                sqlLogLevel: .trace), as: .sqlite)
         return
     }
     let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
     var configuration = try SQLPostgresConfiguration(url: url)
     configuration.searchPath = [String(schema)]
     app.databases.use(
-        .postgres(configuration: configuration, maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace), as: .psql)
+        .postgres(
+            configuration: configuration, maxConnectionsPerEventLoop: 1, connectionPoolTimeout: testPoolTimeout,
+            sqlLogLevel: .trace), as: .psql)
     try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(unsafeRaw: String(schema))").run()
     app.storage[TestSchemaKey.self] = String(schema)
 }
@@ -138,3 +142,8 @@ func nonFieldErrors(_ reply: RestAuthTestClient.Reply) -> [String] {
     guard case .array(let messages)? = reply["non_field_errors"] else { return [] }
     return messages.compactMap(\.stringValue)
 }
+
+/// How long a request may wait for a connection: well above Fluent's 10 s, since the race tests
+/// queue a dozen requests on one connection while the machine runs the whole suite at once (one
+/// waited past 10 s in CI).
+let testPoolTimeout = TimeAmount.seconds(60)
