@@ -76,7 +76,7 @@ extension Application {
             // logger it was made with, and PostgresNIO traces every row it receives.
             raiseTraceLogging(unless: configuration.allowTraceLogging)
             if let previous = application.storage[RestAuthStateKey.self] { previous.pool.shutdown() }
-            let state = RestAuthState(configuration: configuration, jwtCodec: codec, logger: application.logger)
+            let state = try RestAuthState(configuration: configuration, jwtCodec: codec, logger: application.logger)
             if state.outbox.sender is ConsoleEmailSender {
                 application.logger.warning(
                     "Mail goes to the log (the console sender): reset links and confirmation keys are printed there. Set EMAIL_HOST (or config.emailSender) outside development."
@@ -144,10 +144,11 @@ extension Application {
             // CORS outermost: a preflight is answered before anything else, and every answer
             // (errors too) carries the headers a browser needs to read it.
             if state.configuration.cors.isEnabled { base = base.grouped(CORSGate(settings: state.configuration.cors)) }
-            let api = base.grouped(SecurityHeadersMiddleware()).grouped(APIErrorMiddleware())
+            let api = base.grouped(SecurityHeadersMiddleware()).grouped(LocaleMiddleware()).grouped(
+                APIErrorMiddleware())
             // Anything else under the prefix is a DRF-shaped 404.
             for method in Endpoint.dispatchedMethods {
-                api.on(method, "**") { _ async throws -> Response in throw APIError.notFound }
+                api.on(method, "**") { request async throws -> Response in throw APIError.notFound(for: request) }
             }
             let endpoints = Endpoints(state: state).all + state.extraEndpoints.withLockedValue({ $0 })
             for endpoint in endpoints {
@@ -167,7 +168,8 @@ extension Application {
             let state = self.state
             var base = routes.grouped(path)
             if state.configuration.cors.isEnabled { base = base.grouped(CORSGate(settings: state.configuration.cors)) }
-            let group = base.grouped(SecurityHeadersMiddleware()).grouped(APIErrorMiddleware())
+            let group = base.grouped(SecurityHeadersMiddleware()).grouped(LocaleMiddleware()).grouped(
+                APIErrorMiddleware())
             for endpoint in endpoints { endpoint.register(on: group, state: state) }
         }
 
@@ -268,7 +270,7 @@ public struct RestAuthRequest: Sendable {
     /// The authenticated user, or DRF's 401/403 "Authentication credentials were not provided."
     public func requireUser() throws -> any RestAuthUser {
         guard let user else {
-            throw request.application.restAuth.state.notAuthenticated()
+            throw request.application.restAuth.state.notAuthenticated(request)
         }
         return user
     }

@@ -22,13 +22,20 @@ final class RestAuthState: Sendable {
     let mfa: MFAService?
     let rateLimiter: RateLimiter
     let audit: AuditLog
+    /// The catalogs and the language of each request (Django's `LocaleMiddleware`).
+    let translations: Translations
     /// Endpoints that packages extending the API added before mounting.
     let extraEndpoints = NIOLockedValueBox<[RestAuthEndpoint]>([])
     /// Where the API was mounted and what it serves there, for the OpenAPI document.
     let mounted = NIOLockedValueBox<(prefix: String, endpoints: [RestAuthEndpoint])?>(nil)
 
-    init(configuration: RestAuthConfiguration, jwtCodec: JWTCodec?, logger: Logger) {
+    init(configuration: RestAuthConfiguration, jwtCodec: JWTCodec?, logger: Logger) throws {
         self.configuration = configuration
+        do {
+            self.translations = try Translations(configuration: configuration)
+        } catch {
+            throw ConfigurationError(setting: "LOCALE_PATHS", message: "\(error)")
+        }
         self.pool = HashingThreadPool(threads: configuration.passwordHashingThreads)
         self.passwords = PasswordService(hashers: configuration.passwordHashers, pool: pool)
         self.sessions = SessionStore(
@@ -70,9 +77,9 @@ final class RestAuthState: Sendable {
     /// a missing credential is a 401; without, a 403.
     var challenge: String? { authenticators.first?.challenge }
 
-    /// DRF's `NotAuthenticated`.
-    func notAuthenticated() -> APIError {
-        let message = "Authentication credentials were not provided."
+    /// DRF's `NotAuthenticated`, in `request`'s language.
+    func notAuthenticated(_ request: Request) -> APIError {
+        let message = RestAuthMessages.Authentication.notAuthenticated.text(for: request)
         guard let challenge else { return .detail(.forbidden, message) }
         return .detail(.unauthorized, message, headers: ["WWW-Authenticate": challenge])
     }

@@ -9,13 +9,14 @@ import Vapor
 struct SocialController: Sendable {
     let state: SocialState
 
-    static let incorrectInput = "Incorrect input. access_token or code is required."
-    static let exchangeFailed = "Failed to exchange code for access token"
-    static let incorrectValue = "Incorrect value"
-    static let emailRegistered = "User is already registered with this e-mail address."
-    static let connectedToOther = "The third-party account is already connected to a different account."
-    static let noPassword = "Your account has no password set up."
-    static let noVerifiedEmail = "Your account has no verified email address."
+    // In the request's language: the views run inside its work.
+    static var incorrectInput: String { SocialMessages.incorrectInput.text }
+    static var exchangeFailed: String { SocialMessages.exchangeFailed.text }
+    static var incorrectValue: String { SocialMessages.incorrectValue.text }
+    static var emailRegistered: String { RestAuthMessages.Registration.emailTakenSocial.text }
+    static var connectedToOther: String { SocialMessages.connectedToOther.text }
+    static var noPassword: String { SocialMessages.noPassword.text }
+    static var noVerifiedEmail: String { SocialMessages.noVerifiedEmail.text }
 
     /// The views, with what the OpenAPI document says of them: social login answers as
     /// `login/` does with `restAuthConfiguration`.
@@ -152,7 +153,8 @@ struct SocialController: Sendable {
         guard let app = try await state.credentials(for: entry, on: request.restAuth.database) else {
             request.logger.error(
                 "social login with \(provider.id): no app in the configuration or in socialaccount_socialapp")
-            throw APIError.detail(.serviceUnavailable, "Social login with \(provider.id) is not configured.")
+            throw APIError.detail(
+                .serviceUnavailable, SocialMessages.notConfigured.format(["provider": provider.id]))
         }
         var social = SocialContext(
             http: state.configuration.httpClient ?? request.application.http.client.shared, app: app,
@@ -185,9 +187,9 @@ struct SocialController: Sendable {
         }
         let user = try await signIn(
             provider: provider.id, profile: profile, tokens: tokens, appID: app.appID, store: store, context: context)
-        guard user.accountIsActive else { throw ValidationErrors.nonField("User account is disabled.") }
+        guard user.accountIsActive else { throw ValidationErrors.nonField(RestAuthMessages.Login.accountDisabled.text) }
         if context.configuration.emailVerification == .mandatory, try await !context.hasVerifiedEmail(user) {
-            throw ValidationErrors.nonField("E-mail is not verified.")
+            throw ValidationErrors.nonField(RestAuthMessages.Login.emailNotVerified.text)
         }
         return try await context.logIn(user, secondFactor: context.configuration.mfa.socialLoginRequiresCode)
     }
@@ -275,7 +277,7 @@ struct SocialController: Sendable {
             }
             if email.isEmpty, context.configuration.userModel.accountFields.username == nil {
                 // A user model without usernames knows its users by address only.
-                throw ValidationErrors.nonField("The provider did not share an e-mail address, and one is required.")
+                throw ValidationErrors.nonField(SocialMessages.emailRequired.text)
             }
             let username = try await SocialUsernames.unique(for: profile, attempt: attempt, context: context)
             do {
@@ -366,7 +368,7 @@ struct SocialController: Sendable {
             )
             .first()
         else {
-            throw APIError.detail(.notFound, "Not found.")
+            throw APIError.notFound
         }
         let context = request.restAuth.context
         var lastProblem: String?
@@ -381,7 +383,7 @@ struct SocialController: Sendable {
             accountID: id, userKey: key, onlyIfOthersRemain: lastProblem != nil, context: context)
         guard removed else {
             if let lastProblem { throw ValidationErrors.nonField(lastProblem) }
-            throw APIError.detail(.notFound, "Not found.")
+            throw APIError.notFound
         }
         await context.publish(.socialAccountRemoved(provider: account.provider, uid: account.uid, user: user))
         // dj-rest-auth answers with its connect serializer over the deleted account, which

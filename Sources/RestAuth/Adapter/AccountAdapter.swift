@@ -52,7 +52,7 @@ extension AccountAdapter {
         let username = configuration.preserveUsernameCasing ? username : AccountCaseFolding.fold(username)
         guard UsernameSyntax.isValid(username) else { throw ValidationMessage(UsernameSyntax.message) }
         if configuration.usernameBlacklist.contains(where: { AccountCaseFolding.equal($0, username) }) {
-            throw ValidationMessage("Username can not be used. Please use other username.")
+            throw ValidationMessage(RestAuthMessages.Registration.usernameBlacklisted.text)
         }
         if try await context.state.users.usernameTaken(username, excluding: excluding, on: context.database) {
             throw ValidationMessage(UsernameRules.takenMessage)

@@ -58,14 +58,15 @@ struct JWTAuthenticator: EventLoopAuthenticator {
         case .valid(let claims):
             return authenticate(claims, fromCookie: fromCookie, request: request)
         case .invalid:
-            return eventLoop.makeFailedFuture(invalid(JWTTokens.TokenError.invalid.message))
+            return eventLoop.makeFailedFuture(invalid(JWTTokens.TokenError.invalid.message(for: request), request))
         case .needsKey:
             // The token names a key of JWK_URL's set that is not at hand yet.
             let codec = tokens.codec
             let viaCookie = fromCookie
             return eventLoop.makeFutureWithTask { await codec.decode(raw) }.flatMap { claims in
                 guard let claims else {
-                    return eventLoop.makeFailedFuture(invalid(JWTTokens.TokenError.invalid.message))
+                    return eventLoop.makeFailedFuture(
+                        invalid(JWTTokens.TokenError.invalid.message(for: request), request))
                 }
                 return authenticate(claims, fromCookie: viaCookie, request: request)
             }
@@ -81,12 +82,13 @@ struct JWTAuthenticator: EventLoopAuthenticator {
         do {
             claims = try tokens.check(signed, type: .access)
         } catch {
-            return eventLoop.makeFailedFuture(invalid(error.message))
+            return eventLoop.makeFailedFuture(invalid(error.message(for: request), request))
         }
         guard let reference = tokens.userReference(in: claims) else {
             return eventLoop.makeFailedFuture(
                 APIError.detail(
-                    .unauthorized, "Token contained no recognizable user identification", code: "token_not_valid",
+                    .unauthorized, RestAuthMessages.JWT.noUserIdentification.text(for: request),
+                    code: "token_not_valid",
                     headers: ["WWW-Authenticate": challenge!]))
         }
         let family = JWTTokens.family(in: claims)
@@ -96,17 +98,18 @@ struct JWTAuthenticator: EventLoopAuthenticator {
             // A disabled user's token fails as a deleted user's does.
             guard let (user, revoked) = found, user.accountIsActive else {
                 throw APIError.detail(
-                    .unauthorized, "User not found", code: "user_not_found", headers: ["WWW-Authenticate": challenge!])
+                    .unauthorized, RestAuthMessages.JWT.userNotFound.text(for: request), code: "user_not_found",
+                    headers: ["WWW-Authenticate": challenge!])
             }
-            if revoked { throw invalid(JWTTokens.TokenError.blacklisted.message) }
+            if revoked { throw invalid(JWTTokens.TokenError.blacklisted.message(for: request), request) }
             return Authentication(user: user, credential: .jwt(jti: jti, family: family, fromCookie: viaCookie))
         }
     }
 
     /// simplejwt's `InvalidToken` from `JWTAuthentication`.
-    func invalid(_ message: String) -> APIError {
+    func invalid(_ message: String, _ request: Request) -> APIError {
         let body: JSONValue = [
-            "detail": "Given token not valid for any token type",
+            "detail": .string(RestAuthMessages.JWT.notValidForAnyType.text(for: request)),
             "code": "token_not_valid",
             "messages": [["token_class": "AccessToken", "token_type": "access", "message": .string(message)]],
         ]

@@ -23,18 +23,24 @@ struct TokenAuthenticator: EventLoopAuthenticator {
             return request.eventLoop.makeSucceededFuture(nil)
         }
         guard parts.count > 1 else {
-            return request.eventLoop.makeFailedFuture(Self.failed("Invalid token header. No credentials provided."))
+            return request.eventLoop.makeFailedFuture(
+                Self.failed(RestAuthMessages.Authentication.tokenHeaderEmpty.text(for: request)))
         }
         guard parts.count == 2 else {
             return request.eventLoop.makeFailedFuture(
-                Self.failed("Invalid token header. Token string should not contain spaces."))
+                Self.failed(RestAuthMessages.Authentication.tokenHeaderSpaces.text(for: request)))
         }
         let key = String(parts[1])
         // DRF's keys are 40 characters: a longer one cannot match, and is not worth a query.
-        guard key.utf8.count <= 40 else { return request.eventLoop.makeFailedFuture(Self.failed("Invalid token.")) }
+        guard key.utf8.count <= 40 else {
+            return request.eventLoop.makeFailedFuture(
+                Self.failed(RestAuthMessages.Authentication.invalidToken.text(for: request)))
+        }
         return users.user(forToken: key, on: request.restAuth.database).flatMapThrowing { user in
             // A disabled user's token fails as an unknown one does.
-            guard let user, user.accountIsActive else { throw Self.failed("Invalid token.") }
+            guard let user, user.accountIsActive else {
+                throw Self.failed(RestAuthMessages.Authentication.invalidToken.text(for: request))
+            }
             return Authentication(user: user, credential: .token(key: key))
         }
     }

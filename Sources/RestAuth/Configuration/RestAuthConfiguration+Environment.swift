@@ -34,7 +34,8 @@ extension RestAuthConfiguration {
         "REST_AUTH_MFA_TOTP_DIGITS", "REST_AUTH_MFA_TOTP_PERIOD", "REST_AUTH_MFA_TOTP_ISSUER",
         "REST_AUTH_MFA_RECOVERY_CODE_COUNT", "REST_AUTH_MFA_SOCIAL_LOGIN_REQUIRES_CODE", "CORS_ALLOWED_ORIGINS",
         "CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ALLOW_ALL_ORIGINS", "CORS_ALLOW_CREDENTIALS", "CORS_ALLOW_HEADERS",
-        "CORS_ALLOW_METHODS", "CORS_EXPOSE_HEADERS", "CORS_PREFLIGHT_MAX_AGE",
+        "CORS_ALLOW_METHODS", "CORS_EXPOSE_HEADERS", "CORS_PREFLIGHT_MAX_AGE", "USE_I18N", "LANGUAGE_CODE",
+        "LANGUAGES", "LOCALE_PATHS", "LANGUAGE_COOKIE_NAME", "REST_AUTH_PACKAGE_CATALOGS",
     ]
 
     /// Builds the configuration from environment variables named as Django's settings
@@ -239,6 +240,12 @@ extension RestAuthConfiguration {
             c.smtp = smtp
         }
         c.allowedHosts = try reader.list("ALLOWED_HOSTS") ?? c.allowedHosts
+        c.useI18N = try reader.bool("USE_I18N") ?? c.useI18N
+        c.languageCode = reader.string("LANGUAGE_CODE") ?? c.languageCode
+        c.languages = try reader.languages("LANGUAGES") ?? c.languages
+        c.localePaths = try reader.list("LOCALE_PATHS") ?? c.localePaths
+        c.languageCookieName = reader.string("LANGUAGE_COOKIE_NAME") ?? c.languageCookieName
+        c.packageCatalogs = try reader.bool("REST_AUTH_PACKAGE_CATALOGS") ?? c.packageCatalogs
         c.debug = try reader.bool("DEBUG") ?? c.debug
 
         try c.validate()
@@ -440,6 +447,23 @@ struct EnvironmentReader {
             return strings.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         return trimmed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// `LANGUAGES`: a JSON list of codes, or of `[code, name]` pairs as Django writes it, or
+    /// comma-separated codes.
+    func languages(_ name: String) throws -> [String]? {
+        guard let value = env[name] else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasPrefix("["), case .array(let items)? = try? JSONValue.parse(Array(trimmed.utf8)) else {
+            return try jsonOrCommaList(name)
+        }
+        return try items.map { item in
+            if let code = item.stringValue { return code }
+            if case .array(let pair) = item, let code = pair.first?.stringValue { return code }
+            throw ConfigurationError(
+                setting: name,
+                message: "expected a JSON list of codes or [code, name] pairs, got \(value.debugDescription)")
+        }
     }
 
     func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws -> T?

@@ -192,6 +192,25 @@ public struct RestAuthConfiguration: Sendable {
     public var smtp: SMTPConfiguration? = nil
     /// The messages sent for password resets and address confirmations.
     public var emailTemplates: EmailTemplates = .allauth
+
+    // MARK: Translations (Django's i18n settings)
+
+    /// `USE_I18N`: when off, every answer is in English and names `LANGUAGE_CODE`.
+    public var useI18N = true
+    /// `LANGUAGE_CODE`: the language of a request that asks for none the server offers.
+    public var languageCode = "en-us"
+    /// `LANGUAGES`: the codes a request may get (Django's whole list by default); a language
+    /// also needs a catalog, from `localePaths` or the package's own.
+    public var languages: [String] = LanguageNegotiation.djangoLanguages
+    /// `LOCALE_PATHS`: directories of `<locale>/LC_MESSAGES/django.mo` catalogs, the first
+    /// one first, as Django ranks them. A Django project lists its own and those of the
+    /// packages it had installed (Django's `conf/locale` last) to get exactly their words.
+    public var localePaths: [String] = []
+    /// `LANGUAGE_COOKIE_NAME`: the cookie that chooses the language before `Accept-Language`.
+    public var languageCookieName = LanguageNegotiation.defaultCookieName
+    /// Whether the package's own catalogs (German, French, Spanish, Brazilian Portuguese)
+    /// translate: every message without `localePaths`, the package's own messages with them.
+    public var packageCatalogs = true
     /// Django's `ALLOWED_HOSTS`: every request under the prefix must name one of these
     /// hosts in its `Host` header (`.example.com` also matches subdomains, `*` matches
     /// any), and the header must follow Django's domain/port grammar; otherwise it is a
@@ -385,6 +404,13 @@ public struct RestAuthConfiguration: Sendable {
         }
         try mfa.validate()
         try cors.validate()
+        if languageCode.isEmpty || !LanguageNegotiation.isLanguageCode(languageCode) {
+            throw ConfigurationError(
+                setting: "LANGUAGE_CODE", message: "\(languageCode.debugDescription) is not a language code")
+        }
+        if let code = languages.first(where: { !LanguageNegotiation.isLanguageCode($0) }) {
+            throw ConfigurationError(setting: "LANGUAGES", message: "\(code.debugDescription) is not a language code")
+        }
         if !uniqueEmail && loginMethods.contains(.email) {
             // allauth's system check: an address that several accounts share names none of them.
             throw ConfigurationError(

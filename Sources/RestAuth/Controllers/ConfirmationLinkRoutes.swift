@@ -66,7 +66,8 @@ struct ConfirmationLinkRoutes: Sendable {
             if request.method != .TRACE {
                 try state.csrf.enforce(request)
             }
-            let response = APIError.methodNotAllowed(request.method, allowed: [.GET, .HEAD, .OPTIONS]).response()
+            let response = APIError.methodNotAllowed(request.method, allowed: [.GET, .HEAD, .OPTIONS], for: request)
+                .response()
             response.headers.replaceOrAdd(name: .allow, value: Self.allow)
             return response
         }

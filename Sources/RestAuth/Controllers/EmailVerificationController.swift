@@ -55,7 +55,7 @@ struct EmailVerificationController: Sendable {
                     .emailConfirmed(email: address.email, user: user))
             }
         }
-        return .json(["detail": "ok"])
+        return .json(["detail": .string(RestAuthMessages.Registration.ok.text)])
     }
 
     /// allauth's `set_as_primary(conditional=True)`: a user without a primary address gets this one.
@@ -82,7 +82,7 @@ struct EmailVerificationController: Sendable {
         field.required = state.configuration.signupFields.emailRequired
         let email = field.read(from: try RequestBody.parse(request).fields(), into: &errors).string
         try errors.throwIfAny()
-        let ok = Response.json(["detail": "ok"])
+        let ok = Response.json(["detail": .string(RestAuthMessages.Registration.ok.text)])
         guard let email else { return ok }
         let context = RestAuthContext(request: request, state: state)
         do {

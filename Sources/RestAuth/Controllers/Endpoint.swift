@@ -119,23 +119,29 @@ public struct RestAuthEndpoint: Sendable {
         }
         // Vapor collects a body that arrives in one read without looking at the limit.
         if let body = request.body.data, body.readableBytes > state.configuration.maxBodySize {
-            return request.eventLoop.makeFailedFuture(APIError.payloadTooLarge(limit: state.configuration.maxBodySize))
+            return request.eventLoop.makeFailedFuture(
+                APIError.payloadTooLarge(limit: state.configuration.maxBodySize, for: request))
         }
         return AuthenticationMiddleware.authenticate(request, with: authenticates ? state.authenticators : []).flatMap {
             () -> EventLoopFuture<Response> in
             if case .isAuthenticated = permission, request.restAuth.user == nil {
-                return request.eventLoop.makeFailedFuture(state.notAuthenticated())
+                return request.eventLoop.makeFailedFuture(state.notAuthenticated(request))
             }
             let method = request.method == .HEAD ? HTTPMethod.GET : request.method
             switch handler(for: method) {
+            // The work runs in the request's language (Django's activated translation).
             case .immediate(let work)?:
-                return request.eventLoop.makeCompletedFuture { try work(request) }
+                let translation = request.restAuthTranslation
+                return request.eventLoop.makeCompletedFuture { try translation.activate { try work(request) } }
             case .async(let work)?:
-                return request.eventLoop.makeFutureWithTask { try await work(request) }
+                let translation = request.restAuthTranslation
+                return request.eventLoop.makeFutureWithTask {
+                    try await translation.activateAsync { try await work(request) }
+                }
             case nil:
                 if method == .OPTIONS { return request.eventLoop.makeSucceededFuture(metadata()) }
                 return request.eventLoop.makeFailedFuture(
-                    APIError.methodNotAllowed(request.method, allowed: allowedMethods))
+                    APIError.methodNotAllowed(request.method, allowed: allowedMethods, for: request))
             }
         }
     }

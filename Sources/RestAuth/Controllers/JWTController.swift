@@ -66,7 +66,7 @@ struct JWTController: Sendable {
         if jwt.type(of: claims) == .refresh,
             try await state.refreshTokens.isRevoked(jti: jti, family: family, on: request.restAuth.database)
         {
-            throw ValidationErrors.nonField("Token is blacklisted")
+            throw ValidationErrors.nonField(RestAuthMessages.JWT.tokenBlacklisted.text)
         }
         // An access token of a login that ended (logout, a password change, a replayed
         // refresh) is refused here as `user/` refuses it.
@@ -93,7 +93,7 @@ struct JWTController: Sendable {
         {
             raw = cookie
         }
-        guard !raw.isEmpty else { throw Self.invalid("No valid refresh token found.") }
+        guard !raw.isEmpty else { throw Self.invalid(RestAuthMessages.JWT.noValidRefreshToken.text) }
 
         let claims: JSONObject
         do {
@@ -112,7 +112,7 @@ struct JWTController: Sendable {
             user.accountIsActive, let userKey = user.accountKey
         else {
             throw APIError.detail(
-                .unauthorized, "No active account found for the given token.", code: "no_active_account")
+                .unauthorized, RestAuthMessages.JWT.noActiveAccount.text, code: "no_active_account")
         }
 
         let now = Date()
@@ -188,13 +188,13 @@ struct JWTController: Sendable {
         if configuration.jwtAuthHTTPOnly {
             raw = configuration.jwtAuthRefreshCookie.flatMap { request.cookies[$0]?.string }
             guard let raw, !raw.isEmpty else {
-                return .detail(.unauthorized, "Refresh token was not included in cookie data.")
+                return .detail(.unauthorized, RestAuthMessages.JWT.refreshNotInCookie.text)
             }
         } else {
             let fields = try RequestBody.parse(request).fields()
             raw = fields["refresh"]?.stringValue
             guard let raw, !raw.isEmpty else {
-                return .detail(.unauthorized, "Refresh token was not included in request data.")
+                return .detail(.unauthorized, RestAuthMessages.JWT.refreshNotInRequest.text)
             }
         }
         let claims: JSONObject

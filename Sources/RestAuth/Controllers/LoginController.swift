@@ -39,7 +39,7 @@ struct LoginController: Sendable {
 
     /// `GET logout/` without `ACCOUNT_LOGOUT_ON_GET`: DRF's 405.
     @Sendable static func logoutGetNotAllowed(_ request: Request) throws -> Response {
-        throw APIError.methodNotAllowed(.GET, allowed: [.GET, .POST, .HEAD, .OPTIONS])
+        throw APIError.methodNotAllowed(.GET, allowed: [.GET, .POST, .HEAD, .OPTIONS], for: request)
     }
 
     @Sendable func login(_ request: Request) async throws -> Response {
@@ -73,7 +73,7 @@ struct LoginController: Sendable {
         let context = RestAuthContext(request: request, state: state)
         let configuration = state.configuration
         if request.restAuth.credential == nil && !configuration.useJWT && !configuration.sessionLogin {
-            throw APIError.detail(.badRequest, "You should be logged in to logout. Check whether the token is passed.")
+            throw APIError.detail(.badRequest, RestAuthMessages.Login.logoutWithoutToken.text)
         }
         let user = request.restAuth.user
         if let key = user?.accountKey, configuration.tokenModel {
@@ -88,7 +88,7 @@ struct LoginController: Sendable {
             cookies.merge(configuration.jwtCookieDeletions) { $1 }
             failure = try await JWTController.logOut(request, state: state, jwt: jwt)
         }
-        let response = failure?.response() ?? Response.json(["detail": "Successfully logged out."])
+        let response = failure?.response() ?? Response.json(["detail": .string(RestAuthMessages.Login.loggedOut.text)])
         for (name, cookie) in cookies { response.setCookie(name, cookie) }
         if failure == nil { await context.publish(.userLoggedOut(user)) }
         return response

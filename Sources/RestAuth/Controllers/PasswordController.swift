@@ -45,7 +45,7 @@ struct PasswordController: Sendable {
         if case .jwt(_, let family, _) = request.restAuth.credential { callerFamily = family }
         try await state.refreshTokens.revokeFamilies(
             of: user.requireAccountKey(), except: callerFamily, on: request.restAuth.database)
-        let response = Response.json(["detail": "New password has been saved."])
+        let response = Response.json(["detail": .string(RestAuthMessages.Passwords.saved.text)])
         if case .session = request.restAuth.credential, !state.configuration.logoutOnPasswordChange {
             for (name, cookie) in try await state.startSession(for: user, request: request) {
                 response.setCookie(name, cookie)

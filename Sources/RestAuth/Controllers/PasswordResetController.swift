@@ -53,7 +53,7 @@ struct PasswordResetController: Sendable {
         try await context.consumeRateLimit("reset_password", key: email)
         try await state.configuration.passwordResetSerializer.save(fields, context: context)
         context.audit("password_reset_requested", outcome: "success")
-        return .json(["detail": "Password reset e-mail has been sent."])
+        return .json(["detail": .string(RestAuthMessages.PasswordReset.sent.text)])
     }
 
     /// Sets the new password when the uid and token are right; every login of the user
@@ -66,6 +66,6 @@ struct PasswordResetController: Sendable {
         try await state.refreshTokens.revokeFamilies(
             of: user.requireAccountKey(), except: nil, on: request.restAuth.database)
         await context.publish(.passwordReset(user))
-        return .json(["detail": "Password has been reset with the new password."])
+        return .json(["detail": .string(RestAuthMessages.PasswordReset.done.text)])
     }
 }

@@ -51,7 +51,7 @@ struct RegistrationController: Sendable {
         }
         let response: Response
         if state.configuration.emailVerification == .mandatory {
-            response = .json(["detail": "Verification e-mail sent."], status: .created)
+            response = .json(["detail": .string(RestAuthMessages.Registration.verificationSent.text)], status: .created)
         } else {
             response = try await state.logIn(LoginResult(user: user), context: context).response(
                 status: .created, context: context)

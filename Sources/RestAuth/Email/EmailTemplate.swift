@@ -28,6 +28,11 @@ public struct EmailContext: Sendable {
 /// placeholders filled from the ``EmailContext`` (HTML-escaped in the HTML part), or any
 /// rendering closure (Leaf, Mustache, a string builder).
 ///
+/// As in Django's templates, `{% blocktrans %}...{% endblocktrans %}` marks a text to
+/// translate into the language of the request that sends the mail: its message id is the
+/// text with each `{{ name }}` written `%(name)s` (allauth's ids are so), looked up in the
+/// catalogs, then filled. `{% trans "text" %}` translates a text without placeholders.
+///
 /// ```swift
 /// config.emailTemplates.passwordReset = EmailTemplate(
 ///     subject: "Reset your {{ site_name }} password",
@@ -50,8 +55,58 @@ public struct EmailTemplate: Sendable {
         }
     }
 
-    /// Replaces `{{ name }}` (spaces optional) with the context's value; unknown names become "".
+    /// Translates the `{% blocktrans %}` blocks and `{% trans %}` tags, then replaces
+    /// `{{ name }}` (spaces optional) with the context's value; unknown names become "".
     static func fill(_ template: String, _ context: EmailContext, escape: Bool) -> String {
+        guard template.contains("{%") else { return substitute(template, context, escape: escape) }
+        var output = ""
+        var rest = Substring(template)
+        while let open = rest.range(of: "{%") {
+            output += substitute(String(rest[..<open.lowerBound]), context, escape: escape)
+            guard let close = rest[open.upperBound...].range(of: "%}") else {
+                output += rest[open.lowerBound...]
+                return output
+            }
+            let tag = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            rest = rest[close.upperBound...]
+            if tag == "blocktrans" || tag == "blocktranslate" {
+                let end = rest.range(of: "{% endblocktrans %}") ?? rest.range(of: "{% endblocktranslate %}")
+                let body = end.map { rest[..<$0.lowerBound] } ?? rest
+                rest = end.map { rest[$0.upperBound...] } ?? ""
+                output += translateBlock(String(body), context, escape: escape)
+            } else if tag.hasPrefix("trans ") || tag.hasPrefix("translate ") {
+                let quoted = tag.drop(while: { $0 != "\"" && $0 != "'" })
+                let text = String(quoted.dropFirst().dropLast())
+                let translated = LocalizedMessage(text, origin: .allauth).text
+                output += escape ? htmlEscaped(translated) : translated
+            }
+            // Any other tag is dropped, as an unknown variable is.
+        }
+        return output + substitute(String(rest), context, escape: escape)
+    }
+
+    /// A `{% blocktrans %}` body: its id (`{{ name }}` as `%(name)s`, `%` as `%%`), translated,
+    /// then filled (values escaped in HTML; the translation is trusted, as Django trusts it).
+    static func translateBlock(_ body: String, _ context: EmailContext, escape: Bool) -> String {
+        var id = ""
+        var names: [String] = []
+        var rest = Substring(body)
+        while let open = rest.range(of: "{{") {
+            id += rest[..<open.lowerBound].replacingOccurrences(of: "%", with: "%%")
+            guard let close = rest[open.upperBound...].range(of: "}}") else { break }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            names.append(name)
+            id += "%(\(name))s"
+            rest = rest[close.upperBound...]
+        }
+        id += rest.replacingOccurrences(of: "%", with: "%%")
+        var values: [String: String] = [:]
+        for name in names { values[name] = escape ? htmlEscaped(context[name]) : context[name] }
+        let translated = LocalizedMessage(id, origin: .allauth, placeholders: .percent).text
+        return PythonFormat.percent(translated, values)
+    }
+
+    static func substitute(_ template: String, _ context: EmailContext, escape: Bool) -> String {
         var output = ""
         var rest = Substring(template)
         while let open = rest.range(of: "{{") {
@@ -100,52 +155,54 @@ public struct EmailTemplates: Sendable {
         self.emailConfirmation = emailConfirmation
     }
 
-    /// allauth's English texts, with an HTML alternative.
+    /// allauth's texts (`account/email/*.txt`), translated as allauth's templates are, with an
+    /// HTML alternative.
     public static var allauth: EmailTemplates {
+        let hello = "{% blocktrans %}Hello from {{ site_name }}!{% endblocktrans %}"
+        let thanks = "{% blocktrans %}Thank you for using {{ site_name }}!\n{{ site_domain }}{% endblocktrans %}"
         let confirmation = EmailTemplate(
-            subject: "Please Confirm Your Email Address",
+            subject: "{% blocktrans %}Please Confirm Your Email Address{% endblocktrans %}",
             text: """
-                Hello from {{ site_name }}!
+                \(hello)
 
-                You're receiving this email because user {{ user_display }} has given your email address to register an account on {{ site_domain }}.
+                {% blocktrans %}You're receiving this email because user {{ user_display }} has given your email address to register an account on {{ site_domain }}.{% endblocktrans %}
 
-                To confirm this is correct, go to {{ activate_url }}
+                {% blocktrans %}To confirm this is correct, go to {{ activate_url }}{% endblocktrans %}
 
-                Thank you for using {{ site_name }}!
-                {{ site_domain }}
+                \(thanks)
 
                 """,
             html: """
                 <!doctype html><html><body>
-                <p>Hello from {{ site_name }}!</p>
-                <p>You're receiving this email because user {{ user_display }} has given your email address to register an account on {{ site_domain }}.</p>
-                <p>To confirm this is correct, go to <a href="{{ activate_url }}">{{ activate_url }}</a></p>
-                <p>Thank you for using {{ site_name }}!<br>{{ site_domain }}</p>
+                <p>\(hello)</p>
+                <p>{% blocktrans %}You're receiving this email because user {{ user_display }} has given your email address to register an account on {{ site_domain }}.{% endblocktrans %}</p>
+                <p>{% blocktrans %}To confirm this is correct, go to {{ activate_url }}{% endblocktrans %}</p>
+                <p><a href="{{ activate_url }}">{{ activate_url }}</a></p>
+                <p>\(thanks)</p>
                 </body></html>
                 """)
         return EmailTemplates(
             passwordReset: EmailTemplate(
-                subject: "Password Reset Email",
+                subject: "{% blocktrans %}Password Reset Email{% endblocktrans %}",
                 text: """
-                    Hello from {{ site_name }}!
+                    \(hello)
 
-                    You're receiving this email because you or someone else has requested a password reset for your user account.
-                    It can be safely ignored if you did not request a password reset. Click the link below to reset your password.
+                    {% blocktrans %}You're receiving this email because you or someone else has requested a password reset for your user account.
+                    It can be safely ignored if you did not request a password reset. Click the link below to reset your password.{% endblocktrans %}
 
                     {{ password_reset_url }}{{ username_reminder }}
 
-                    Thank you for using {{ site_name }}!
-                    {{ site_domain }}
+                    \(thanks)
 
                     """,
                 html: """
                     <!doctype html><html><body>
-                    <p>Hello from {{ site_name }}!</p>
-                    <p>You're receiving this email because you or someone else has requested a password reset for your user account.
-                    It can be safely ignored if you did not request a password reset. Click the link below to reset your password.</p>
+                    <p>\(hello)</p>
+                    <p>{% blocktrans %}You're receiving this email because you or someone else has requested a password reset for your user account.
+                    It can be safely ignored if you did not request a password reset. Click the link below to reset your password.{% endblocktrans %}</p>
                     <p><a href="{{ password_reset_url }}">{{ password_reset_url }}</a></p>
                     <p>{{ username_reminder }}</p>
-                    <p>Thank you for using {{ site_name }}!<br>{{ site_domain }}</p>
+                    <p>\(thanks)</p>
                     </body></html>
                     """),
             emailConfirmationSignup: confirmation,

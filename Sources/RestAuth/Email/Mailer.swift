@@ -78,7 +78,8 @@ struct Mailer: Sendable {
             "user_display": display, "username": user.accountUsername ?? "", "username_reminder": "",
         ]
         if configuration.loginMethods != [.email], let username = user.accountUsername {
-            values["username_reminder"] = "\n\nIn case you forgot, your username is \(username)."
+            values["username_reminder"] =
+                "\n\n" + RestAuthMessages.Email.usernameReminder.format(["username": username])
         }
         await send(
             configuration.emailTemplates.passwordReset, values: values, to: address, site: site,

@@ -31,30 +31,34 @@ public struct APIError: AbortError, Sendable {
         APIError(status: .badRequest, body: errors.json)
     }
 
-    /// 403 `{"detail": message}`; DRF's PermissionDenied.
-    public static func permissionDenied(_ message: String = "You do not have permission to perform this action.")
-        -> APIError
-    {
-        .detail(.forbidden, message)
+    /// 403 `{"detail": message}`; DRF's PermissionDenied (its message in the current
+    /// request's language by default).
+    public static func permissionDenied(_ message: String? = nil) -> APIError {
+        .detail(.forbidden, message ?? RestAuthMessages.Errors.permissionDenied.text)
     }
 
     /// 405 with an `Allow` header; DRF's MethodNotAllowed.
-    static func methodNotAllowed(_ method: HTTPMethod, allowed: [HTTPMethod]) -> APIError {
+    static func methodNotAllowed(_ method: HTTPMethod, allowed: [HTTPMethod]? = nil, for request: Request) -> APIError {
         var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .allow, value: allowed.map(\.rawValue).joined(separator: ", "))
-        return .detail(.methodNotAllowed, "Method \"\(method.rawValue)\" not allowed.", headers: headers)
+        if let allowed { headers.replaceOrAdd(name: .allow, value: allowed.map(\.rawValue).joined(separator: ", ")) }
+        return .detail(
+            .methodNotAllowed,
+            RestAuthMessages.Errors.methodNotAllowed.format(["method": method.rawValue], for: request), headers: headers
+        )
     }
 
-    static func unsupportedMediaType(_ mediaType: String) -> APIError {
-        .detail(.unsupportedMediaType, "Unsupported media type \"\(mediaType)\" in request.")
+    static func unsupportedMediaType(_ mediaType: String, for request: Request) -> APIError {
+        .detail(
+            .unsupportedMediaType,
+            RestAuthMessages.Errors.unsupportedMediaType.format(["media_type": mediaType], for: request))
     }
 
     static func parseError(_ message: String) -> APIError {
         .detail(.badRequest, message)
     }
 
-    static func payloadTooLarge(limit: Int) -> APIError {
-        .detail(.payloadTooLarge, "Request body is larger than the limit of \(limit) bytes.")
+    static func payloadTooLarge(limit: Int, for request: Request) -> APIError {
+        .detail(.payloadTooLarge, RestAuthMessages.Errors.payloadTooLarge.format(["limit": "\(limit)"], for: request))
     }
 
     /// Django's `TooManyFieldsSent`, as a DRF-shaped 400.
@@ -74,7 +78,13 @@ public struct APIError: AbortError, Sendable {
             "Invalid HTTP_HOST header: \(shown). You may need to add '\(domain.prefix(255))' to ALLOWED_HOSTS.")
     }
 
-    static let notFound = APIError.detail(.notFound, "Not found.")
+    /// DRF's `NotFound`, in the current request's language.
+    public static var notFound: APIError { .detail(.notFound, RestAuthMessages.Errors.notFound.text) }
+
+    /// DRF's `NotFound`, in `request`'s language.
+    static func notFound(for request: Request) -> APIError {
+        .detail(.notFound, RestAuthMessages.Errors.notFound.text(for: request))
+    }
 
     /// The `detail` message, or the whole body for field errors.
     public var reason: String {

@@ -20,16 +20,16 @@ struct APIErrorMiddleware: Middleware {
             return .validation(errors)
         case let abort as any AbortError:
             switch abort.status {
-            case .notFound: return .notFound
+            case .notFound: return .notFound(for: request)
             case .payloadTooLarge:
-                return .payloadTooLarge(limit: request.application.restAuthMaxBodySize)
+                return .payloadTooLarge(limit: request.application.restAuthMaxBodySize, for: request)
             case .unsupportedMediaType:
-                return .unsupportedMediaType(request.headers.first(name: .contentType) ?? "")
+                return .unsupportedMediaType(request.headers.first(name: .contentType) ?? "", for: request)
             case .methodNotAllowed:
-                return .detail(.methodNotAllowed, "Method \"\(request.method.rawValue)\" not allowed.")
+                return .methodNotAllowed(request.method, for: request)
             case .internalServerError:
                 request.logger.report(error: error)
-                return .detail(.internalServerError, "A server error occurred.")
+                return .detail(.internalServerError, RestAuthMessages.Errors.serverError.text(for: request))
             default:
                 return .detail(abort.status, abort.reason, headers: abort.headers)
             }
@@ -37,7 +37,7 @@ struct APIErrorMiddleware: Middleware {
             return .parseError("JSON parse error - \(error)")
         default:
             request.logger.error("RestAuth: unexpected error: \(String(reflecting: error))")
-            return .detail(.internalServerError, "A server error occurred.")
+            return .detail(.internalServerError, RestAuthMessages.Errors.serverError.text(for: request))
         }
     }
 

@@ -1584,6 +1584,22 @@ public struct CatalogSet: Sendable {
             languages: languages, languageCode: languageCode)
     }
 
+    /// `LOCALE_PATHS` read from files above catalogs in memory that stand where Django's own
+    /// catalogs stand, beneath everything (the package's English one).
+    init(localePaths: [URL], languages: [String], languageCode: String, baseCatalogs: [String: GettextCatalog]) throws {
+        let base = Directory(
+            path: "(built in)", folders: Set(baseCatalogs.keys),
+            load: { folder in
+                guard let catalog = baseCatalogs[folder] else {
+                    throw GettextError.unreadableFile(path: folder, reason: "no catalog")
+                }
+                return catalog
+            })
+        try self.init(
+            directories: [base] + localePaths.map { Self.directory(at: $0, domain: "django") },
+            localePathCount: localePaths.count, hasDjangoPath: true, languages: languages, languageCode: languageCode)
+    }
+
     private init(
         directories: [Directory], localePathCount: Int, hasDjangoPath: Bool, languages: [String], languageCode: String
     ) throws {

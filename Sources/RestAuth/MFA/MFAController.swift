@@ -106,8 +106,8 @@ struct MFAController: Sendable {
         ]
     }
 
-    static let notEnabled = "MFA is not enabled."
-    static let alreadyEnabled = "MFA is already enabled. Deactivate it before activating again."
+    static var notEnabled: String { RestAuthMessages.MFA.notEnabled.text }
+    static var alreadyEnabled: String { RestAuthMessages.MFA.alreadyEnabled.text }
 
     /// `MFAVerifyView`: the code proves the second factor; the ephemeral token is spent and
     /// the login completes as `login/` would have (token, JWT pair and cookies, session).
@@ -177,7 +177,7 @@ struct MFAController: Sendable {
         try await state.configuration.mfa.totpDeactivateSerializer.validate(fields, user: user, context: context)
         try await mfa.store.deactivate(key, on: context.database)
         context.audit("mfa_deactivated", outcome: "success", user: user)
-        return .json(["detail": "TOTP has been deactivated."])
+        return .json(["detail": .string(RestAuthMessages.MFA.deactivated.text)])
     }
 
     @Sendable func status(_ request: Request) async throws -> Response {

@@ -47,8 +47,8 @@ public struct DefaultMFAVerifySerializer: MFAVerifySerializer {
     public static let ephemeralToken = CharField("ephemeral_token")
     public static let code = CharField("code", maxLength: 9)
 
-    static let invalidToken = "Invalid or expired token."
-    static let invalidCode = "Invalid code."
+    static var invalidToken: String { RestAuthMessages.MFA.invalidOrExpiredToken.text }
+    static var invalidCode: String { RestAuthMessages.MFA.invalidCode.text }
 
     public init() {}
 
@@ -69,7 +69,7 @@ public struct DefaultMFAVerifySerializer: MFAVerifySerializer {
         }
         guard user.accountIsActive else {
             context.audit("mfa_verify", outcome: "failure", user: user, metadata: ["reason": "user_inactive"])
-            throw ValidationErrors("detail", "User account is disabled.")
+            throw ValidationErrors("detail", RestAuthMessages.Login.accountDisabled.text)
         }
         // Counted before the check and taken back after a success, as login_failed is: parallel
         // guesses cannot outrun the count. The key is the token's digest (never the token).
@@ -162,17 +162,19 @@ public struct DefaultTOTPActivateConfirmSerializer: TOTPActivateConfirmSerialize
         }
         guard let payload = mfa.activationPayload(token) else {
             throw refuse(
-                "invalid_or_expired_activation_token", "activation_token", "Invalid or expired activation token.")
+                "invalid_or_expired_activation_token", "activation_token",
+                RestAuthMessages.MFA.invalidActivationToken.text)
         }
         guard let key = user.accountKey, payload["uid"] == MFAService.uidValue(key) else {
             throw refuse(
-                "activation_token_user_mismatch", "activation_token", "Invalid activation token for this user.")
+                "activation_token_user_mismatch", "activation_token", RestAuthMessages.MFA.activationTokenOtherUser.text
+            )
         }
         guard case .string(let secret)? = payload["secret"], !secret.isEmpty,
             let step = mfa.matchingStep(code, secret: secret, after: nil)
         else {
             throw refuse(
-                "invalid_totp_code", "code", "Invalid code. Please check your authenticator app and try again.")
+                "invalid_totp_code", "code", RestAuthMessages.MFA.invalidTOTPCode.text)
         }
         return TOTPActivationProof(secret: secret, step: step, code: code)
     }

@@ -273,7 +273,7 @@ struct UserStore: Sendable {
                 continue
             }
         }
-        throw APIError.detail(.serviceUnavailable, "Could not issue a token; try again.")
+        throw APIError.detail(.serviceUnavailable, RestAuthMessages.Errors.tokenUnavailable.text)
     }
 
     func tokenQuery(of key: UserKey, on db: any SQLDatabase) -> SQLSelectBuilder {

@@ -14,7 +14,7 @@ public struct CommonPasswordValidator: PasswordValidator {
 
     public func validate(_ password: String, user: PasswordUserAttributes?) -> [String] {
         let normalised = password.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
-        return passwords.contains(normalised) ? ["This password is too common."] : []
+        return passwords.contains(normalised) ? [RestAuthMessages.Passwords.tooCommon.text] : []
     }
 
     static func loadDefaultList() -> Set<String> {

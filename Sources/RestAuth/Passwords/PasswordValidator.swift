@@ -14,7 +14,8 @@ public struct PasswordUserAttributes: Sendable {
 }
 
 /// One of Django's `AUTH_PASSWORD_VALIDATORS`: returns its messages for a password that
-/// fails it, or nothing.
+/// fails it, or nothing. It runs inside the request's work, so a ``LocalizedMessage``'s
+/// `text` is in the request's language.
 ///
 /// ```swift
 /// struct NoSeasonsValidator: PasswordValidator {
@@ -43,8 +44,7 @@ public struct MinimumLengthValidator: PasswordValidator {
 
     public func validate(_ password: String, user: PasswordUserAttributes?) -> [String] {
         guard password.unicodeScalars.count < minLength else { return [] }
-        let unit = minLength == 1 ? "character" : "characters"
-        return ["This password is too short. It must contain at least \(minLength) \(unit)."]
+        return [RestAuthMessages.Passwords.tooShort.format(["": "\(minLength)"], count: minLength)]
     }
 }
 
@@ -59,6 +59,6 @@ public struct NumericPasswordValidator: PasswordValidator {
             && password.unicodeScalars.allSatisfy {
                 $0.properties.numericType == .decimal || $0.properties.numericType == .digit
             }
-        return allDigits ? ["This password is entirely numeric."] : []
+        return allDigits ? [RestAuthMessages.Passwords.entirelyNumeric.text] : []
     }
 }

@@ -11,9 +11,10 @@ public struct UserAttributeSimilarityValidator: PasswordValidator {
     public func validate(_ password: String, user: PasswordUserAttributes?) -> [String] {
         guard let user else { return [] }
         let password = Array(password.lowercased().unicodeScalars)
-        let attributes: [(String?, String)] = [
-            (user.username, "username"), (user.firstName, "first name"), (user.lastName, "last name"),
-            (user.email, "email address"),
+        let names = RestAuthMessages.Passwords.self
+        let attributes: [(String?, LocalizedMessage)] = [
+            (user.username, names.usernameField), (user.firstName, names.firstNameField),
+            (user.lastName, names.lastNameField), (user.email, names.emailField),
         ]
         for (value, verboseName) in attributes {
             guard let value, !value.isEmpty else { continue }
@@ -22,7 +23,7 @@ public struct UserAttributeSimilarityValidator: PasswordValidator {
             for part in parts {
                 if exceedsMaximumLengthRatio(password: password, value: part) { continue }
                 if Self.quickRatio(password, part) >= maxSimilarity {
-                    return ["The password is too similar to the \(verboseName)."]
+                    return [RestAuthMessages.Passwords.tooSimilar.format(["verbose_name": verboseName.text])]
                 }
             }
         }

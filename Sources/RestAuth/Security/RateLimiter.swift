@@ -82,9 +82,10 @@ public struct RateLimitUsage: Sendable {
 extension APIError {
     /// DRF's `Throttled`: 429, the wait in the message and in `Retry-After`.
     static func throttled(wait: Int) -> APIError {
+        // DRF looks the second part up already formatted: no catalog has it, it stays English.
         let unit = wait == 1 ? "second" : "seconds"
         return .detail(
-            .tooManyRequests, "Request was throttled. Expected available in \(wait) \(unit).",
+            .tooManyRequests, RestAuthMessages.Errors.throttled.text + " Expected available in \(wait) \(unit).",
             headers: ["Retry-After": String(wait)])
     }
 }

@@ -50,7 +50,7 @@ public struct CharField: Sendable {
     public func read(from data: JSONObject, into errors: inout ValidationErrors, partial: Bool = false) -> Outcome {
         guard let raw = data[name] else {
             if required && !partial {
-                errors.add(name, "This field is required.")
+                errors.add(name, RestAuthMessages.Fields.required.text)
                 return .invalid
             }
             return .absent
@@ -59,35 +59,37 @@ public struct CharField: Sendable {
         switch raw {
         case .null:
             if allowNull { return .null }
-            errors.add(name, "This field may not be null.")
+            errors.add(name, RestAuthMessages.Fields.null.text)
             return .invalid
         case .string(let value): text = value
         case .int(let value): text = String(value)
         case .double(let value): text = Self.pythonString(value)
         case .bool, .array, .object:
             // DRF checks for blank before it checks the type; none of these is blank.
-            errors.add(name, format == .email ? "Enter a valid email address." : "Not a valid string.")
+            errors.add(
+                name,
+                format == .email ? RestAuthMessages.Fields.invalidEmail.text : RestAuthMessages.Fields.notAString.text)
             return .invalid
         }
         let trimmed = trimWhitespace ? text.trimmingCharacters(in: .whitespacesAndNewlines) : text
         if trimmed.isEmpty {
             if allowBlank { return .value("") }
-            errors.add(name, "This field may not be blank.")
+            errors.add(name, RestAuthMessages.Fields.blank.text)
             return .invalid
         }
         var messages: [String] = []
         let length = trimmed.unicodeScalars.count
         if format == .email && !EmailAddressSyntax.isValid(trimmed) {
-            messages.append("Enter a valid email address.")
+            messages.append(RestAuthMessages.Fields.invalidEmail.text)
         }
         if let maxLength, length > maxLength {
-            messages.append("Ensure this field has no more than \(maxLength) characters.")
+            messages.append(RestAuthMessages.Fields.maxLength.format(["max_length": "\(maxLength)"]))
         }
         if let minLength, length < minLength {
-            messages.append("Ensure this field has at least \(minLength) characters.")
+            messages.append(RestAuthMessages.Fields.minLength.format(["min_length": "\(minLength)"]))
         }
         if trimmed.unicodeScalars.contains("\u{0}") {
-            messages.append("Null characters are not allowed.")
+            messages.append(RestAuthMessages.Fields.nullCharacters.text)
         }
         if !messages.isEmpty {
             errors.add(name, messages)

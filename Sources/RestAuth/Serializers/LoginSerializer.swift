@@ -70,7 +70,7 @@ public struct DefaultLoginSerializer: LoginSerializer {
     public static let email = CharField.email("email", required: false, allowBlank: true)
     public static let password = CharField("password")
 
-    static let invalidCredentials = "Unable to log in with provided credentials."
+    static var invalidCredentials: String { RestAuthMessages.Login.unableToLogIn.text }
 
     /// The field a login is made with, as dj-rest-auth chooses it: the only one the login
     /// methods allow, else the e-mail address when given, else the username. Nil when that
@@ -102,20 +102,24 @@ public struct DefaultLoginSerializer: LoginSerializer {
 
         let methods = context.configuration.loginMethods
         guard let identifier = Self.identifier(email: email, username: username, methods: methods) else {
-            if methods == [.email] { throw ValidationErrors.nonField(#"Must include "email" and "password"."#) }
-            if methods == [.username] { throw ValidationErrors.nonField(#"Must include "username" and "password"."#) }
-            throw ValidationErrors.nonField(#"Must include either "username" or "email" and "password"."#)
+            if methods == [.email] { throw ValidationErrors.nonField(RestAuthMessages.Login.mustIncludeEmail.text) }
+            if methods == [.username] {
+                throw ValidationErrors.nonField(RestAuthMessages.Login.mustIncludeUsername.text)
+            }
+            throw ValidationErrors.nonField(RestAuthMessages.Login.mustIncludeEither.text)
         }
         let outcome =
             identifier.isEmail
             ? try await authenticate(email: identifier.value, password: password, context: context)
             : try await authenticate(username: identifier.value, password: password, context: context)
         guard let outcome else { throw ValidationErrors.nonField(Self.invalidCredentials) }
-        guard outcome.user.accountIsActive else { throw ValidationErrors.nonField("User account is disabled.") }
+        guard outcome.user.accountIsActive else {
+            throw ValidationErrors.nonField(RestAuthMessages.Login.accountDisabled.text)
+        }
         if context.configuration.emailVerification == .mandatory,
             try await !context.state.users.hasVerifiedEmail(outcome.user, on: context.database)
         {
-            throw ValidationErrors.nonField("E-mail is not verified.")
+            throw ValidationErrors.nonField(RestAuthMessages.Login.emailNotVerified.text)
         }
         return outcome
     }

@@ -59,7 +59,7 @@ public struct DefaultPasswordChangeSerializer: PasswordChangeSerializer {
         let new1 = Self.newPassword1.read(from: fields, into: &errors).string
         let new2 = Self.newPassword2.read(from: fields, into: &errors).string
         if let oldPassword, !(await context.passwords.check(oldPassword, against: user.accountPassword)).isRight {
-            errors.add("old_password", "Your old password was entered incorrectly. Please enter it again.")
+            errors.add("old_password", RestAuthMessages.Passwords.oldPasswordWrong.text)
         }
         try errors.throwIfAny()
         guard let new1, let new2 else { throw errors }
@@ -74,7 +74,7 @@ public struct DefaultPasswordChangeSerializer: PasswordChangeSerializer {
         into errors: inout ValidationErrors
     ) {
         if new1 != new2 {
-            errors.add("new_password2", "The two password fields didn\u{2019}t match.")
+            errors.add("new_password2", RestAuthMessages.Passwords.mismatch.text)
             return
         }
         errors.add(

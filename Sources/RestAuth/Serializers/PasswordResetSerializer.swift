@@ -114,7 +114,9 @@ public struct DefaultPasswordResetConfirmSerializer: PasswordResetConfirmSeriali
 
         let state = context.state
         let candidates = try await users(forUID: uidText, context: context)
-        guard !candidates.isEmpty else { throw ValidationErrors("uid", "Invalid value") }
+        guard !candidates.isEmpty else {
+            throw ValidationErrors("uid", RestAuthMessages.PasswordReset.invalidValue.text)
+        }
         var matched: (any RestAuthUser)?
         for user in candidates {
             if state.resetTokens.check(tokenText, for: try await state.users.resetState(of: user, on: context.database))
@@ -123,7 +125,9 @@ public struct DefaultPasswordResetConfirmSerializer: PasswordResetConfirmSeriali
                 break
             }
         }
-        guard let user = matched else { throw ValidationErrors("token", "Invalid value") }
+        guard let user = matched else {
+            throw ValidationErrors("token", RestAuthMessages.PasswordReset.invalidValue.text)
+        }
         DefaultPasswordChangeSerializer.checkNewPasswords(new1, new2, user: user, context: context, into: &errors)
         try errors.throwIfAny()
         let newHash = try await context.passwords.hash(new1)
@@ -131,7 +135,7 @@ public struct DefaultPasswordResetConfirmSerializer: PasswordResetConfirmSeriali
             try await state.users.replacePassword(
                 of: user.requireAccountKey(), expected: user.accountPassword, with: newHash, on: context.database)
         else {
-            throw ValidationErrors("token", "Invalid value")
+            throw ValidationErrors("token", RestAuthMessages.PasswordReset.invalidValue.text)
         }
         user.accountPassword = newHash
         return user

@@ -79,7 +79,7 @@ public struct DefaultRegisterSerializer: RegisterSerializer {
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // A parallel sign-up took the name (or, without usernames, the address) first.
             if context.configuration.userModel.accountFields.username == nil {
-                throw ValidationErrors("email", "A user is already registered with this e-mail address.")
+                throw ValidationErrors("email", RestAuthMessages.Registration.emailTaken.text)
             }
             throw ValidationErrors("username", UsernameRules.takenMessage)
         }
@@ -118,10 +118,10 @@ public struct DefaultRegisterSerializer: RegisterSerializer {
             if configuration.uniqueEmail,
                 try await context.state.users.verifiedEmailExists(cleanedEmail, on: context.database)
             {
-                errors.add("email", "User is already registered with this e-mail address.")
+                errors.add("email", RestAuthMessages.Registration.emailTakenSocial.text)
             } else if !hasUsername, try await context.state.users.emailTaken(cleanedEmail, on: context.database) {
                 // Without usernames the address is the identifier: it cannot be shared.
-                errors.add("email", "A user is already registered with this e-mail address.")
+                errors.add("email", RestAuthMessages.Registration.emailTaken.text)
             }
         }
         if let password1 {
@@ -139,7 +139,7 @@ public struct DefaultRegisterSerializer: RegisterSerializer {
             throw errors
         }
         guard password1 == password2 else {
-            throw ValidationErrors.nonField("The two password fields didn't match.")
+            throw ValidationErrors.nonField(RestAuthMessages.Registration.passwordsDiffer.text)
         }
         // allauth's save: the validators again, now with the user's attributes.
         let attributes = PasswordUserAttributes(

@@ -15,7 +15,8 @@ public enum RequestBody: Sendable {
         switch self {
         case .object(let object): return object
         case .notAnObject(let value):
-            throw ValidationErrors.nonField("Invalid data. Expected a dictionary, but got \(value.pythonTypeName).")
+            throw ValidationErrors.nonField(
+                RestAuthMessages.Fields.notADictionary.format(["datatype": value.pythonTypeName]))
         }
     }
 
@@ -55,7 +56,7 @@ public enum RequestBody: Sendable {
         case "multipart/form-data":
             return .object(try parseMultipart(request, body: buffer, maxFields: limit))
         default:
-            throw APIError.unsupportedMediaType(contentType)
+            throw APIError.unsupportedMediaType(contentType, for: request)
         }
     }
 

@@ -6,5 +6,5 @@ struct UsernameRules: Sendable {
         CharField("username", maxLength: configuration.usernameMaxLength, minLength: configuration.usernameMinLength)
     }
 
-    static let takenMessage = "A user with that username already exists."
+    static var takenMessage: String { RestAuthMessages.Fields.usernameTaken.text }
 }

@@ -1,7 +1,6 @@
 /// Django's `UnicodeUsernameValidator`: letters, digits and `@.+-_` (`^[\w.@+-]+\Z`).
 enum UsernameSyntax {
-    static let message =
-        "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+    static var message: String { RestAuthMessages.Fields.invalidUsername.text }
 
     /// Python's `\w` in a Unicode pattern: alphanumerics and the underscore.
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {

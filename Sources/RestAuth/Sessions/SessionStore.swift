@@ -60,7 +60,7 @@ struct SessionStore: Sendable {
                 continue  // a key collision: draw another
             }
         }
-        throw APIError.detail(.internalServerError, "Could not create a session.")
+        throw APIError.detail(.internalServerError, RestAuthMessages.Errors.sessionUnavailable.text)
     }
 
     /// The authenticated user of a session: nil when the session is unknown, expired,

@@ -3,6 +3,7 @@ import Fluent
 import FluentSQL
 import Foundation
 import SQLKit
+import Vapor
 
 /// simplejwt's tokens: access and refresh JWTs with `token_type`, `exp`, `iat`, `jti` and
 /// the user id claim (each type, id and user claim under its configured name), plus this
@@ -39,13 +40,17 @@ struct JWTTokens: Sendable {
 
     /// simplejwt's `TokenError`, with its messages.
     struct TokenError: Error, Equatable {
-        let message: String
-        static let invalid = TokenError(message: "Token is invalid")
-        static let expired = TokenError(message: "Token is expired")
-        static let wrongType = TokenError(message: "Token has wrong type")
-        static let noType = TokenError(message: "Token has no type")
-        static let noID = TokenError(message: "Token has no id")
-        static let blacklisted = TokenError(message: "Token is blacklisted")
+        let text: LocalizedMessage
+        /// The message in the current request's language.
+        var message: String { text.text }
+        /// The message in `request`'s language.
+        func message(for request: Request) -> String { text.text(for: request) }
+        static let invalid = TokenError(text: RestAuthMessages.JWT.tokenInvalid)
+        static let expired = TokenError(text: RestAuthMessages.JWT.tokenExpired)
+        static let wrongType = TokenError(text: RestAuthMessages.JWT.tokenHasWrongType)
+        static let noType = TokenError(text: RestAuthMessages.JWT.tokenHasNoType)
+        static let noID = TokenError(text: RestAuthMessages.JWT.tokenHasNoID)
+        static let blacklisted = TokenError(text: RestAuthMessages.JWT.tokenBlacklisted)
     }
 
     /// A token and when it expires.
