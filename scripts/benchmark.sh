@@ -6,7 +6,8 @@
 #   scripts/benchmark.sh reference  # ../shared/reference under gunicorn, WORKERS=5
 #
 # Reports requests/s and p99 for: a route without authentication, token-
-# authenticated GET user/, login, and GET user/ while 8 clients log in without
+# authenticated GET user/ (also with a browser's Accept-Language, and refused without a
+# token, in English and in German), login, and GET user/ while 8 clients log in without
 # pause; Bearer-authenticated GET user/ with USE_JWT; and the time of one password hash (PBKDF2-SHA256, Django's 1,000,000
 # iterations), so login can be read against its limit: cores / one hash's time.
 # DURATION (seconds per run, default 10) and CONNECTIONS (default 16) adjust it.
@@ -218,6 +219,15 @@ fi
 run "open route ($OPEN_PATH)" -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$BENCH_DIR/report.lua" "$BASE$OPEN_PATH"
 run "token GET user/" -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$BENCH_DIR/report.lua" \
   -H "Authorization: Token $TOKEN" "$BASE/dj-rest-auth/user/"
+# A browser's Accept-Language: the language chosen and the catalogs read on every request
+# (the 401 carries a translated message; the 200 names its language).
+BROWSER_LANGUAGE="de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7"
+run "token GET user/ (Accept-Language)" -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$BENCH_DIR/report.lua" \
+  -H "Authorization: Token $TOKEN" -H "Accept-Language: $BROWSER_LANGUAGE" "$BASE/dj-rest-auth/user/"
+run "anonymous GET user/ (401)" -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$BENCH_DIR/report.lua" \
+  "$BASE/dj-rest-auth/user/"
+run "anonymous GET user/ (401, German)" -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$BENCH_DIR/report.lua" \
+  -H "Accept-Language: $BROWSER_LANGUAGE" "$BASE/dj-rest-auth/user/"
 run "login (8 clients)" -t2 -c8 -d"${DURATION}s" --timeout 30s -s "$BENCH_DIR/login.lua" "$BASE/dj-rest-auth/login/"
 wrk -t2 -c8 -d"$((DURATION + 4))s" --timeout 30s -s "$BENCH_DIR/login.lua" "$BASE/dj-rest-auth/login/" >"$WORK/storm.txt" 2>&1 &
 STORM=$!

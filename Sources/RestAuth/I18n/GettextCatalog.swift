@@ -1664,16 +1664,24 @@ public struct CatalogSet: Sendable {
         self.translations = translations
     }
 
+    /// A directory of `<locale>/LC_MESSAGES/<domain>.mo` files. Where a locale has no `.mo` but a
+    /// `<domain>.po`, the `.po` is read instead (a convenience Django does not offer: it needs
+    /// `compilemessages` first).
     private static func directory(at url: URL, domain: String) -> Directory {
         let path = url.path
         let manager = FileManager.default
         let names = (try? manager.contentsOfDirectory(atPath: path)) ?? []
-        let file = "LC_MESSAGES/" + domain + ".mo"
-        let folders = names.filter { manager.fileExists(atPath: path + "/" + $0 + "/" + file) }
+        let mo = "LC_MESSAGES/" + domain + ".mo"
+        let po = "LC_MESSAGES/" + domain + ".po"
+        let folders = names.filter {
+            manager.fileExists(atPath: path + "/" + $0 + "/" + mo)
+                || manager.fileExists(atPath: path + "/" + $0 + "/" + po)
+        }
         return Directory(
             path: path, folders: Set(folders),
             load: { folder in
-                let filePath = path + "/" + folder + "/" + file
+                let compiled = manager.fileExists(atPath: path + "/" + folder + "/" + mo)
+                let filePath = path + "/" + folder + "/" + (compiled ? mo : po)
                 let data: Data
                 do {
                     data = try Data(contentsOf: URL(fileURLWithPath: filePath))
@@ -1681,8 +1689,13 @@ public struct CatalogSet: Sendable {
                     throw GettextError.unreadableFile(path: filePath, reason: "cannot be read")
                 }
                 do {
-                    return try GettextCatalog(moData: data)
+                    if compiled { return try GettextCatalog(moData: data) }
+                    guard let text = String(data: data, encoding: .utf8) else {
+                        throw GettextError.unreadableFile(path: filePath, reason: "is not UTF-8")
+                    }
+                    return try GettextCatalog(poText: text)
                 } catch let error as GettextError {
+                    if case .unreadableFile = error { throw error }
                     throw GettextError.unreadableFile(path: filePath, reason: error.description)
                 }
             })

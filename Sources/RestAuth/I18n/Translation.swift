@@ -122,6 +122,11 @@ final class Translations: Sendable {
             ?? Translation(language: defaultLanguage, merged: nil, own: nil, ownForAll: ownForAll)
     }
 
+    /// The translation of a language of `LANGUAGES` (`fr`), else `LANGUAGE_CODE`'s.
+    func translation(forLanguage language: String) -> Translation {
+        byLanguage[LanguageNegotiation.toLanguage(language)] ?? fallback
+    }
+
     /// Django's `LocaleMiddleware.process_request`: the cookie, then `Accept-Language`, among
     /// `LANGUAGES`, else `LANGUAGE_CODE`.
     func translation(for request: Request) -> Translation {

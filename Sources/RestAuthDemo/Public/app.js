@@ -11,6 +11,7 @@
   const $ = (id) => document.getElementById(id);
   const TOKEN_KEY = "restauth-demo-token";
   const STATE_KEY = "restauth-demo-social-state";
+  const LANGUAGE_KEY = "restauth-demo-language";
   // GitHub gives the verified primary address only with user:email.
   const SCOPES = { google: "openid email profile", github: "user:email" };
   let cfg = null;
@@ -28,8 +29,17 @@
     return hit ? decodeURIComponent(hit.slice(name.length + 1)) : null;
   }
 
+  // The language the server answers in: the one chosen on the page, else the browser's
+  // (navigator.languages, most preferred first, as Accept-Language with q-values).
+  function acceptLanguage() {
+    const chosen = localStorage.getItem(LANGUAGE_KEY);
+    if (chosen) return chosen;
+    const list = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || "en"];
+    return list.slice(0, 8).map((l, i) => (i === 0 ? l : `${l};q=${(1 - i / 10).toFixed(1)}`)).join(", ");
+  }
+
   async function call(path, method = "GET", body = undefined, retry = true) {
-    const headers = { Accept: "application/json" };
+    const headers = { Accept: "application/json", "Accept-Language": acceptLanguage() };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (cfg.use_jwt && access) headers.Authorization = "Bearer " + access;
     if (!cfg.use_jwt && token) headers.Authorization = "Token " + token;
@@ -551,6 +561,12 @@
     }
     document.querySelectorAll("form input[id]").forEach((input) => {
       if ($(`error-${input.id}`)) input.setAttribute("aria-describedby", `error-${input.id}`);
+    });
+    const language = $("language");
+    language.value = localStorage.getItem(LANGUAGE_KEY) || "";
+    language.addEventListener("change", () => {
+      if (language.value) localStorage.setItem(LANGUAGE_KEY, language.value);
+      else localStorage.removeItem(LANGUAGE_KEY);
     });
     setupForms();
     setupSocial();
