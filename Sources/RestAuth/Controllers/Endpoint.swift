@@ -139,7 +139,10 @@ public struct RestAuthEndpoint: Sendable {
                     try await translation.activateAsync { try await work(request) }
                 }
             case nil:
-                if method == .OPTIONS { return request.eventLoop.makeSucceededFuture(metadata()) }
+                if method == .OPTIONS {
+                    let translation = request.restAuthTranslation
+                    return request.eventLoop.makeSucceededFuture(translation.activate { metadata() })
+                }
                 return request.eventLoop.makeFailedFuture(
                     APIError.methodNotAllowed(request.method, allowed: allowedMethods, for: request))
             }

@@ -117,13 +117,21 @@ enum ViewMetadata {
     }
 
     /// `UserDetailsSerializer` on Django's `User`: the model's labels and help text.
-    static let userDetailsFields = [
-        FieldMetadata(name: "pk", type: "integer", required: false, readOnly: true, label: "ID"),
-        FieldMetadata(
-            name: "username", label: "Username",
-            helpText: "Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.", maxLength: 150),
-        FieldMetadata(name: "email", type: "email", required: false, readOnly: true, label: "Email address"),
-        FieldMetadata(name: "first_name", required: false, label: "First name", maxLength: 150),
-        FieldMetadata(name: "last_name", required: false, label: "Last name", maxLength: 150),
-    ]
+    static let userDetailsFields: [FieldMetadata] = {
+        let names = RestAuthMessages.Passwords.self
+        var fields = [
+            FieldMetadata(name: "pk", type: "integer", required: false, readOnly: true, label: "ID"),
+            FieldMetadata(name: "username", label: "Username", maxLength: 150),
+            FieldMetadata(name: "email", type: "email", required: false, readOnly: true, label: "Email address"),
+            FieldMetadata(name: "first_name", required: false, label: "First name", maxLength: 150),
+            FieldMetadata(name: "last_name", required: false, label: "Last name", maxLength: 150),
+        ]
+        for (index, label) in [
+            (1, names.usernameField), (2, names.emailField), (3, names.firstNameField), (4, names.lastNameField),
+        ] {
+            fields[index].translatedLabel = label
+        }
+        fields[1].translatedHelpText = RestAuthMessages.Fields.usernameHelpText
+        return fields
+    }()
 }

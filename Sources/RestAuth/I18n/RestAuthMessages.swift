@@ -36,13 +36,16 @@ public enum RestAuthMessages {
         public static let invalidUsername = LocalizedMessage(
             "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
             origin: .django)
+        /// Django's `AbstractUser.username` help text (in the answer to `OPTIONS user/`).
+        public static let usernameHelpText = LocalizedMessage(
+            "Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.", origin: .django)
         /// Django's `AbstractUser.username` uniqueness message.
         public static let usernameTaken = LocalizedMessage(
             "A user with that username already exists.", origin: .django)
 
         static let all = [
             required, null, blank, notAString, invalidEmail, maxLength, minLength, nullCharacters, notADictionary,
-            invalidUsername, usernameTaken,
+            invalidUsername, usernameHelpText, usernameTaken,
         ]
     }
 

@@ -16,6 +16,11 @@ public struct FieldMetadata: Sendable {
     public var readOnly: Bool
     public var label: String
     public var helpText: String?
+    /// A label to translate instead of ``label``: a model field's `verbose_name`, which DRF
+    /// shows translated, first letter capitalised.
+    public var translatedLabel: LocalizedMessage?
+    /// Help text to translate instead of ``helpText``.
+    public var translatedHelpText: LocalizedMessage?
     public var minLength: Int?
     public var maxLength: Int?
 
@@ -48,12 +53,20 @@ public struct FieldMetadata: Sendable {
         return first.uppercased() + spaced.dropFirst().lowercased()
     }
 
-    /// The field's entry in `actions`, keys in DRF's order.
+    /// Django's `capfirst`.
+    static func capitalisingFirst(_ text: String) -> String {
+        guard let first = text.first else { return text }
+        return first.uppercased() + text.dropFirst()
+    }
+
+    /// The field's entry in `actions`, keys in DRF's order (labels and help text in the
+    /// current request's language).
     public var json: JSONValue {
         var object: JSONObject = [
             "type": .string(type), "required": .bool(required), "read_only": .bool(readOnly), "label": .string(label),
         ]
-        if let helpText { object["help_text"] = .string(helpText) }
+        if let translatedLabel { object["label"] = .string(Self.capitalisingFirst(translatedLabel.text)) }
+        if let text = translatedHelpText?.text ?? helpText { object["help_text"] = .string(text) }
         if let minLength { object["min_length"] = .int(minLength) }
         if let maxLength { object["max_length"] = .int(maxLength) }
         return .object(object)
