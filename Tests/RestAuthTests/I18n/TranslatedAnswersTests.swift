@@ -1,7 +1,7 @@
 import Foundation
 import NIOHTTP1
-import Testing
 import RestAuthTesting
+import Testing
 import Vapor
 
 @testable import RestAuth
@@ -114,7 +114,9 @@ struct TranslatedAnswersTests {
         configuration.languages = ["en", "ru"]
         // "ru" reads the catalog filed under ru_RU, as gettext does.
         let russian = try Translations(configuration: configuration).translation(forLanguage: "ru")
-        let russianForms = russian.activate { [1, 3, 8, 21, 111].map { (n: Int) in tooShort.format(["": "\(n)"], count: n) } }
+        let russianForms = russian.activate {
+            [1, 3, 8, 21, 111].map { (n: Int) in tooShort.format(["": "\(n)"], count: n) }
+        }
         #expect(russianForms == ["one 1", "few 3", "many 8", "one 21", "many 111"])
     }
 
@@ -142,7 +144,8 @@ struct TranslatedAnswersTests {
             #expect(user.json == ["detail": "Bitte zuerst anmelden."])
             // DRF's message, which the project's catalog lacks: English, as Django answers.
             let missing = try await client.post("login/", ["password": "x"], headers: Self.lang("de"))
-            #expect(missing.json == ["non_field_errors": [#"Must include either "username" or "email" and "password"."#]])
+            #expect(
+                missing.json == ["non_field_errors": [#"Must include either "username" or "email" and "password"."#]])
             // The package's own message: its own catalog.
             let big = try await client.request(
                 .POST, "login/", .json(["password": .string(String(repeating: "x", count: 4096))]),
