@@ -254,6 +254,11 @@ class Walk:
         self.wait(lambda: self.el(id_).is_displayed() and self.el(id_).is_enabled(), f"#{id_} to be clickable")
         self.el(id_).click()
 
+    def pick_language(self, value):
+        self.d.execute_script(
+            "const s = document.getElementById('language'); s.value = arguments[0];"
+            "s.dispatchEvent(new Event('change'));", value)
+
     def message(self, fragment):
         self.wait(lambda: self.el("message").is_displayed() and fragment in self.text("message"),
                   f"the message {fragment!r}")
@@ -433,6 +438,13 @@ class Walk:
         if self.text("whoami") != "Not signed in":
             raise Failure("the old password logged in")
         self.step("login-old-password", "the password from before the reset is refused, message at the form")
+
+        # The server's messages in the language picked in the header (Accept-Language).
+        self.pick_language("de")
+        self.login(renamed, CHANGED_PASSWORD)
+        self.error("error-login-non_field_errors", "Die angegebenen Zugangsdaten stimmen nicht.")
+        self.pick_language("")
+        self.step("language", "with Deutsch picked, the same refusal comes in German; back to the browser's language")
 
         self.size(PHONE)
         self.login(renamed, RESET_PASSWORD)
