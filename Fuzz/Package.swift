@@ -31,6 +31,8 @@ let package = Package(
         .executableTarget(name: "FuzzArgon2", dependencies: ["CFuzzerEntry"], swiftSettings: fuzzFlags),
         // RestAuthClient's parsers of server answers (its files only: Foundation, nothing else).
         .executableTarget(name: "FuzzClient", dependencies: ["CFuzzerEntry"], swiftSettings: fuzzFlags),
+        // The translation parsers: gettext catalogs, Accept-Language, Python's format strings.
+        .executableTarget(name: "FuzzI18n", dependencies: ["CFuzzerEntry"], swiftSettings: fuzzFlags),
         .executableTarget(
             name: "FuzzJWT",
             dependencies: [

@@ -26,7 +26,7 @@ ARTIFACTS="$SCRATCH/artifacts"
 
 # Target and the longest input it is given, as fits what it parses: request bodies up to
 # DATA_UPLOAD_MAX_MEMORY_SIZE (1 MB), tokens and headers a few KB; the client's answers
-# (bodies and Set-Cookie headers) 1 MB.
+# (bodies and Set-Cookie headers) 1 MB; gettext catalogs (.mo and .po) 256 KB.
 TARGETS=(
   "FuzzJSON 1048576"
   "FuzzForm 1048576"
@@ -39,6 +39,7 @@ TARGETS=(
   "FuzzMFA 4096"
   "FuzzArgon2 4096"
   "FuzzClient 1048576"
+  "FuzzI18n 262144"
 )
 if [ $# -gt 0 ]; then
   wanted=" $* "
@@ -87,7 +88,10 @@ rm -rf "$STRESS"
 stress() {
   local dir="$STRESS/$1"
   mkdir -p "$dir"
-  awk -v mode="$2" 'BEGIN {
+  # The C locale: printf "%c" writes one byte (gawk would write UTF-8 past 127).
+  LC_ALL=C awk -v mode="$2" '
+  function le32(v) { printf "%c%c%c%c", v % 256, int(v / 256) % 256, int(v / 65536) % 256, int(v / 16777216) % 256 }
+  BEGIN {
     if (mode == "members") { printf "{"; for (i = 0; i < 50000; i++) printf "%s\"k%d\":%d", (i ? "," : ""), i, i; printf "}" }
     if (mode == "escapes") { printf "[\""; for (i = 0; i < 100000; i++) printf "\\u00e9\\n"; printf "\"]" }
     if (mode == "late-error") { printf "["; for (i = 0; i < 300000; i++) printf "1,"; printf "x]" }
@@ -129,6 +133,34 @@ stress() {
     if (mode == "reset-link") { printf "%chttps://h/", 5; for (i = 0; i < 300000; i++) printf "a/"; printf "x-y/" }
     if (mode == "answer-deep") { printf "%c{\"pk\": 7, \"x\": ", 7; for (i = 0; i < 200; i++) printf "{\"a\":"; printf "1"; for (i = 0; i < 200; i++) printf "}"; printf "}" }
     if (mode == "answer-user") { printf "%c{\"pk\": 7, \"username\": \"u\"", 7; for (i = 0; i < 30000; i++) printf ", \"x%d\": [\"v\", 1, {\"k\": null}]", i; printf "}" }
+    # FuzzI18n (first byte: 0 .mo, 1 .po, 2 plural expression, 3 Accept-Language, NUL, cookie,
+    # 5 template). A .po with a 200 KB msgid, one of 20,000 messages and one of 100,000
+    # continued strings; a .mo (little-endian words) whose plural has 200,000 forms, and one of
+    # 8,000 messages; an Accept-Language of 1 MB and a cookie of 100,000 subtags; templates of
+    # 100,000 placeholders left open or closed only at the end (or after 100,000 flags), which
+    # took minutes when each placeholder searched the rest of the text again.
+    if (mode == "po-long-msgid") { printf "%cmsgid \"", 1; for (i = 0; i < 20000; i++) printf "aaaaaaaaaa"; printf "\"\nmsgstr \"x\"\n" }
+    if (mode == "po-messages") { printf "%c", 1; for (i = 0; i < 20000; i++) printf "msgid \"k%d\"\nmsgstr \"v%d\"\n\n", i, i }
+    if (mode == "po-continued") { printf "%cmsgid \"a\"\nmsgstr \"\"\n", 1; for (i = 0; i < 100000; i++) printf "\"b\"\n" }
+    if (mode == "mo-forms") {
+      printf "%c", 0; le32(2500072158); le32(0); le32(1); le32(28); le32(36); le32(0); le32(44)
+      le32(3); le32(44); le32(200000); le32(48); printf "a%cb%c", 0, 0; for (i = 0; i <= 200000; i++) printf "%c", 0
+    }
+    if (mode == "mo-messages") {
+      n = 8000; s = 28 + 16 * n
+      printf "%c", 0; le32(2500072158); le32(0); le32(n); le32(28); le32(28 + 8 * n); le32(0); le32(s)
+      for (i = 0; i < n; i++) { le32(6); le32(s + 7 * i) }
+      for (i = 0; i < n; i++) { le32(6); le32(s + 7 * n + 7 * i) }
+      for (i = 0; i < n; i++) printf "k%05d%c", i, 0
+      for (i = 0; i < n; i++) printf "v%05d%c", i, 0
+    }
+    if (mode == "accept-language") { printf "%c", 3; for (i = 0; i < 100000; i++) printf "de-at;q=0.5, "; printf "en" }
+    if (mode == "cookie-subtags") { printf "%cde%c", 3, 0; for (i = 0; i < 100000; i++) printf "a-"; printf "a" }
+    if (mode == "percent-open") { printf "%c", 5; for (i = 0; i < 100000; i++) printf "%%(" }
+    if (mode == "percent-closed-late") { printf "%c", 5; for (i = 0; i < 100000; i++) printf "%%("; printf ")s%ccount=1", 0 }
+    if (mode == "percent-flags-late") { printf "%c", 5; for (i = 0; i < 50000; i++) printf "%%("; printf ")"; for (i = 0; i < 100000; i++) printf "0"; printf "s%ccount=1", 0 }
+    if (mode == "brace-open") { printf "%c", 5; for (i = 0; i < 100000; i++) printf "{a" }
+    if (mode == "brace-closed-late") { printf "%c", 5; for (i = 0; i < 100000; i++) printf "{a"; printf "}%cname=x", 0 }
   }' >"$dir/$2"
 }
 for mode in members escapes late-error late-utf8 deep; do stress FuzzJSON "$mode"; done
@@ -142,6 +174,10 @@ stress FuzzMFA base32
 for mode in set-cookie set-cookie-same set-cookie-attributes iso-fraction jwt-payload json-deep json-deep-200 \
   json-deep-512 json-field-errors json-nested-errors reset-link answer-user answer-deep; do
   stress FuzzClient "$mode"
+done
+for mode in po-long-msgid po-messages po-continued mo-forms mo-messages accept-language cookie-subtags percent-open \
+  percent-closed-late percent-flags-late brace-open brace-closed-late; do
+  stress FuzzI18n "$mode"
 done
 for dir in Fuzz/Stress/*/; do
   [ -d "$dir" ] || continue

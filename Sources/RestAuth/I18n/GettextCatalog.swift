@@ -72,8 +72,9 @@ public enum GettextError: Error, Sendable, Equatable, CustomStringConvertible {
 /// most 1,000 characters and 20 levels of parentheses once translated), and evaluated with Python's
 /// semantics, since that is what Django runs: `/` and `%` floor as Python's `//` and `%` do, `&&` and
 /// `||` yield an operand as Python's `and` and `or` do, and `!` covers what Python's `not` covers in
-/// the translated text. Where Python would raise (division by zero, or an integer beyond 64 bits),
-/// ``evaluate(_:)`` answers `nil` and ``index(for:)`` answers form 0.
+/// the translated text. Where Python would raise (division by zero), and where an intermediate
+/// value leaves 64 bits (Python goes on with a big integer: `3*n` for `n` near `Int.max`, which no
+/// request's count reaches), ``evaluate(_:)`` answers `nil` and ``index(for:)`` answers form 0.
 public struct PluralForms: Sendable, CustomStringConvertible {
     /// The `plural=` expression as the header gives it.
     public let expression: String

@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/I18n/PythonFormat.swift
