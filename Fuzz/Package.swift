@@ -29,6 +29,8 @@ let package = Package(
             swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzMFA", dependencies: ["CFuzzerEntry", "Crypto"], swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzArgon2", dependencies: ["CFuzzerEntry"], swiftSettings: fuzzFlags),
+        // The CBOR decoder of passkeys (attestation objects, COSE keys).
+        .executableTarget(name: "FuzzCBOR", dependencies: ["CFuzzerEntry"], swiftSettings: fuzzFlags),
         // RestAuthClient's parsers of server answers (its files only: Foundation, nothing else).
         .executableTarget(name: "FuzzClient", dependencies: ["CFuzzerEntry"], swiftSettings: fuzzFlags),
         // The translation parsers: gettext catalogs, Accept-Language, Python's format strings.

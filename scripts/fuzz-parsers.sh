@@ -38,6 +38,7 @@ TARGETS=(
   "FuzzMisc 4096"
   "FuzzMFA 4096"
   "FuzzArgon2 4096"
+  "FuzzCBOR 65536"
   "FuzzClient 1048576"
   "FuzzI18n 262144"
 )
