@@ -1,0 +1,166 @@
+import Crypto
+import Foundation
+import _CryptoExtras
+
+/// A check of WebAuthn Level 3 §7.1 or §7.2 that a ceremony failed: what the relying party
+/// refuses, named so a log line (and a test) can tell one attack from another.
+public enum WebAuthnFailure: Error, Sendable, Equatable {
+    case malformed(String)
+    case wrongType
+    case wrongChallenge
+    case wrongOrigin
+    case crossOrigin
+    case wrongRPID
+    case userNotPresent
+    case userNotVerified
+    case backupEligibilityChanged
+    case badSignature
+    case clonedAuthenticator(stored: UInt32, received: UInt32)
+}
+
+/// `clientDataJSON` (§5.8.1), parsed: what the browser says of the ceremony.
+public struct CollectedClientData: Sendable, Equatable {
+    public var type: String
+    public var challenge: [UInt8]
+    public var origin: String
+    public var crossOrigin: Bool
+    public var topOrigin: String?
+
+    public init(_ bytes: [UInt8]) throws(WebAuthnFailure) {
+        guard case .object(let object)? = try? JSONValue.parse(bytes) else {
+            throw .malformed("clientDataJSON is not a JSON object")
+        }
+        guard let type = object["type"]?.stringValue, let challenge = object["challenge"]?.stringValue,
+            let origin = object["origin"]?.stringValue
+        else { throw .malformed("clientDataJSON lacks type, challenge or origin") }
+        guard let decoded = DjangoSigner.b64Decode(Substring(challenge)) else {
+            throw .malformed("the challenge is not base64url")
+        }
+        self.type = type
+        self.challenge = decoded
+        self.origin = origin
+        switch object["crossOrigin"] {
+        case nil, .null?: crossOrigin = false
+        case .bool(let flag)?: crossOrigin = flag
+        default: throw .malformed("crossOrigin is not a boolean")
+        }
+        switch object["topOrigin"] {
+        case nil, .null?: topOrigin = nil
+        case .string(let value)?: topOrigin = value
+        default: throw .malformed("topOrigin is not a string")
+        }
+    }
+}
+
+extension COSEKey {
+    /// Whether `signature` signs `data` under this key, by its algorithm: ECDSA signatures in
+    /// DER (§6.5.5), Ed25519's 64 bytes, RSASSA-PKCS1-v1_5 with SHA-256.
+    public func verifies(_ signature: [UInt8], for data: [UInt8]) -> Bool {
+        switch (algorithm, parameters) {
+        case (.es256, .ec2(let x, let y)):
+            guard let key = try? P256.Signing.PublicKey(x963Representation: [0x04] + x + y),
+                let signature = try? P256.Signing.ECDSASignature(derRepresentation: signature)
+            else { return false }
+            return key.isValidSignature(signature, for: data)
+        case (.es384, .ec2(let x, let y)):
+            guard let key = try? P384.Signing.PublicKey(x963Representation: [0x04] + x + y),
+                let signature = try? P384.Signing.ECDSASignature(derRepresentation: signature)
+            else { return false }
+            return key.isValidSignature(signature, for: data)
+        case (.es512, .ec2(let x, let y)):
+            guard let key = try? P521.Signing.PublicKey(x963Representation: [0x04] + x + y),
+                let signature = try? P521.Signing.ECDSASignature(derRepresentation: signature)
+            else { return false }
+            return key.isValidSignature(signature, for: data)
+        case (.eddsa, .okp(let x)):
+            guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: x) else { return false }
+            return key.isValidSignature(signature, for: data)
+        case (.rs256, .rsa(let n, let e)):
+            guard let key = try? _RSA.Signing.PublicKey(n: n, e: e) else { return false }
+            return key.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature), for: data, padding: .insecurePKCS1v1_5)
+        default:
+            return false
+        }
+    }
+}
+
+/// What a relying party expects of one ceremony (the options it sent, and its settings).
+public struct WebAuthnExpectation: Sendable {
+    /// The challenge it issued (once: the caller consumes it atomically before calling).
+    public var challenge: [UInt8]
+    /// `PASSKEY_RP_ID`.
+    public var rpID: String
+    /// `PASSKEY_RP_ORIGINS`: compared exactly.
+    public var origins: [String]
+    /// Whether the options asked for user verification (`required`).
+    public var userVerificationRequired: Bool
+    /// Whether a ceremony inside a cross-origin iframe is accepted (off by default).
+    public var allowCrossOrigin: Bool
+
+    public init(
+        challenge: [UInt8], rpID: String, origins: [String], userVerificationRequired: Bool,
+        allowCrossOrigin: Bool = false
+    ) {
+        self.challenge = challenge
+        self.rpID = rpID
+        self.origins = origins
+        self.userVerificationRequired = userVerificationRequired
+        self.allowCrossOrigin = allowCrossOrigin
+    }
+}
+
+/// The relying party's checks of §7.1 and §7.2 that need no storage: the caller finds the
+/// challenge and the credential, and stores the outcome.
+public enum WebAuthnChecks {
+    /// §7.1 steps 7-12 and §7.2 steps 11-16: the client data's type, challenge (compared in
+    /// constant time), origin (one of the configured, exactly) and cross-origin flag.
+    public static func checkClientData(
+        _ clientData: CollectedClientData, type: String, expectation: WebAuthnExpectation
+    ) throws(WebAuthnFailure) {
+        guard clientData.type == type else { throw .wrongType }
+        guard ConstantTime.equals(clientData.challenge, expectation.challenge) else { throw .wrongChallenge }
+        guard expectation.origins.contains(clientData.origin) else { throw .wrongOrigin }
+        if (clientData.crossOrigin || clientData.topOrigin != nil) && !expectation.allowCrossOrigin {
+            throw .crossOrigin
+        }
+    }
+
+    /// §7.1 steps 13-16 and §7.2 steps 15-18: the RP ID hash, user presence, and user
+    /// verification when the options required it.
+    public static func checkAuthenticatorData(
+        _ data: AuthenticatorData, expectation: WebAuthnExpectation
+    ) throws(WebAuthnFailure) {
+        let expected = Array(SHA256.hash(data: Array(expectation.rpID.utf8)))
+        guard ConstantTime.equals(data.rpIDHash, expected) else { throw .wrongRPID }
+        guard data.userPresent else { throw .userNotPresent }
+        if expectation.userVerificationRequired && !data.userVerified { throw .userNotVerified }
+    }
+
+    /// §7.2 an assertion: client data, then authenticator data, then the signature over
+    /// `authenticatorData || SHA-256(clientDataJSON)` — and only once the signature holds, the
+    /// backup-eligible flag against the stored one and the sign counter (so nobody who lacks the
+    /// key can read or move a counter). Answers the new counter to store.
+    public static func verifyAssertion(
+        clientDataJSON: [UInt8], authenticatorData: [UInt8], signature: [UInt8], publicKey: COSEKey,
+        storedSignCount: UInt32, storedBackupEligible: Bool?, expectation: WebAuthnExpectation
+    ) throws(WebAuthnFailure) -> (signCount: UInt32, data: AuthenticatorData) {
+        let clientData = try CollectedClientData(clientDataJSON)
+        try checkClientData(clientData, type: "webauthn.get", expectation: expectation)
+        let data: AuthenticatorData
+        do {
+            data = try AuthenticatorData(authenticatorData)
+        } catch {
+            throw .malformed(error.description)
+        }
+        try checkAuthenticatorData(data, expectation: expectation)
+        let signed = authenticatorData + Array(SHA256.hash(data: clientDataJSON))
+        guard publicKey.verifies(signature, for: signed) else { throw .badSignature }
+        if let storedBackupEligible, storedBackupEligible != data.backupEligible { throw .backupEligibilityChanged }
+        // §7.2 step 22: a counter that does not grow, where either is non-zero, is a clone.
+        if (data.signCount != 0 || storedSignCount != 0) && data.signCount <= storedSignCount {
+            throw .clonedAuthenticator(stored: storedSignCount, received: data.signCount)
+        }
+        return (data.signCount, data)
+    }
+}
