@@ -16,6 +16,25 @@ public enum WebAuthnFailure: Error, Sendable, Equatable {
     case backupEligibilityChanged
     case badSignature
     case clonedAuthenticator(stored: UInt32, received: UInt32)
+    /// The credential's key uses an algorithm the options did not offer.
+    case algorithmNotAllowed
+    /// A `packed` self-attestation whose signature or algorithm does not hold.
+    case badAttestation
+}
+
+/// What a registration leaves to store (§7.1 step 27).
+public struct RegisteredCredential: Sendable, Equatable {
+    public var credentialID: [UInt8]
+    public var publicKey: COSEKey
+    public var signCount: UInt32
+    public var aaguid: [UInt8]
+    public var backupEligible: Bool
+    public var backedUp: Bool
+    public var userVerified: Bool
+    /// The attestation format as sent (`none`, `packed`, ...). Only `none` and `packed`
+    /// self-attestation are verified; any other format is accepted as `none` is: the
+    /// credential is trusted as the user's, its make and model are not.
+    public var attestationFormat: String
 }
 
 /// `clientDataJSON` (§5.8.1), parsed: what the browser says of the ceremony.
@@ -135,6 +154,52 @@ public enum WebAuthnChecks {
         guard ConstantTime.equals(data.rpIDHash, expected) else { throw .wrongRPID }
         guard data.userPresent else { throw .userNotPresent }
         if expectation.userVerificationRequired && !data.userVerified { throw .userNotVerified }
+    }
+
+    /// §7.1 a registration: client data, the attestation object (`fmt`, `attStmt`, `authData`),
+    /// authenticator data with attested credential data, the key's algorithm among those
+    /// offered, and the attestation statement: `none` must be empty, `packed` without `x5c` is a
+    /// self-attestation whose signature over `authData || SHA-256(clientDataJSON)` must verify
+    /// with the credential's own key and algorithm.
+    public static func verifyRegistration(
+        clientDataJSON: [UInt8], attestationObject: [UInt8], expectation: WebAuthnExpectation,
+        allowedAlgorithms: [COSEKey.Algorithm]
+    ) throws(WebAuthnFailure) -> RegisteredCredential {
+        let clientData = try CollectedClientData(clientDataJSON)
+        try checkClientData(clientData, type: "webauthn.create", expectation: expectation)
+        let object: CBORValue
+        do {
+            object = try CBORDecoder.decode(attestationObject)
+        } catch {
+            throw .malformed("attestationObject: \(error)")
+        }
+        guard case .map = object, let format = object["fmt"]?.textValue, let statement = object["attStmt"],
+            case .map(let statementEntries) = statement, let rawData = object["authData"]?.bytesValue
+        else { throw .malformed("attestationObject lacks fmt, attStmt or authData") }
+        let data: AuthenticatorData
+        do {
+            data = try AuthenticatorData(rawData)
+        } catch {
+            throw .malformed(error.description)
+        }
+        try checkAuthenticatorData(data, expectation: expectation)
+        guard let credential = data.attestedCredential else { throw .malformed("no attested credential data") }
+        guard allowedAlgorithms.contains(credential.publicKey.algorithm) else { throw .algorithmNotAllowed }
+        switch format {
+        case "none":
+            guard statementEntries.isEmpty else { throw .badAttestation }
+        case "packed" where statement["x5c"] == nil:
+            guard let alg = statement["alg"]?.intValue, alg == credential.publicKey.algorithm.rawValue,
+                let signature = statement["sig"]?.bytesValue,
+                credential.publicKey.verifies(signature, for: rawData + Array(SHA256.hash(data: clientDataJSON)))
+            else { throw .badAttestation }
+        default:
+            break
+        }
+        return RegisteredCredential(
+            credentialID: credential.credentialID, publicKey: credential.publicKey, signCount: data.signCount,
+            aaguid: credential.aaguid, backupEligible: data.backupEligible, backedUp: data.backedUp,
+            userVerified: data.userVerified, attestationFormat: format)
     }
 
     /// §7.2 an assertion: client data, then authenticator data, then the signature over

@@ -209,3 +209,122 @@ struct WebAuthnChecksTests {
         #expect(try Self.verify(device, eligible, stored: 41, backupEligible: true) == 42)
     }
 }
+
+extension SoftAuthenticator {
+    struct Registration {
+        var clientDataJSON: [UInt8]
+        var attestationObject: [UInt8]
+    }
+
+    /// A `navigator.credentials.create()` answer: `none` or `packed` self-attestation, forgeable.
+    func registration(
+        challenge: [UInt8], credentialID: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8], format: String = "none",
+        statement: CBORValue? = nil, selfAttest: Bool = false, attestationAlg: Int64? = nil, flags: UInt8 = 0x45,
+        type: String = "webauthn.create", signWith: SoftAuthenticator? = nil, trailing: [UInt8] = []
+    ) throws -> Registration {
+        let encoded = Data(challenge).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let clientData = Array(#"{"type":"\#(type)","challenge":"\#(encoded)","origin":"\#(origin)"}"#.utf8)
+        var data = Array(SHA256.hash(data: Array(rpID.utf8))) + [flags, 0, 0, 0, 0]
+        if flags & 0x40 != 0 {
+            data += [UInt8](repeating: 0, count: 16) + [0, UInt8(credentialID.count)] + credentialID
+            data += try publicKey.encoded
+        }
+        data += trailing
+        var attStmt = statement ?? .map([])
+        if selfAttest {
+            let signature = try (signWith ?? self).sign(data + Array(SHA256.hash(data: clientData)))
+            let ownAlgorithm = try publicKey.algorithm.rawValue
+            attStmt = .map([
+                CBORMapEntry(key: .text("alg"), value: .int(attestationAlg ?? ownAlgorithm)),
+                CBORMapEntry(key: .text("sig"), value: .bytes(signature)),
+            ])
+        }
+        let object: CBORValue = .map([
+            CBORMapEntry(key: .text("fmt"), value: .text(format)), CBORMapEntry(key: .text("attStmt"), value: attStmt),
+            CBORMapEntry(key: .text("authData"), value: .bytes(data)),
+        ])
+        return Registration(clientDataJSON: clientData, attestationObject: CBOREncoder.encode(object))
+    }
+}
+
+@Suite("WebAuthn §7.1: a registration, checked as a relying party must")
+struct WebAuthnRegistrationTests {
+    static let challenge = [UInt8](repeating: 0x33, count: 32)
+    static let expectation = WebAuthnExpectation(
+        challenge: challenge, rpID: "example.com", origins: ["https://example.com"], userVerificationRequired: false)
+
+    static func verify(
+        _ registration: SoftAuthenticator.Registration, allowed: [COSEKey.Algorithm] = [.eddsa, .es256, .rs256]
+    ) throws -> RegisteredCredential {
+        try WebAuthnChecks.verifyRegistration(
+            clientDataJSON: registration.clientDataJSON, attestationObject: registration.attestationObject,
+            expectation: expectation, allowedAlgorithms: allowed)
+    }
+
+    @Test("`none` and `packed` self-attestation register the credential; other formats count as `none`")
+    func genuine() throws {
+        let device = SoftAuthenticator.p256()
+        let none = try Self.verify(try device.registration(challenge: Self.challenge))
+        #expect(none.credentialID == [1, 2, 3, 4, 5, 6, 7, 8] && none.attestationFormat == "none")
+        #expect(none.publicKey == (try device.publicKey) && none.signCount == 0 && !none.backupEligible)
+        let packed = try Self.verify(
+            try device.registration(challenge: Self.challenge, format: "packed", selfAttest: true))
+        #expect(packed.attestationFormat == "packed" && packed.userVerified)
+        let u2f = try Self.verify(
+            try device.registration(
+                challenge: Self.challenge, format: "fido-u2f",
+                statement: .map([CBORMapEntry(key: .text("sig"), value: .bytes([1]))])))
+        #expect(u2f.attestationFormat == "fido-u2f")
+        let synced = try Self.verify(try device.registration(challenge: Self.challenge, flags: 0x5d))
+        #expect(synced.backupEligible && synced.backedUp)
+    }
+
+    @Test("Forged registrations are refused for what they are")
+    func forged() throws {
+        let device = SoftAuthenticator.p256()
+        let other = SoftAuthenticator.p256()
+        let cases: [(SoftAuthenticator.Registration, WebAuthnFailure?)] = [
+            (try device.registration(challenge: Self.challenge, type: "webauthn.get"), .wrongType),
+            (try device.registration(challenge: [9]), .wrongChallenge),
+            (
+                try device.registration(challenge: Self.challenge, format: "packed", selfAttest: true, signWith: other),
+                .badAttestation
+            ),
+            (
+                try device.registration(
+                    challenge: Self.challenge, format: "packed", selfAttest: true, attestationAlg: -257),
+                .badAttestation
+            ),
+            (try device.registration(challenge: Self.challenge, format: "packed"), .badAttestation),
+            (
+                try device.registration(
+                    challenge: Self.challenge, statement: .map([CBORMapEntry(key: .text("sig"), value: .bytes([1]))])),
+                .badAttestation
+            ),
+            (try device.registration(challenge: Self.challenge, flags: 0x05), nil),
+            (try device.registration(challenge: Self.challenge, flags: 0x51), nil),
+            (try device.registration(challenge: Self.challenge, flags: 0x44), .userNotPresent),
+            (try device.registration(challenge: Self.challenge, trailing: [0]), nil),
+            (try device.registration(challenge: Self.challenge, credentialID: []), nil),
+        ]
+        for (registration, failure) in cases {
+            if let failure {
+                #expect(throws: failure) { try Self.verify(registration) }
+            } else {
+                #expect(throws: WebAuthnFailure.self) { try Self.verify(registration) }
+            }
+        }
+        #expect(throws: WebAuthnFailure.algorithmNotAllowed) {
+            try Self.verify(try device.registration(challenge: Self.challenge), allowed: [.eddsa, .rs256])
+        }
+        for object in [
+            [0x80], [0xa0], CBOREncoder.encode(.map([CBORMapEntry(key: .text("fmt"), value: .text("none"))])),
+        ] {
+            let forged = SoftAuthenticator.Registration(
+                clientDataJSON: try device.registration(challenge: Self.challenge).clientDataJSON,
+                attestationObject: object)
+            #expect(throws: WebAuthnFailure.self) { try Self.verify(forged) }
+        }
+    }
+}
