@@ -1570,16 +1570,7 @@ public struct CatalogSet: Sendable {
         djangoCatalogs: [String: GettextCatalog]? = nil, installedAppCatalogs: [[String: GettextCatalog]] = []
     ) throws {
         let all = (djangoCatalogs.map { [$0] } ?? []) + localeCatalogs + installedAppCatalogs
-        let directories = all.enumerated().map { index, catalogs in
-            Directory(
-                path: "#\(index)", folders: Set(catalogs.keys),
-                load: { folder in
-                    guard let catalog = catalogs[folder] else {
-                        throw GettextError.unreadableFile(path: folder, reason: "no catalog")
-                    }
-                    return catalog
-                })
-        }
+        let directories = all.enumerated().map { index, catalogs in Self.directory(path: "#\(index)", catalogs) }
         try self.init(
             directories: directories, localePathCount: localeCatalogs.count, hasDjangoPath: djangoCatalogs != nil,
             languages: languages, languageCode: languageCode)
@@ -1588,16 +1579,9 @@ public struct CatalogSet: Sendable {
     /// `LOCALE_PATHS` read from files above catalogs in memory that stand where Django's own
     /// catalogs stand, beneath everything (the package's English one).
     init(localePaths: [URL], languages: [String], languageCode: String, baseCatalogs: [String: GettextCatalog]) throws {
-        let base = Directory(
-            path: "(built in)", folders: Set(baseCatalogs.keys),
-            load: { folder in
-                guard let catalog = baseCatalogs[folder] else {
-                    throw GettextError.unreadableFile(path: folder, reason: "no catalog")
-                }
-                return catalog
-            })
         try self.init(
-            directories: [base] + localePaths.map { Self.directory(at: $0, domain: "django") },
+            directories: [Self.directory(path: "(built in)", baseCatalogs)]
+                + localePaths.map { Self.directory(at: $0, domain: "django") },
             localePathCount: localePaths.count, hasDjangoPath: true, languages: languages, languageCode: languageCode)
     }
 
@@ -1663,6 +1647,18 @@ public struct CatalogSet: Sendable {
             translations[language] = try build(language, fallback: needsFallback ? defaultTranslation : nil)
         }
         self.translations = translations
+    }
+
+    /// A directory of catalogs already in memory, by locale folder name.
+    private static func directory(path: String, _ catalogs: [String: GettextCatalog]) -> Directory {
+        Directory(
+            path: path, folders: Set(catalogs.keys),
+            load: { folder in
+                guard let catalog = catalogs[folder] else {
+                    throw GettextError.unreadableFile(path: folder, reason: "no catalog")
+                }
+                return catalog
+            })
     }
 
     /// A directory of `<locale>/LC_MESSAGES/<domain>.mo` files. Where a locale has no `.mo` but a

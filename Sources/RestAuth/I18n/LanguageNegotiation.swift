@@ -178,7 +178,8 @@ public struct LanguageNegotiation: Sendable {
     /// The header is taken as its UTF-8 bytes, each one character, as Django receives a header in
     /// `request.META` (WSGI and ASGI decode headers as ISO-8859-1).
     public static func parseAcceptLanguage(_ header: String) -> [AcceptLanguageEntry] {
-        let bytes = Array(header.utf8)
+        // Only the first 500 bytes can count: a header of any size costs no more than they do.
+        let bytes = Array(header.utf8.prefix(languageCodeMaxLength + 1))
         if bytes.count <= languageCodeMaxLength {
             return parseAcceptLanguage(bytes[...])
         }

@@ -39,7 +39,7 @@ public struct Translation: Sendable {
     /// `gettext`: the first catalog that has the message, else the message id.
     public func translate(_ message: LocalizedMessage) -> String {
         if let merged, let text = merged.lookup(message.key) { return text }
-        if let own, ownForAll || message.origin == .restAuth, let text = own.lookup(message.key) { return text }
+        if let own = own(for: message), let text = own.lookup(message.key) { return text }
         if let plural = message.plural { return translate(message, count: 1, english: plural) }
         return message.id
     }
@@ -50,11 +50,14 @@ public struct Translation: Sendable {
         translate(message, count: count, english: message.plural ?? message.id)
     }
 
+    /// The package's own catalog, where it may translate `message`.
+    private func own(for message: LocalizedMessage) -> DjangoTranslation? {
+        ownForAll || message.origin == .restAuth ? own : nil
+    }
+
     private func translate(_ message: LocalizedMessage, count: Int, english: String) -> String {
         if let merged, let text = merged.lookupPlural(message.key, count) { return text }
-        if let own, ownForAll || message.origin == .restAuth, let text = own.lookupPlural(message.key, count) {
-            return text
-        }
+        if let own = own(for: message), let text = own.lookupPlural(message.key, count) { return text }
         return count == 1 ? message.id : english
     }
 }
