@@ -30,9 +30,11 @@ extension Application {
         /// tables only where they do not exist yet, so a Django database keeps its data;
         /// `auth_user` itself only for Django's ``AuthUser`` (an app's model has its own);
         /// the MFA tables only with `mfa` (``MFAConfiguration/enabled``); the unique index on
-        /// verified addresses only with `uniqueEmail` (without it, any such index is dropped).
+        /// verified addresses only with `uniqueEmail` (without it, any such index is dropped);
+        /// the passkey tables only with `passkeys` (``PasskeyConfiguration/enabled``).
         public static func migrations(
-            for userModel: any RestAuthUser.Type = AuthUser.self, mfa: Bool = false, uniqueEmail: Bool = true
+            for userModel: any RestAuthUser.Type = AuthUser.self, mfa: Bool = false, uniqueEmail: Bool = true,
+            passkeys: Bool = false
         ) -> [any Migration] {
             let users = UserTable(userModel)
             var migrations: [any Migration] = []
@@ -45,6 +47,7 @@ extension Application {
                 CreateRateLimitTable(), CreateFoldedLookupIndexes(users: users, uniqueEmail: uniqueEmail),
             ]
             if mfa { migrations.append(CreateMFATables(users: users)) }
+            if passkeys { migrations.append(CreatePasskeyTables(users: users)) }
             return migrations
         }
 
@@ -85,8 +88,9 @@ extension Application {
             application.storage[RestAuthStateKey.self] = state
             application.migrations.add(
                 Self.migrations(
-                    for: configuration.userModel, mfa: configuration.mfa.enabled, uniqueEmail: configuration.uniqueEmail
-                ),
+                    for: configuration.userModel, mfa: configuration.mfa.enabled,
+                    uniqueEmail: configuration.uniqueEmail,
+                    passkeys: configuration.passkeys.enabled),
                 to: database)
             application.lifecycle.use(RestAuthShutdown(state: state))
         }

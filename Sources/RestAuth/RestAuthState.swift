@@ -20,6 +20,8 @@ final class RestAuthState: Sendable {
     let refreshTokens = RefreshTokenStore()
     /// Two-factor login and its management, when `REST_AUTH_MFA_ENABLED`.
     let mfa: MFAService?
+    /// Passkeys' storage, when `REST_AUTH_PASSKEYS_ENABLED`.
+    let passkeys: PasskeyStore?
     let rateLimiter: RateLimiter
     let audit: AuditLog
     /// The catalogs and the language of each request (Django's `LocaleMiddleware`).
@@ -45,6 +47,9 @@ final class RestAuthState: Sendable {
         self.users = UserStore(configuration: configuration)
         self.rateLimiter = RateLimiter(configuration: configuration)
         self.mfa = configuration.mfa.enabled ? MFAService(configuration: configuration) : nil
+        self.passkeys =
+            configuration.passkeys.enabled
+            ? PasskeyStore(keyType: configuration.userModel.accountFields.keyType) : nil
         self.audit = AuditLog(clientAddress: rateLimiter.clientAddress)
         let sender: any EmailSender =
             configuration.emailSender ?? configuration.smtp.map { SMTPEmailSender(configuration: $0) }

@@ -36,6 +36,9 @@ extension RestAuthConfiguration {
         "CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ALLOW_ALL_ORIGINS", "CORS_ALLOW_CREDENTIALS", "CORS_ALLOW_HEADERS",
         "CORS_ALLOW_METHODS", "CORS_EXPOSE_HEADERS", "CORS_PREFLIGHT_MAX_AGE", "USE_I18N", "LANGUAGE_CODE",
         "LANGUAGES", "LOCALE_PATHS", "LANGUAGE_COOKIE_NAME", "REST_AUTH_PACKAGE_CATALOGS",
+        "REST_AUTH_PASSKEYS_ENABLED", "PASSKEY_RP_ID", "PASSKEY_RP_NAME", "PASSKEY_RP_ORIGINS",
+        "PASSKEY_CHALLENGE_TIMEOUT", "REST_AUTH_PASSKEY_ALLOW_CROSS_ORIGIN", "REST_AUTH_PASSKEY_UV_SATISFIES_MFA",
+        "REST_AUTH_PASSKEY_REAUTHENTICATION_TIMEOUT",
     ]
 
     /// Builds the configuration from environment variables named as Django's settings
@@ -206,6 +209,18 @@ extension RestAuthConfiguration {
         c.mfa.recoveryCodeCount = try reader.int("REST_AUTH_MFA_RECOVERY_CODE_COUNT", min: 1) ?? c.mfa.recoveryCodeCount
         c.mfa.socialLoginRequiresCode =
             try reader.bool("REST_AUTH_MFA_SOCIAL_LOGIN_REQUIRES_CODE") ?? c.mfa.socialLoginRequiresCode
+        c.passkeys.enabled = try reader.bool("REST_AUTH_PASSKEYS_ENABLED") ?? c.passkeys.enabled
+        if let id = env["PASSKEY_RP_ID"] { c.passkeys.rpID = id }
+        if let name = env["PASSKEY_RP_NAME"] { c.passkeys.rpName = name }
+        c.passkeys.origins = try reader.list("PASSKEY_RP_ORIGINS") ?? c.passkeys.origins
+        c.passkeys.challengeTimeout = try reader.seconds("PASSKEY_CHALLENGE_TIMEOUT") ?? c.passkeys.challengeTimeout
+        c.passkeys.allowCrossOrigin =
+            try reader.bool("REST_AUTH_PASSKEY_ALLOW_CROSS_ORIGIN") ?? c.passkeys.allowCrossOrigin
+        c.passkeys.userVerificationSatisfiesMFA =
+            try reader.bool("REST_AUTH_PASSKEY_UV_SATISFIES_MFA") ?? c.passkeys.userVerificationSatisfiesMFA
+        c.passkeys.reauthenticationTimeout =
+            try reader.seconds("REST_AUTH_PASSKEY_REAUTHENTICATION_TIMEOUT", allowZero: true)
+            ?? c.passkeys.reauthenticationTimeout
 
         c.sessionCookieName = reader.string("SESSION_COOKIE_NAME") ?? c.sessionCookieName
         c.sessionCookieAge = try reader.int("SESSION_COOKIE_AGE", min: 1) ?? c.sessionCookieAge

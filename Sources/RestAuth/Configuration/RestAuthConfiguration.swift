@@ -152,6 +152,12 @@ public struct RestAuthConfiguration: Sendable {
     /// dj-rest-auth's MFA (`REST_AUTH_MFA_*`): off unless `mfa.enabled`.
     public var mfa = MFAConfiguration()
 
+    // MARK: Passkeys
+
+    /// dj-rest-auth's passkeys (`REST_AUTH_PASSKEYS_ENABLED`, `PASSKEY_*`): off unless
+    /// `passkeys.enabled`.
+    public var passkeys = PasskeyConfiguration()
+
     /// `ACCOUNT_RATE_LIMITS`: allauth's rules by action, or nil when rate limiting is off.
     public var rateLimits: [String: String]? = RestAuthConfiguration.defaultRateLimits
     /// Where rate-limit counters live; nil keeps them in the database (`restauth_ratelimit`),
@@ -403,6 +409,7 @@ public struct RestAuthConfiguration: Sendable {
             }
         }
         try mfa.validate()
+        try passkeys.validate()
         try cors.validate()
         if languageCode.isEmpty || !LanguageNegotiation.isLanguageCode(languageCode) {
             throw ConfigurationError(

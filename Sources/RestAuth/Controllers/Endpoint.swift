@@ -42,6 +42,20 @@ public struct RestAuthEndpoint: Sendable {
     /// What the OpenAPI document says of each method (a method without one is listed
     /// with its name only).
     let operations: [(method: HTTPMethod, operation: RestAuthOperation)]
+    /// Django's `APPEND_SLASH` for a route that exists only with its slash (an include's
+    /// root, such as `passkeys/`): without it, a 301 to it before anything else.
+    var appendSlash = false
+
+    init(
+        _ path: [PathComponent], name: String, description: String = "", permission: Permission,
+        appendSlash: Bool, handlers: [(method: HTTPMethod, handler: Handler)],
+        operations: [(method: HTTPMethod, operation: RestAuthOperation)] = []
+    ) {
+        self.init(
+            path, name: name, description: description, permission: permission, handlers: handlers,
+            operations: operations)
+        self.appendSlash = appendSlash
+    }
 
     public init(
         _ path: [PathComponent], name: String, description: String = "", permission: Permission,
@@ -116,6 +130,13 @@ public struct RestAuthEndpoint: Sendable {
             _ = try RequestHost.validated(request, allowed: state.mailer.allowedHosts)
         } catch {
             return request.eventLoop.makeFailedFuture(error)
+        }
+        if appendSlash, !request.url.path.hasSuffix("/") {
+            var location = request.url.path + "/"
+            if let query = request.url.query { location += "?" + query }
+            let response = Response(status: .movedPermanently)
+            response.headers.replaceOrAdd(name: .location, value: location)
+            return request.eventLoop.makeSucceededFuture(response)
         }
         // Vapor collects a body that arrives in one read without looking at the limit.
         if let body = request.body.data, body.readableBytes > state.configuration.maxBodySize {

@@ -11,5 +11,6 @@ struct Endpoints: Sendable {
             + EmailVerificationController(state: state).endpoints
             + (state.jwt.map { JWTController(state: state, jwt: $0).endpoints } ?? [])
             + (state.mfa.map { MFAController(state: state, mfa: $0).endpoints } ?? [])
+            + (state.passkeys.map { PasskeysController(state: state, store: $0).endpoints } ?? [])
     }
 }

@@ -10,7 +10,7 @@ public enum RestAuthMessages {
     /// Every message of the package, for the `.pot` template and its test.
     public static var all: [LocalizedMessage] {
         Fields.all + Errors.all + Authentication.all + Login.all + Registration.all + Passwords.all
-            + PasswordReset.all + JWT.all + MFA.all + Email.all
+            + PasswordReset.all + JWT.all + MFA.all + Passkeys.all + Email.all
     }
 
     /// DRF's field and serializer messages.
@@ -217,6 +217,32 @@ public enum RestAuthMessages {
         static let all = [
             invalidOrExpiredToken, invalidCode, invalidActivationToken, activationTokenOtherUser, invalidTOTPCode,
             notEnabled, alreadyEnabled, deactivated,
+        ]
+    }
+
+    /// dj-rest-auth's passkeys (`dj_rest_auth.passkeys`). The failed checks' details after
+    /// "verification failed: " are py_webauthn's English words, as the reference sends them.
+    public enum Passkeys {
+        public static let registrationExpired = LocalizedMessage(
+            "Registration challenge has expired. Please start over.", origin: .djRestAuth)
+        public static let authenticationExpired = LocalizedMessage(
+            "Authentication challenge has expired. Please start over.", origin: .djRestAuth)
+        public static let registrationFailed = LocalizedMessage(
+            "Registration verification failed: %(error)s", origin: .djRestAuth, placeholders: .percent)
+        public static let authenticationFailed = LocalizedMessage(
+            "Authentication verification failed: %(error)s", origin: .djRestAuth, placeholders: .percent)
+        public static let alreadyRegistered = LocalizedMessage(
+            "This credential is already registered.", origin: .djRestAuth)
+        public static let credentialNotFound = LocalizedMessage("Credential not found.", origin: .djRestAuth)
+        public static let invalidFormat = LocalizedMessage("Invalid credential format.", origin: .djRestAuth)
+        public static let defaultName = LocalizedMessage("Passkey", origin: .djRestAuth)
+        /// Adding or removing a passkey long after the last sign-in (allauth's reauthentication).
+        public static let reauthenticationRequired = LocalizedMessage(
+            "Please sign in again: adding or removing a passkey needs a recent sign-in.", origin: .restAuth)
+
+        static let all = [
+            registrationExpired, authenticationExpired, registrationFailed, authenticationFailed, alreadyRegistered,
+            credentialNotFound, invalidFormat, defaultName, reauthenticationRequired,
         ]
     }
 

@@ -45,8 +45,8 @@ public struct AuthenticatorData: Sendable, Equatable {
         rpIDHash = Array(bytes[0..<32])
         flags = bytes[32]
         signCount = bytes[33..<37].reduce(0) { $0 << 8 | UInt32($1) }
-        // §6.1: BS may be set only when BE is.
-        if flags & 0x10 != 0 && flags & 0x08 == 0 { throw .invalid("backed up but not backup eligible") }
+        // §6.1 allows BS only with BE: the relying party's checks refuse it (after the
+        // signature, where the reference refuses it too), so the bytes still parse here.
         var position = 37
         if flags & 0x40 != 0 {
             guard bytes.count >= position + 18 else { throw .truncated("the attested credential data") }

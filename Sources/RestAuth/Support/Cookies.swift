@@ -93,10 +93,16 @@ public enum DRFDateTime {
     public static func string(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let micro = Int((date.timeIntervalSince1970 - floor(date.timeIntervalSince1970)) * 1_000_000)
+        // To the nearest microsecond (Python's precision): a time read back from a database
+        // that keeps a double (SQLite) is then written as it was stored.
+        let total = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let (seconds, micro) = (total.quotientAndRemainder(dividingBy: 1_000_000))
+        let whole = micro < 0 ? seconds - 1 : seconds
+        let fraction = micro < 0 ? Int(micro + 1_000_000) : Int(micro)
+        let c = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(whole)))
         return String(
             format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
-            micro)
+            fraction)
     }
 }

@@ -147,14 +147,19 @@ struct WebAuthnChecksTests {
         let device = SoftAuthenticator.p256()
         let other = SoftAuthenticator.p256()
         let cases: [(SoftAuthenticator.Assertion, WebAuthnFailure, WebAuthnExpectation)] = [
-            (try device.assertion(challenge: Self.challenge, type: "webauthn.create"), .wrongType, Self.expectation()),
+            (
+                try device.assertion(challenge: Self.challenge, type: "webauthn.create"),
+                .wrongType(received: "webauthn.create"), Self.expectation()
+            ),
             (try device.assertion(challenge: [1, 2, 3]), .wrongChallenge, Self.expectation()),
             (
-                try device.assertion(challenge: Self.challenge, origin: "https://evil.example"), .wrongOrigin,
+                try device.assertion(challenge: Self.challenge, origin: "https://evil.example"),
+                .wrongOrigin(received: "https://evil.example"),
                 Self.expectation()
             ),
             (
-                try device.assertion(challenge: Self.challenge, origin: "https://example.com:443"), .wrongOrigin,
+                try device.assertion(challenge: Self.challenge, origin: "https://example.com:443"),
+                .wrongOrigin(received: "https://example.com:443"),
                 Self.expectation()
             ),
             (
@@ -207,6 +212,35 @@ struct WebAuthnChecksTests {
             try Self.verify(device, eligible, stored: 41, backupEligible: false)
         }
         #expect(try Self.verify(device, eligible, stored: 41, backupEligible: true) == 42)
+        // BS without BE (§6.1) is refused, and also only once the signature holds.
+        let backedUp = try device.assertion(challenge: Self.challenge, flags: 0x15, count: 43)
+        #expect(throws: WebAuthnFailure.backedUpWithoutEligibility) { try Self.verify(device, backedUp, stored: 41) }
+        let forgedBackup = try device.assertion(challenge: Self.challenge, flags: 0x15, count: 43, signWith: forger)
+        #expect(throws: WebAuthnFailure.badSignature) { try Self.verify(device, forgedBackup, stored: 41) }
+    }
+
+    @Test("Failures read as py_webauthn words them, origins listed as Python prints a list")
+    func messages() {
+        let origins = ["http://localhost:3000", "http://localhost:8000"]
+        #expect(
+            WebAuthnFailure.wrongOrigin(received: "http://x").message(registration: true, origins: origins)
+                == #"Unexpected client data origin "http://x", expected one of ['http://localhost:3000', 'http://localhost:8000']"#
+        )
+        #expect(
+            WebAuthnFailure.wrongType(received: "webauthn.get").message(registration: true, origins: [])
+                == #"Unexpected client data type "webauthn.get", expected "webauthn.create""#)
+        #expect(
+            WebAuthnFailure.userNotPresent.message(registration: false, origins: [])
+                == "User was not present during authentication")
+        #expect(
+            WebAuthnFailure.clonedAuthenticator(stored: 7, received: 3).message(registration: false, origins: [])
+                == "Response sign count of 3 was not greater than current count of 7")
+        #expect(
+            WebAuthnFailure.malformed(.attestationObject, "x").message(registration: true, origins: [])
+                == "attestationObject was malformed. See __cause__ for more info")
+        #expect(
+            WebAuthnFailure.wrongOrigin(received: "o").message(registration: false, origins: ["it's", "a\\b\n"])
+                == #"Unexpected client data origin "o", expected one of ["it's", 'a\\b\n']"#)
     }
 }
 
@@ -285,25 +319,31 @@ struct WebAuthnRegistrationTests {
         let device = SoftAuthenticator.p256()
         let other = SoftAuthenticator.p256()
         let cases: [(SoftAuthenticator.Registration, WebAuthnFailure?)] = [
-            (try device.registration(challenge: Self.challenge, type: "webauthn.get"), .wrongType),
+            (
+                try device.registration(challenge: Self.challenge, type: "webauthn.get"),
+                .wrongType(received: "webauthn.get")
+            ),
             (try device.registration(challenge: [9]), .wrongChallenge),
             (
                 try device.registration(challenge: Self.challenge, format: "packed", selfAttest: true, signWith: other),
-                .badAttestation
+                .badAttestation("Could not verify attestation statement signature (Packed|Self)")
             ),
             (
                 try device.registration(
                     challenge: Self.challenge, format: "packed", selfAttest: true, attestationAlg: -257),
-                .badAttestation
+                .badAttestation("Credential public key alg -7 did not equal attestation statement alg -257")
             ),
-            (try device.registration(challenge: Self.challenge, format: "packed"), .badAttestation),
+            (
+                try device.registration(challenge: Self.challenge, format: "packed"),
+                .badAttestation("Attestation statement was missing signature (Packed)")
+            ),
             (
                 try device.registration(
                     challenge: Self.challenge, statement: .map([CBORMapEntry(key: .text("sig"), value: .bytes([1]))])),
-                .badAttestation
+                .badAttestation("None attestation had unexpected attestation statement")
             ),
-            (try device.registration(challenge: Self.challenge, flags: 0x05), nil),
-            (try device.registration(challenge: Self.challenge, flags: 0x51), nil),
+            (try device.registration(challenge: Self.challenge, flags: 0x05), .noAttestedCredential),
+            (try device.registration(challenge: Self.challenge, flags: 0x51), .backedUpWithoutEligibility),
             (try device.registration(challenge: Self.challenge, flags: 0x44), .userNotPresent),
             (try device.registration(challenge: Self.challenge, trailing: [0]), nil),
             (try device.registration(challenge: Self.challenge, credentialID: []), nil),
@@ -315,7 +355,7 @@ struct WebAuthnRegistrationTests {
                 #expect(throws: WebAuthnFailure.self) { try Self.verify(registration) }
             }
         }
-        #expect(throws: WebAuthnFailure.algorithmNotAllowed) {
+        #expect(throws: WebAuthnFailure.algorithmNotAllowed(-7)) {
             try Self.verify(try device.registration(challenge: Self.challenge), allowed: [.eddsa, .rs256])
         }
         for object in [
