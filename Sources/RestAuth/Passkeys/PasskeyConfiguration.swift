@@ -32,11 +32,13 @@ public struct PasskeyConfiguration: Sendable {
     /// answer is MFA's second step. Off: every passkey login of such a user asks for a code
     /// (`REST_AUTH_PASSKEY_UV_SATISFIES_MFA`†; the reference never asks).
     public var userVerificationSatisfiesMFA: Bool = true
-    /// Adding or removing a passkey needs a login (password, passkey or MFA step) within
-    /// this many seconds, as allauth's reauthentication asks (`ACCOUNT_REAUTHENTICATION_TIMEOUT`);
-    /// zero turns the check off for clients that cannot sign in again
-    /// (`REST_AUTH_PASSKEY_REAUTHENTICATION_TIMEOUT`†; the reference does not ask).
-    public var reauthenticationTimeout: TimeInterval = 0
+    /// Adding or removing a passkey needs a login (password, passkey, social or the MFA
+    /// step) within this many seconds, as allauth's reauthentication asks (its
+    /// `ACCOUNT_REAUTHENTICATION_TIMEOUT`, 300): otherwise 403 and the client signs in again.
+    /// Read from `last_login`, which every login sets. Zero turns the check off for clients
+    /// that cannot sign in again (`REST_AUTH_PASSKEY_REAUTHENTICATION_TIMEOUT`†; the
+    /// reference does not ask).
+    public var reauthenticationTimeout: TimeInterval = 300
     /// The longest passkey name kept (the column is `varchar(255)`; the reference does not
     /// check it at registration).
     public static let maximumNameLength = 255

@@ -115,8 +115,6 @@ struct PasskeyStore: Sendable {
             let postgres = FoldedIndex.isPostgres(sql)
             let transportsJSON = String(
                 decoding: JSONValue.array(transports.map(JSONValue.string)).serialized(), as: UTF8.self)
-            // Python's precision: the 201 shows what a later read shows.
-            let now = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
             guard
                 let row = try await sql.raw(
                     """
@@ -126,11 +124,13 @@ struct PasskeyStore: Sendable {
                     \(bind: Int64(min(credential.signCount, Self.referenceCounterLimit))), \
                     \(bind: transportsJSON)\(unsafeRaw: postgres ? "::jsonb" : ""), \(bind: discoverable), \
                     \(bind: now), NULL, \(bind: owner.bindable)) ON CONFLICT ("credential_id") DO NOTHING \
-                    RETURNING "id"
+                    RETURNING "id", "created_at"
                     """
                 ).first()
             else { return nil }
             let id = try row.decode(column: "id", as: Int.self)
+            // As stored (PostgreSQL keeps microseconds): the 201 shows what a later read shows.
+            let createdAt = try row.decode(column: "created_at", as: Date.self)
             try await sql.raw(
                 """
                 INSERT INTO "\(unsafeRaw: Self.extraTable)" ("credential_pk", "backup_eligible", "sign_count") \
@@ -139,7 +139,7 @@ struct PasskeyStore: Sendable {
             ).run()
             return Passkey(
                 id: id, name: name, credentialID: credential.credentialID, publicKey: credential.publicKey.encoded,
-                signCount: credential.signCount, transports: transports, discoverable: discoverable, createdAt: now,
+                signCount: credential.signCount, transports: transports, discoverable: discoverable, createdAt: createdAt,
                 lastUsedAt: nil, backupEligible: credential.backupEligible)
         }
     }

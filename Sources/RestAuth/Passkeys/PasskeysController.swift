@@ -1,7 +1,6 @@
 import Crypto
 import Fluent
 import Foundation
-import SQLKit
 import Vapor
 
 /// dj-rest-auth's `dj_rest_auth.passkeys.urls`: registration and login ceremonies, the user's
@@ -437,14 +436,9 @@ struct PasskeysController: Sendable {
     /// login sets: password, passkey, social, the MFA step).
     func requireRecentLogin(_ user: any RestAuthUser, context: RestAuthContext) async throws {
         let timeout = settings.reauthenticationTimeout
-        guard timeout > 0, let column = state.users.fields.lastLogin?.description,
-            let key = user.accountKey
-        else { return }
-        let sql = context.database as! any SQLDatabase
-        let row = try await sql.select().column(SQLColumn(column)).from(state.users.table)
-            .where(SQLColumn(state.users.fields.id.description), .equal, SQLBind(key.bindable)).first()
-        let last = try row?.decode(column: column, as: Date?.self)
-        guard let last, Date().timeIntervalSince(last) <= timeout else {
+        // A user model without `last_login` cannot tell: nothing is asked.
+        guard timeout > 0, state.configuration.userModel.accountFields.lastLogin != nil else { return }
+        guard let last = user.accountLastLogin, Date().timeIntervalSince(last) <= timeout else {
             context.audit("passkey_reauthentication", outcome: "failure", user: user)
             throw APIError.detail(.forbidden, RestAuthMessages.Passkeys.reauthenticationRequired.text)
         }
