@@ -139,7 +139,8 @@ struct PasskeyStore: Sendable {
             ).run()
             return Passkey(
                 id: id, name: name, credentialID: credential.credentialID, publicKey: credential.publicKey.encoded,
-                signCount: credential.signCount, transports: transports, discoverable: discoverable, createdAt: createdAt,
+                signCount: credential.signCount, transports: transports, discoverable: discoverable,
+                createdAt: createdAt,
                 lastUsedAt: nil, backupEligible: credential.backupEligible)
         }
     }

@@ -285,8 +285,9 @@ struct PasskeysController: Sendable {
             throw ValidationErrors.nonField(RestAuthMessages.Passkeys.invalidFormat.text)
         }
         // The reference finds the passkey by `rawId` (else `id`) before anything is verified.
-        let rawText = object["rawId"]?.stringValue ?? object["id"]?.stringValue ?? ""
-        guard rawText.utf8.count <= 2048, let credentialID = DjangoSigner.b64Decode(Substring(rawText)) else {
+        guard case .string(let rawText) = object["rawId"] ?? object["id"] ?? .string(""), rawText.utf8.count <= 2048,
+            let credentialID = DjangoSigner.b64Decode(Substring(rawText))
+        else {
             throw ValidationErrors.nonField(RestAuthMessages.Passkeys.invalidFormat.text)
         }
         guard let (passkey, ownerKey) = try await store.passkey(credentialID: credentialID, on: context.database)

@@ -254,12 +254,14 @@ extension SoftAuthenticator {
     func registration(
         challenge: [UInt8], credentialID: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8], format: String = "none",
         statement: CBORValue? = nil, selfAttest: Bool = false, attestationAlg: Int64? = nil, flags: UInt8 = 0x45,
-        type: String = "webauthn.create", signWith: SoftAuthenticator? = nil, trailing: [UInt8] = []
+        type: String = "webauthn.create", signWith: SoftAuthenticator? = nil, trailing: [UInt8] = [],
+        count: UInt32 = 0
     ) throws -> Registration {
         let encoded = Data(challenge).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         let clientData = Array(#"{"type":"\#(type)","challenge":"\#(encoded)","origin":"\#(origin)"}"#.utf8)
-        var data = Array(SHA256.hash(data: Array(rpID.utf8))) + [flags, 0, 0, 0, 0]
+        var data = Array(SHA256.hash(data: Array(rpID.utf8))) + [flags]
+        data += [UInt8(count >> 24), UInt8(count >> 16 & 0xff), UInt8(count >> 8 & 0xff), UInt8(count & 0xff)]
         if flags & 0x40 != 0 {
             data += [UInt8](repeating: 0, count: 16) + [0, UInt8(credentialID.count)] + credentialID
             data += try publicKey.encoded
