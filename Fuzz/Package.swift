@@ -31,6 +31,14 @@ let package = Package(
         .executableTarget(name: "FuzzArgon2", dependencies: ["CFuzzerEntry"], swiftSettings: fuzzFlags),
         // The CBOR decoder of passkeys (attestation objects, COSE keys).
         .executableTarget(name: "FuzzCBOR", dependencies: ["CFuzzerEntry"], swiftSettings: fuzzFlags),
+        // What clients post to the passkey routes: credential JSON and clientDataJSON.
+        .executableTarget(
+            name: "FuzzWebAuthnJSON",
+            dependencies: [
+                "CFuzzerEntry", "CRestAuthZlib", "Crypto",
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ],
+            swiftSettings: fuzzFlags),
         // RestAuthClient's parsers of server answers (its files only: Foundation, nothing else).
         .executableTarget(name: "FuzzClient", dependencies: ["CFuzzerEntry"], swiftSettings: fuzzFlags),
         // The translation parsers: gettext catalogs, Accept-Language, Python's format strings.

@@ -39,6 +39,7 @@ TARGETS=(
   "FuzzMFA 4096"
   "FuzzArgon2 4096"
   "FuzzCBOR 65536"
+  "FuzzWebAuthnJSON 262144"
   "FuzzClient 1048576"
   "FuzzI18n 262144"
 )

@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Support/ConstantTime.swift

@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Serializers/JSONParser.swift

@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Serializers/JSONValue.swift

@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Passkeys/WebAuthnCredentialJSON.swift

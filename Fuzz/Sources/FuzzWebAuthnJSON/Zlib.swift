@@ -1,0 +1,1 @@
+../../../Sources/RestAuth/Sessions/Zlib.swift
