@@ -57,7 +57,10 @@ for mode in "${MODES[@]}"; do
   # One worker: the tests run in parallel, and two Django processes writing one SQLite file
   # answer "database is locked" as a 500 (seen in CI, the MFA scenario in token mode).
   # shellcheck disable=SC2046
+  # Passkeys as TestServer has them (the JSON list quoted here, out of the word splitting).
   env $(settings "$mode") PY="$REF_PY" PORT="$PORT" EMAIL_HOST=127.0.0.1 EMAIL_PORT="$SMTP_PORT" REF_FAST_HASH=1 \
+    REST_AUTH_PASSKEYS_ENABLED=true PASSKEY_RP_ID=localhost PASSKEY_RP_NAME=Example \
+    PASSKEY_RP_ORIGINS='["http://localhost:3000"]' \
     REF_DB="$WORK/ref-$mode.sqlite3" WORKERS=1 setsid "$SHARED/reference/run-reference.sh" >"$WORK/ref-$mode.log" 2>&1 &
   PIDS+=($!)
   UP=""

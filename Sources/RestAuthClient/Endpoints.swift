@@ -267,6 +267,73 @@ extension AuthClient {
         return (body["codes"]?.arrayValue ?? body["recovery_codes"]?.arrayValue ?? []).compactMap(\.stringValue)
     }
 
+    // MARK: Passkeys
+
+    /// `passkeys/register/begin/`: creation options (`PublicKeyCredentialCreationOptionsJSON`,
+    /// binary members in base64url) for the platform's authenticator: on the web
+    /// `PublicKeyCredential.parseCreationOptionsFromJSON`, on Apple platforms
+    /// `ASAuthorizationPlatformPublicKeyCredentialProvider` with the decoded challenge and user id.
+    /// The server asks for a recent sign-in (a 403 otherwise).
+    public func beginPasskeyRegistration() async throws -> JSON {
+        try await call("POST", "passkeys/register/begin/", [:])
+    }
+
+    /// `passkeys/register/complete/` with the authenticator's answer as
+    /// `PublicKeyCredential.toJSON()` writes it (`RegistrationResponseJSON`).
+    /// - Throws: ``RestAuthError/invalid(_:)`` with the server's `non_field_errors`
+    ///   (`Registration verification failed: ...`, `This credential is already registered.`).
+    public func completePasskeyRegistration(_ credential: JSON, name: String? = nil) async throws -> Passkey {
+        var fields: [String: JSON] = ["credential": credential]
+        if let name { fields["name"] = .string(name) }
+        return try await call("POST", "passkeys/register/complete/", .object(fields))
+    }
+
+    /// `passkeys/login/begin/`: request options, scoped to the passkeys of `username` or
+    /// `email` when one is given (else any discoverable passkey may answer).
+    public func beginPasskeyLogin(username: String? = nil, email: String? = nil) async throws
+        -> PasskeyLoginChallenge
+    {
+        var fields: [String: JSON] = [:]
+        if let username { fields["username"] = .string(username) }
+        if let email { fields["email"] = .string(email) }
+        var options: JSON = try await call(
+            "POST", "passkeys/login/begin/", .object(fields), authentication: .none)
+        guard case .object(var members) = options, let session = members["session_id"]?.stringValue else {
+            throw RestAuthError.unexpectedResponse(status: 200, body: options.description)
+        }
+        members["session_id"] = nil
+        options = .object(members)
+        return PasskeyLoginChallenge(options: options, sessionID: session)
+    }
+
+    /// `passkeys/login/complete/` with the authenticator's assertion as `toJSON()` writes it
+    /// (`AuthenticationResponseJSON`): signs in as ``login(username:email:password:)`` does,
+    /// or answers MFA's second step (a passkey that did not verify its user, for a user with TOTP on).
+    public func completePasskeyLogin(_ challenge: PasskeyLoginChallenge, credential: JSON) async throws
+        -> LoginOutcome
+    {
+        try await signInCall(
+            "passkeys/login/complete/", ["credential": credential, "session_id": .string(challenge.sessionID)])
+    }
+
+    /// `passkeys/`: the user's passkeys, newest first.
+    public func passkeys() async throws -> [Passkey] {
+        try await call("GET", "passkeys/")
+    }
+
+    /// `passkeys/<id>/` (PATCH): renames one; answers the name kept.
+    @discardableResult
+    public func renamePasskey(id: Int, name: String) async throws -> String {
+        let body: JSON = try await call("PATCH", "passkeys/\(id)/", ["name": .string(name)])
+        return body["name"]?.stringValue ?? name
+    }
+
+    /// `passkeys/<id>/` (DELETE). The server asks for a recent sign-in (a 403 otherwise).
+    public func deletePasskey(id: Int) async throws {
+        let reply = try await perform("DELETE", "passkeys/\(id)/", body: nil, authentication: .required)
+        try Self.check(reply)
+    }
+
     // MARK: Tokens
 
     /// `token/verify/`: whether the server accepts a JWT (the current access token by default).

@@ -284,6 +284,57 @@ public struct SocialAccount: Sendable, Equatable, Decodable {
 
 extension SocialAccount: JSONReadable {}
 
+/// One of the user's passkeys, as `passkeys/` lists it.
+public struct Passkey: Sendable, Equatable, Decodable {
+    /// The passkey's id, for ``AuthClient/renamePasskey(id:name:)`` and ``AuthClient/deletePasskey(id:)``.
+    public var id: Int
+    /// The name the user gave it (`Passkey` unless they did).
+    public var name: String
+    /// The credential id in base64url (what `allowCredentials` names).
+    public var credentialID: String
+    /// When it was registered.
+    public var createdAt: Date?
+    /// When it last signed in.
+    public var lastUsedAt: Date?
+    /// How the authenticator can be reached (`internal`, `hybrid`, `usb`, ...).
+    public var transports: [String]
+    /// Whether it signs in without a username (a resident key).
+    public var discoverable: Bool
+
+    /// Decodes one entry of `passkeys/`; anything else is a decoding error.
+    public init(from decoder: any Decoder) throws {
+        guard let passkey = Passkey(json: .object(try [String: JSON](from: decoder))) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a passkey"))
+        }
+        self = passkey
+    }
+
+    init?(json: JSON) {
+        guard let id = json["id"]?.intValue, let name = json["name"]?.stringValue,
+            let credentialID = json["credential_id"]?.stringValue
+        else { return nil }
+        self.id = id
+        self.name = name
+        self.credentialID = credentialID
+        createdAt = json["created_at"]?.stringValue.flatMap(HTTPDate.iso8601)
+        lastUsedAt = json["last_used_at"]?.stringValue.flatMap(HTTPDate.iso8601)
+        transports = (json["transports"]?.arrayValue ?? []).compactMap(\.stringValue)
+        discoverable = json["discoverable"]?.boolValue ?? true
+    }
+}
+
+extension Passkey: JSONReadable {}
+
+/// `passkeys/login/begin/`'s answer: the request options to hand to the platform's
+/// authenticator (`PublicKeyCredentialRequestOptionsJSON`: `challenge`, `rpId`,
+/// `allowCredentials`, `userVerification`, `timeout`) and the session the assertion completes.
+public struct PasskeyLoginChallenge: Sendable, Equatable {
+    /// The request options, `session_id` taken out.
+    public var options: JSON
+    /// The `session_id` that ``AuthClient/completePasskeyLogin(_:credential:)`` sends back.
+    public var sessionID: String
+}
+
 extension Array: JSONReadable where Element: JSONReadable {
     init?(json: JSON) {
         guard let items = json.arrayValue else { return nil }

@@ -47,6 +47,9 @@ struct ClientDemoTests {
     @Test("Two-factor login and the MFA routes", arguments: AuthMode.allCases)
     func mfa(mode: AuthMode) async throws { try await againstDemo(mode, Scenarios.mfaLogin) }
 
+    @Test("Passkeys: register, sign in, rename, delete", arguments: AuthMode.allCases)
+    func passkeys(mode: AuthMode) async throws { try await againstDemo(mode, Scenarios.passkeys) }
+
     @Test("Single-flight JWT refresh, counted on the server", arguments: [AuthMode.jwt, .jwtCookie])
     func singleFlight(mode: AuthMode) async throws { try await againstDemo(mode, Scenarios.singleFlightRefresh) }
 
@@ -75,6 +78,7 @@ struct ClientExternalServerTests {
     @Test func passwordReset() async throws { try await againstExternal(Self.all, Scenarios.passwordReset) }
     @Test func passwordChange() async throws { try await againstExternal(Self.all, Scenarios.passwordChange) }
     @Test func mfa() async throws { try await againstExternal(Self.all, Scenarios.mfaLogin) }
+    @Test func passkeys() async throws { try await againstExternal(Self.all, Scenarios.passkeys) }
     @Test func singleFlight() async throws {
         try await againstExternal([.jwt, .jwtCookie], Scenarios.singleFlightRefresh)
     }

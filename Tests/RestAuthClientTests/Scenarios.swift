@@ -270,6 +270,52 @@ enum Scenarios {
         #expect(try await client.mfaStatus().enabled == false)
     }
 
+    // MARK: Passkeys
+
+    /// Register a passkey, sign in with it, list, rename, delete; a forged assertion is a
+    /// 400 with the server's words. The authenticator is a P-256 key of the test's own,
+    /// answering as a browser's `toJSON()` does for the origin the server's settings list.
+    static func passkeys(_ server: TestServer) async throws {
+        guard await server.offersPasskeys() else { try Test.cancel("the server has no passkeys/ routes") }
+        let person = try await server.newUser()
+        let client = server.client()
+        _ = try await client.login(username: person.username, password: person.password)
+        let device = TestPasskey()
+        let options = try await client.beginPasskeyRegistration()
+        #expect(options["rp"]?["id"]?.stringValue == "localhost")
+        let created = try await client.completePasskeyRegistration(try device.registration(options), name: "Laptop")
+        #expect(created.name == "Laptop" && created.credentialID == TestPasskey.b64(device.credentialID))
+        #expect(try await client.passkeys() == [created])
+        try await client.logout()
+
+        let challenge = try await client.beginPasskeyLogin(username: person.username)
+        #expect(challenge.options["allowCredentials"]?.arrayValue?.count == 1)
+        let forged = try device.assertion(challenge.options, tamper: true)
+        do {
+            _ = try await client.completePasskeyLogin(challenge, credential: forged)
+            Issue.record("a forged assertion signed in")
+        } catch let error as RestAuthError {
+            #expect(error.status == 400)
+            #expect(
+                error.nonFieldErrors == [
+                    "Authentication verification failed: Could not verify authentication signature"
+                ])
+        }
+        let again = try await client.beginPasskeyLogin()
+        guard
+            case .signedIn(let signIn) = try await client.completePasskeyLogin(
+                again, credential: try device.assertion(again.options))
+        else { throw TestFailure("no sign-in with the passkey") }
+        #expect(signIn.mode == server.mode)
+        #expect(try await client.user().username == person.username)
+        #expect(try await client.renamePasskey(id: created.id, name: "Phone") == "Phone")
+        let listed = try await client.passkeys()
+        #expect(listed.map(\.name) == ["Phone"] && listed.first?.lastUsedAt != nil)
+        try await client.deletePasskey(id: created.id)
+        #expect(try await client.passkeys().isEmpty)
+        try await client.logout()
+    }
+
     // MARK: JWT refresh
 
     /// Many calls that find the access token expired make one refresh between them.

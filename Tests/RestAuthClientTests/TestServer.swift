@@ -50,7 +50,9 @@ final class TestServer: Sendable {
     static func settings(for mode: AuthMode) -> [String: String] {
         var settings = [
             "REST_AUTH_MFA_ENABLED": "true", "REST_AUTH_MFA_TOTP_ISSUER": "Example",
-            "ACCOUNT_EMAIL_VERIFICATION": "optional",
+            "ACCOUNT_EMAIL_VERIFICATION": "optional", "REST_AUTH_PASSKEYS_ENABLED": "true",
+            "PASSKEY_RP_ID": "localhost", "PASSKEY_RP_NAME": "Example",
+            "PASSKEY_RP_ORIGINS": #"["\#(TestPasskey.origin)"]"#,
         ]
         switch mode {
         case .token: break
@@ -149,6 +151,11 @@ final class TestServer: Sendable {
     var refreshRequests: Int? { refreshCounter?.count }
 
     /// Whether the server has the MFA routes (`mfa/status/` answers 401 rather than 404).
+    func offersPasskeys() async -> Bool {
+        let reply = try? await raw("GET", "passkeys/")
+        return reply.map { $0.status == 401 || $0.status == 403 } ?? false
+    }
+
     func offersMFA() async -> Bool {
         let reply = try? await raw("GET", "mfa/status/")
         return reply.map { $0.status == 401 || $0.status == 403 } ?? false
@@ -206,6 +213,72 @@ final class TestServer: Sendable {
         var fields: [String: String] = [:]
         for case let (name as String, value as String) in http.allHeaderFields { fields[name] = value }
         return (http.statusCode, data, fields)
+    }
+}
+
+/// A passkey of the tests' own: a P-256 key answering creation and request options with the
+/// JSON `PublicKeyCredential.toJSON()` writes, for RP ID `localhost` and one web origin.
+final class TestPasskey: @unchecked Sendable {
+    static let origin = "http://localhost:3000"
+    let key = P256.Signing.PrivateKey()
+    let credentialID: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }
+    var count: UInt32 = 0
+    var userHandle = ""
+
+    static func b64(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    private func clientData(_ type: String, _ options: JSON) throws -> [UInt8] {
+        guard let challenge = options["challenge"]?.stringValue else { throw TestFailure("no challenge") }
+        return Array(
+            #"{"type":"\#(type)","challenge":"\#(challenge)","origin":"\#(Self.origin)","crossOrigin":false}"#.utf8)
+    }
+
+    private func authenticatorData(flags: UInt8) -> [UInt8] {
+        Array(SHA256.hash(data: Array("localhost".utf8))) + [flags]
+            + [UInt8(count >> 24), UInt8(count >> 16 & 0xff), UInt8(count >> 8 & 0xff), UInt8(count & 0xff)]
+    }
+
+    /// `none` attestation: {"fmt": "none", "attStmt": {}, "authData": ...} in CBOR.
+    func registration(_ options: JSON) throws -> JSON {
+        userHandle = options["user"]?["id"]?.stringValue ?? ""
+        let raw = Array(key.publicKey.x963Representation.dropFirst())
+        // COSE_Key {1: 2, 3: -7, -1: 1, -2: x, -3: y}
+        let cose: [UInt8] =
+            [0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20] + raw[0..<32]
+            + [0x22, 0x58, 0x20] + raw[32...]
+        let data = authenticatorData(flags: 0x45) + [UInt8](repeating: 0, count: 16) + [0, 32] + credentialID + cose
+        var object: [UInt8] = [0xa3, 0x63] + Array("fmt".utf8) + [0x64] + Array("none".utf8)
+        object += [0x67] + Array("attStmt".utf8) + [0xa0] + [0x68] + Array("authData".utf8)
+        object +=
+            (data.count < 256 ? [0x58, UInt8(data.count)] : [0x59, UInt8(data.count >> 8), UInt8(data.count & 0xff)])
+            + data
+        return .object([
+            "id": .string(Self.b64(credentialID)), "rawId": .string(Self.b64(credentialID)), "type": "public-key",
+            "response": .object([
+                "clientDataJSON": .string(Self.b64(try clientData("webauthn.create", options))),
+                "attestationObject": .string(Self.b64(object)), "transports": ["internal"],
+            ]),
+            "clientExtensionResults": .object([:]),
+        ])
+    }
+
+    func assertion(_ options: JSON, tamper: Bool = false) throws -> JSON {
+        count += 1
+        let data = authenticatorData(flags: 0x05)
+        let client = try clientData("webauthn.get", options)
+        var signature = Array(try key.signature(for: data + Array(SHA256.hash(data: client))).derRepresentation)
+        if tamper { signature[signature.count - 1] ^= 1 }
+        return .object([
+            "id": .string(Self.b64(credentialID)), "rawId": .string(Self.b64(credentialID)), "type": "public-key",
+            "response": .object([
+                "clientDataJSON": .string(Self.b64(client)), "authenticatorData": .string(Self.b64(data)),
+                "signature": .string(Self.b64(signature)), "userHandle": .string(userHandle),
+            ]),
+            "clientExtensionResults": .object([:]),
+        ])
     }
 }
 

@@ -124,4 +124,3 @@ public struct CollectedClientData: Sendable, Equatable {
         }
     }
 }
-
