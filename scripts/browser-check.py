@@ -28,6 +28,14 @@ password alone. TOTP codes (RFC 6238) are spent in increasing steps, as an
 authenticator app would, waiting for the next 30 s step only when all the accepted
 ones are spent.
 
+With --passkeys the demo runs with REST_AUTH_PASSKEYS_ENABLED=true (RP ID localhost, the
+page opened at http://localhost:PORT, its one origin) and the walk ends with passkeys through
+the browser's real WebAuthn API, answered by Chromium's virtual authenticator (the DevTools
+protocol's WebAuthn domain: CTAP2, resident keys, user verification): add a named passkey, log
+out, sign in with it (no username typed), see it listed as used, sign in again scoped to the
+username, delete it, and find that the authenticator's leftover credential is refused
+("Credential not found."). Without it the page must not offer passkeys.
+
 One line per step, a screenshot per step in DIR; exits non-zero with the reason on
 any failure. Bounded by --timeout.
 """
@@ -35,6 +43,7 @@ import argparse
 import base64
 import hashlib
 import hmac
+import json
 import os
 import re
 import shutil
@@ -98,6 +107,11 @@ class Demo:
         }
         if args.mfa:
             self.settings["REST_AUTH_MFA_ENABLED"] = "true"
+        if args.passkeys:
+            self.settings.update({
+                "REST_AUTH_PASSKEYS_ENABLED": "true", "PASSKEY_RP_ID": "localhost", "PASSKEY_RP_NAME": "RestAuth demo",
+                "PASSKEY_RP_ORIGINS": json.dumps([f"http://localhost:{self.port}"]),
+            })
         if args.email_optional:
             self.settings["ACCOUNT_SIGNUP_FIELDS"] = '["username*", "email", "password1*", "password2*"]'
         env = checklib.demo_environment(self.settings)
@@ -107,6 +121,8 @@ class Demo:
         self._spawn([args.demo, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)], env, workdir)
         self.base = f"http://127.0.0.1:{self.port}"
         self._wait_http(self.base + "/health", 30, "the demo")
+        if args.passkeys:  # a WebAuthn RP ID is a domain: the page is opened by name
+            self.base = f"http://localhost:{self.port}"
         if args.dev_proxy_cmd:  # development only: a proxy that serves the page in front of the demo
             port = free_port()
             proxy_env = dict(env, DEMO_BASE=self.base, PORT=str(port))
@@ -305,7 +321,7 @@ class Walk:
                                      ("jwt-refresh", "jwt-refresh" in names),
                                      ("sessionid", "sessionid" in names)) if present]
 
-    def run(self, mode, mfa=False, email_optional=False):
+    def run(self, mode, mfa=False, email_optional=False, passkeys=False):
         tag = uuid.uuid4().hex[:8]
         username, address = f"ada{tag}", f"ada{tag}@example.com"
         renamed = f"lovelace{tag}"
@@ -455,10 +471,64 @@ class Walk:
         if mfa:
             self.size(DESKTOP)
             self.run_mfa(mode, renamed, RESET_PASSWORD)
+        if passkeys:
+            self.size(DESKTOP)
+            self.run_passkeys(mode, renamed)
+        elif self.el("section-passkeys").is_displayed() or self.el("passkey-login-block").is_displayed():
+            raise Failure("the page offers passkeys although the demo has no passkeys/ routes")
 
         uncaught = [e["message"] for e in self.d.get_log("browser") if "Uncaught" in e.get("message", "")]
         if uncaught:
             raise Failure(f"the page threw: {uncaught[:3]}")
+
+    def passkey_rows(self):
+        return [li.get_attribute("textContent").strip()
+                for li in self.el("passkeys-list").find_elements("css selector", "li")]
+
+    def run_passkeys(self, mode, username):
+        expected = {"token": "token", "jwt-cookie": "jwt-refresh", "session": "sessionid"}[mode]
+        self.wait(lambda: self.el("section-passkeys").is_displayed() and self.passkey_rows() == ["No passkeys yet."],
+                  "the passkeys card, empty")
+        self.d.execute_cdp_cmd("WebAuthn.enable", {"enableUI": False})
+        self.d.execute_cdp_cmd("WebAuthn.addVirtualAuthenticator", {"options": {
+            "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+            "isUserVerified": True, "automaticPresenceSimulation": True}})
+        self.fill("passkey-add-name", "Laptop")
+        self.click("passkey-add-submit")
+        self.message('The passkey "Laptop" is added')
+        self.wait(lambda: len(self.passkey_rows()) == 1 and "Laptop" in self.passkey_rows()[0]
+                  and "not used yet" in self.passkey_rows()[0], "the new passkey in the list")
+        self.step("passkey-added", "a passkey made by the browser's WebAuthn API is registered and listed")
+
+        self.logout()
+        self.wait(lambda: self.el("passkey-login").is_displayed(), "the passkey sign-in button")
+        self.click("passkey-login")
+        self.signed_in(username)
+        self.message("You are logged in with your passkey.")
+        if expected not in self.credentials(mode):
+            raise Failure(f"{mode} mode: no {expected} after a passkey login (holding {self.credentials(mode)})")
+        self.wait(lambda: len(self.passkey_rows()) == 1 and "last used" in self.passkey_rows()[0],
+                  "the passkey listed as used")
+        self.step("passkey-login", "signed in with the passkey alone (discoverable, no username), listed as used")
+
+        self.logout()
+        self.fill("login-login", username)
+        self.click("passkey-login")
+        self.signed_in(username)
+        self.step("passkey-login-scoped", "signed in with the passkey, the options scoped to the typed username")
+
+        button = self.el("passkeys-list").find_element("css selector", "button")
+        button.click()
+        self.message('The passkey "Laptop" is deleted.')
+        self.wait(lambda: self.passkey_rows() == ["No passkeys yet."], "the emptied list")
+        self.step("passkey-deleted", "the passkey is deleted from the list")
+
+        self.logout()
+        self.click("passkey-login")
+        self.error("error-passkey-login-non_field_errors", "Credential not found.")
+        if self.text("whoami") != "Not signed in":
+            raise Failure("a deleted passkey signed in")
+        self.step("passkey-refused", "the authenticator's leftover credential is refused: Credential not found.")
 
     def codes(self):
         return [li.get_attribute("textContent").strip()
@@ -623,6 +693,8 @@ def main():
     parser.add_argument("--screenshots", required=True, help="folder for one PNG per step")
     parser.add_argument("--mfa", action="store_true",
                         help="run the demo with REST_AUTH_MFA_ENABLED=true and walk two-factor authentication too")
+    parser.add_argument("--passkeys", action="store_true",
+                        help="passkeys on (RP ID localhost), walked with Chromium's virtual authenticator")
     parser.add_argument("--email-optional", action="store_true",
                         help="run the demo with an optional address (ACCOUNT_SIGNUP_FIELDS) and sign up without one too")
     parser.add_argument("--timeout", type=int, help="limit for the whole run, in seconds (150; 240 with --mfa)")
@@ -630,7 +702,7 @@ def main():
     args = parser.parse_args()
     args.demo = os.path.abspath(args.demo)
     if args.timeout is None:
-        args.timeout = 240 if args.mfa else 150
+        args.timeout = (240 if args.mfa else 150) + (60 if args.passkeys else 0)
     if not os.access(args.demo, os.X_OK):
         sys.exit(f"browser-check: FAIL: {args.demo} is not an executable")
     os.makedirs(args.screenshots, exist_ok=True)
@@ -653,7 +725,7 @@ def main():
         driver = start_browser()
         print(f"browser-check: mode {args.mode}{' with MFA' if args.mfa else ''}, page at {demo.base}", flush=True)
         walk = Walk(driver, demo.base, sink, args.screenshots)
-        walk.run(args.mode, mfa=args.mfa, email_optional=args.email_optional)
+        walk.run(args.mode, mfa=args.mfa, email_optional=args.email_optional, passkeys=args.passkeys)
         signal.alarm(0)
         print(f"browser-check: {args.mode}{' + mfa' if args.mfa else ''}: {walk.count} steps passed in {time.monotonic() - started:.1f}s; "
               f"screenshots in {args.screenshots}", flush=True)

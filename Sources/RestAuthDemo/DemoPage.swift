@@ -64,6 +64,8 @@ enum DemoPage {
             "email_verification": .string(configuration.emailVerification.rawValue),
             "old_password_field_enabled": .bool(configuration.oldPasswordFieldEnabled),
             "login_methods": .array(configuration.loginMethods.map(\.rawValue).sorted().map(JSONValue.string)),
+            // REST_AUTH_PASSKEYS_ENABLED: the passkeys card and the passkey sign-in.
+            "passkeys": .bool(configuration.passkeys.enabled),
             // ACCOUNT_SIGNUP_FIELDS: which sign-up fields are required.
             "signup_fields": [
                 "username": .bool(configuration.signupFields.usernameRequired),

@@ -4,6 +4,9 @@
 // memory only and gets a new one from token/refresh/ (the HttpOnly refresh cookie).
 // Two-factor authentication (the mfa/ routes) shows when the server has them: mfa/status/
 // answers 404 when MFA is off. A login answering mfa_required goes on with mfa/verify/.
+// Passkeys (the passkeys/ routes) show when the configuration says the server has them and the
+// browser has WebAuthn: the options' base64url members become ArrayBuffers for
+// navigator.credentials, and the credential goes back as PublicKeyCredential.toJSON() writes it.
 // Element ids: forms form-<form>, inputs <form>-<field>, buttons <form>-submit,
 // errors error-<form>-<field> and error-<form>-non_field_errors.
 "use strict";
@@ -172,6 +175,7 @@
     user = r.ok ? r.data : null;
     render();
     if (r.ok) await loadMFA();
+    await loadPasskeys();
     return r.ok;
   }
 
@@ -272,6 +276,128 @@
   function when(stamp) {
     const t = stamp ? new Date(stamp) : null;
     return t && !isNaN(t) ? t.toLocaleString() : null;
+  }
+
+  // --- passkeys -----------------------------------------------------------------------------
+  const fromB64u = (text) => Uint8Array.from(
+    atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4)), (c) => c.charCodeAt(0)).buffer;
+  const toB64u = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)))
+    .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const passkeysOn = () => !!(cfg && cfg.passkeys && window.PublicKeyCredential && navigator.credentials);
+  const descriptors = (list) => (list || []).map((d) => ({ ...d, id: fromB64u(d.id) }));
+
+  // PublicKeyCredential.toJSON(), written out for browsers that lack it.
+  function credentialJSON(c) {
+    const r = c.response;
+    const json = { id: c.id, rawId: toB64u(c.rawId), type: c.type, response: { clientDataJSON: toB64u(r.clientDataJSON) },
+      clientExtensionResults: c.getClientExtensionResults ? c.getClientExtensionResults() : {} };
+    if (c.authenticatorAttachment) json.authenticatorAttachment = c.authenticatorAttachment;
+    if (r.attestationObject) {
+      json.response.attestationObject = toB64u(r.attestationObject);
+      json.response.transports = r.getTransports ? r.getTransports() : [];
+    } else {
+      json.response.authenticatorData = toB64u(r.authenticatorData);
+      json.response.signature = toB64u(r.signature);
+      json.response.userHandle = r.userHandle ? toB64u(r.userHandle) : null;
+    }
+    return json;
+  }
+
+  // The browser's refusals (the user cancelled, no passkey for this site) in words.
+  function webauthnError(err) {
+    if (err && err.name === "InvalidStateError") return "This device already holds one of your passkeys.";
+    if (err && err.name === "NotAllowedError") return "No passkey was used (cancelled, or none for this site).";
+    return `The browser refused: ${(err && err.message) || err}`;
+  }
+
+  async function loadPasskeys() {
+    $("passkey-login-block").hidden = !passkeysOn();
+    $("section-passkeys").hidden = !passkeysOn() || !user;
+    if ($("section-passkeys").hidden) return;
+    const r = await call("passkeys/");
+    const list = $("passkeys-list");
+    list.replaceChildren();
+    if (!r.ok) return showErrors("passkeys", r.data);
+    for (const p of r.data) {
+      const item = document.createElement("li");
+      const label = document.createElement("span");
+      label.className = "passkey-name";
+      label.textContent = p.name;
+      const detail = document.createElement("span");
+      detail.className = "passkey-detail";
+      detail.textContent = ` added ${when(p.created_at)}, ${p.last_used_at ? `last used ${when(p.last_used_at)}` : "not used yet"} `;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "secondary";
+      remove.id = `passkey-delete-${p.id}`;
+      remove.textContent = "Delete";
+      remove.setAttribute("aria-label", `Delete the passkey ${p.name}`);
+      remove.addEventListener("click", async () => {
+        remove.disabled = true;
+        clearErrors("passkeys");
+        const d = await call(`passkeys/${p.id}/`, "DELETE");
+        if (!d.ok && d.status !== 404) {
+          remove.disabled = false;
+          return showErrors("passkeys", d.data);
+        }
+        say(`The passkey "${p.name}" is deleted.`);
+        await loadPasskeys();
+      });
+      item.append(label, detail, remove);
+      list.append(item);
+    }
+    if (!r.data.length) {
+      const item = document.createElement("li");
+      item.textContent = "No passkeys yet.";
+      list.append(item);
+    }
+  }
+
+  function setupPasskeys() {
+    onSubmit("passkey-add", async () => {
+      const begin = await call("passkeys/register/begin/", "POST", {});
+      if (!begin.ok) return showErrors("passkey-add", begin.data);
+      const o = begin.data;
+      let credential;
+      try {
+        credential = await navigator.credentials.create({ publicKey: { ...o, challenge: fromB64u(o.challenge),
+          user: { ...o.user, id: fromB64u(o.user.id) }, excludeCredentials: descriptors(o.excludeCredentials) } });
+      } catch (err) {
+        return showErrors("passkey-add", { non_field_errors: [webauthnError(err)] });
+      }
+      const name = values("passkey-add").name.trim();
+      const body = { credential: credentialJSON(credential) };
+      if (name) body.name = name;
+      const r = await call("passkeys/register/complete/", "POST", body);
+      if (!r.ok) return showErrors("passkey-add", r.data);
+      $("form-passkey-add").reset();
+      say(`The passkey "${r.data.name}" is added: you can sign in with it.`);
+      await loadPasskeys();
+    });
+    $("passkey-login").addEventListener("click", async () => {
+      const button = $("passkey-login");
+      button.disabled = true;
+      say("");
+      clearErrors("passkey-login");
+      try {
+        // A name typed in the login form scopes the options to that user's passkeys.
+        const typed = $("login-login").value.trim();
+        const begin = await call("passkeys/login/begin/", "POST", typed ? (typed.includes("@") ? { email: typed } : { username: typed }) : {});
+        if (!begin.ok) return showErrors("passkey-login", begin.data);
+        const { session_id: session, ...o } = begin.data;
+        let credential;
+        try {
+          credential = await navigator.credentials.get({ publicKey: { ...o, challenge: fromB64u(o.challenge),
+            allowCredentials: descriptors(o.allowCredentials) } });
+        } catch (err) {
+          return showErrors("passkey-login", { non_field_errors: [webauthnError(err)] });
+        }
+        const r = await call("passkeys/login/complete/", "POST", { credential: credentialJSON(credential), session_id: session });
+        if (!r.ok) return showErrors("passkey-login", r.data);
+        $("form-login").reset();
+        await loggedIn(r.data, "You are logged in with your passkey.");
+      } finally { button.disabled = false; }
+    });
   }
 
   // mfa/status/: 404 when the server has no MFA (the card stays hidden).
@@ -570,6 +696,8 @@
     });
     setupForms();
     setupSocial();
+    setupPasskeys();
+    $("passkey-login-block").hidden = !passkeysOn();
     const social = setupRoute();
     if (!cfg.use_jwt) token = sessionStorage.getItem(TOKEN_KEY);
     if (social) await socialCallback(social);
