@@ -44,7 +44,8 @@ mkdir -p "$WORK/empty"
 python3 -m http.server --bind 127.0.0.1 --directory "$WORK/empty" "$PROVIDER_PORT" > /dev/null 2>&1 &
 PROVIDER_PID=$!
 env=(DATABASE_URL="sqlite://$WORK/fuzz.sqlite" SECRET_KEY=fuzz PBKDF2_ITERATIONS=1000 ACCOUNT_RATE_LIMITS=false
-  REST_AUTH_MFA_ENABLED=true
+  REST_AUTH_MFA_ENABLED=true REST_AUTH_PASSKEYS_ENABLED=true PASSKEY_RP_ID=localhost PASSKEY_RP_NAME=Fuzz
+  'PASSKEY_RP_ORIGINS=["http://localhost:3000"]'
   ACCOUNT_EMAIL_VERIFICATION=none LOG_LEVEL=warning)
 for provider in GOOGLE GITHUB TWITTER; do
   env+=("SOCIALACCOUNT_${provider}_CLIENT_ID=fuzz-client" "SOCIALACCOUNT_${provider}_SECRET=fuzz-secret"
