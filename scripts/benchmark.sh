@@ -28,7 +28,10 @@
 # see what they save. PG_SHARED_BUFFERS (default PostgreSQL's 128MB) sizes the throwaway
 # server's cache: a million users' tables and indexes are about 600 MB. MFA=1 turns
 # two-factor login on (REST_AUTH_MFA_ENABLED) and adds its unauthenticated routes: the
-# first login step of a user with TOTP on, and mfa/verify/ with a wrong code.
+# first login step of a user with TOTP on, and mfa/verify/ with a wrong code. PASSKEYS=1
+# turns passkeys on and adds theirs: passkeys/login/begin/ (anyone, and a seeded username)
+# and a whole passkey sign-in; it needs the conformance venv's Python
+# (BENCH_PY=.build/ci-venv/bin/python: cryptography and cbor2 for the software authenticator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -121,6 +124,8 @@ ANALYZE auth_user; ANALYZE account_emailaddress;"
     fi
     DATABASE_URL="$url" SECRET_KEY=bench LOG_LEVEL=warning ACCOUNT_RATE_LIMITS=false \
       REST_AUTH_MFA_ENABLED="${MFA:-0}" REST_AUTH_MFA_EPHEMERAL_TOKEN_TIMEOUT=3600 \
+      REST_AUTH_PASSKEYS_ENABLED="${PASSKEYS:-0}" PASSKEY_RP_ID=localhost PASSKEY_RP_NAME=Bench \
+      PASSKEY_RP_ORIGINS='["http://localhost:3000"]' \
       PBKDF2_ITERATIONS="$ITERATIONS" ALLOWED_HOSTS=127.0.0.1 \
       setsid "$BIN" serve --hostname 127.0.0.1 --port "$port" >"$WORK/server-$kind-$size.log" 2>&1 &
     SERVERS+=("$!")
@@ -144,12 +149,12 @@ ANALYZE auth_user; ANALYZE account_emailaddress;"
   SERVERS=()
   cleanup_servers() { for pid in "${SERVERS[@]}"; do kill -- -"$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; SERVERS=(); }
   echo "users=$USERS count=$COUNT PBKDF2_ITERATIONS=$ITERATIONS bin=$BIN${WITHOUT:+ without=$WITHOUT}${MFA:+ mfa=$MFA}"
-  export BENCH_MFA=${MFA:-0}
+  export BENCH_MFA=${MFA:-0} BENCH_PASSKEYS=${PASSKEYS:-0} SHARED
   for kind in "${KINDS[@]}"; do
     SMALL_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     start_seeded "$kind" 1000 "$SMALL_PORT"
     start_seeded "$kind" "$USERS" "$PORT"
-    python3 "$BENCH_DIR/users.py" "$COUNT" "$BENCH_PASSWORD" "http://127.0.0.1:$SMALL_PORT" 999 \
+    "${BENCH_PY:-python3}" "$BENCH_DIR/users.py" "$COUNT" "$BENCH_PASSWORD" "http://127.0.0.1:$SMALL_PORT" 999 \
       "$BASE" "$((USERS - 1))" >"$WORK/$kind.txt"
     cleanup_servers
     printf '\n%-8s %-28s %12s %12s %8s\n' "$kind" "mean latency (ms)" "1,000 users" "$USERS users" "ratio"

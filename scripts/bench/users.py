@@ -9,6 +9,10 @@ server, one at a time and alternating between the servers, so that whatever else
 machine does slows both alike. Prints "route<TAB>mean ms<TAB>mean ms..." per route.
 With BENCH_MFA=1 (the servers run with REST_AUTH_MFA_ENABLED) seed2 turns TOTP on, and
 the first login step of that user and mfa/verify/ with a wrong code are timed too.
+With BENCH_PASSKEYS=1 (the servers run with REST_AUTH_PASSKEYS_ENABLED, RP ID localhost,
+origin http://localhost:3000) seed3 registers a passkey on the conformance suite's software
+authenticator (its cryptography and cbor2: run with that venv's Python), and passkeys/login/begin/
+(anyone, and a seeded username) and a whole passkey sign-in (begin, then complete) are timed.
 """
 import base64
 import hashlib
@@ -109,3 +113,27 @@ if os.environ.get("BENCH_MFA") == "1":
     timed("mfa/verify/ (wrong code)", lambda s: call(
         s, "POST", "mfa/verify/", {"ephemeral_token": s["ephemeral"], "code": "000000"}, expect=400))
 
+
+if os.environ.get("BENCH_PASSKEYS") == "1":
+    sys.path.insert(0, os.path.join(os.environ.get("SHARED", os.path.join(os.path.dirname(__file__), "../../../shared")),
+                                    "conformance"))
+    from webauthn_authenticator import Authenticator
+
+    origin = "http://localhost:3000"
+    for server in servers:
+        auth = {"Authorization": "Token " + json.loads(
+            call(server, "POST", "login/", {"username": "seed3", "password": password}))["key"]}
+        options = json.loads(call(server, "POST", "passkeys/register/begin/", {}, headers=auth))
+        server["authn"] = Authenticator()
+        call(server, "POST", "passkeys/register/complete/", {"credential": server["authn"].create(options, origin).body},
+             headers=auth, expect=201)
+
+    def passkey_login(server):
+        options = json.loads(call(server, "POST", "passkeys/login/begin/", {}))
+        call(server, "POST", "passkeys/login/complete/",
+             {"credential": server["authn"].get(options, origin), "session_id": options["session_id"]})
+
+    timed("passkeys/login/begin/", lambda s: call(s, "POST", "passkeys/login/begin/", {}))
+    timed("passkeys/login/begin/ + username", lambda s: call(
+        s, "POST", "passkeys/login/begin/", {"username": f"seed{seeded_user(s)}"}))
+    timed("passkey sign-in (begin+complete)", passkey_login)

@@ -16,6 +16,12 @@ on through the reference's API and then signs in on the demo with a TOTP code an
 recovery code Django issued; another turns it on through the demo and signs in on Django,
 which refuses the codes the demo spent.
 
+Passkeys (dj-rest-auth's `dj_rest_auth.passkeys`, on both servers with RP ID localhost) both
+ways on its table `passkeys_webauthncredential`: frank registers one through the reference's
+API and signs in with it on the demo (his TOTP notwithstanding: the passkey verified him),
+alice registers one through the demo and signs in with it on Django, and frank's counter, moved
+by the demo, keeps Django refusing a replay of the count the demo accepted.
+
 SECRET_KEY rotation (Django 4.1's SECRET_KEY_FALLBACKS): what Django signed with the old
 key (a session, a reset link, an e-mail confirmation key, a TOTP activation token, a TOTP
 secret as stored) and an MFA ephemeral token the demo issued under it are refused by the
@@ -46,6 +52,9 @@ from django.core.signing import JSONSerializer, Signer
 from django.utils.crypto import salted_hmac
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+PASSKEY_ORIGIN = "http://localhost:3000"
+PASSKEY_SETTINGS = {"REST_AUTH_PASSKEYS_ENABLED": "true", "PASSKEY_RP_ID": "localhost", "PASSKEY_RP_NAME": "Example",
+                    "PASSKEY_RP_ORIGINS": json.dumps([PASSKEY_ORIGIN])}
 sys.path.insert(0, os.path.dirname(HERE))
 import checklib  # noqa: E402
 from checklib import check, free_port, stop  # noqa: E402
@@ -147,6 +156,25 @@ def main():
     parser.add_argument("--db", default="restauth_django")
     parser.add_argument("--log", default="/tmp/django-compat")
     args = parser.parse_args()
+    # The conformance suite's software authenticator (cryptography and cbor2, which the
+    # reference's py_webauthn brings).
+    sys.path.insert(0, os.path.join(os.path.abspath(args.reference), "..", "conformance"))
+    from webauthn_authenticator import Authenticator
+
+    def register_passkey(base, key, authenticator):
+        status, options = request(base, "POST", "passkeys/register/begin/", {}, token=key)
+        check(status == 200, f"passkeys/register/begin/ ({status} {options})")
+        registration = authenticator.create(options, PASSKEY_ORIGIN)
+        status, body = request(base, "POST", "passkeys/register/complete/", {"credential": registration.body}, token=key)
+        check(status == 201, f"passkeys/register/complete/ ({status} {body})")
+        return registration.credential
+
+    def passkey_login(base, authenticator, credential, **forge):
+        status, options = request(base, "POST", "passkeys/login/begin/", {})
+        check(status == 200, f"passkeys/login/begin/ ({status} {options})")
+        return request(base, "POST", "passkeys/login/complete/", {
+            "credential": authenticator.get(options, PASSKEY_ORIGIN, credential=credential, **forge),
+            "session_id": options["session_id"]})
 
     admin = urllib.parse.urlparse(args.admin_url)
     database_url = args.admin_url.rsplit("/", 1)[0] + "/" + args.db
@@ -161,7 +189,7 @@ def main():
         "DJANGO_PG_NAME": args.db, "DJANGO_PG_HOST": admin.hostname or "127.0.0.1",
         "DJANGO_PG_PORT": str(admin.port or 5432), "DJANGO_PG_USER": admin.username or "postgres",
         "DJANGO_PG_PASSWORD": admin.password or "", "SECRET_KEY": DJANGO_SECRET,
-        "ACCOUNT_EMAIL_VERIFICATION": "mandatory", "REST_AUTH_MFA_ENABLED": "true",
+        "ACCOUNT_EMAIL_VERIFICATION": "mandatory", "REST_AUTH_MFA_ENABLED": "true", **PASSKEY_SETTINGS,
     })
     manage = [sys.executable, os.path.join(args.reference, "manage.py")]
 
@@ -176,6 +204,8 @@ def main():
 
     # 1. Django's database, as a Django site leaves it.
     subprocess.run(manage + ["migrate", "--noinput"], env=django_env, check=True, stdout=subprocess.DEVNULL)
+    # The passkeys package keeps its challenges in the database cache.
+    subprocess.run(manage + ["createcachetable"], env=django_env, check=True, stdout=subprocess.DEVNULL)
     fixtures = subprocess.run(manage + ["shell", "-c", """
 import json
 from django.contrib.auth import get_user_model
@@ -269,6 +299,11 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
         status, body = mfa_login(base, frank["username"], frank["password"], totp(frank_secret, frank_step))
         check(status == 200 and body.get("key") == frank_key,
               f"Django signs him in with password and TOTP code ({status} {body})")
+        frank_authenticator = Authenticator()
+        frank_passkey = register_passkey(base, frank_key, frank_authenticator)
+        status, body = passkey_login(base, frank_authenticator, frank_passkey)
+        check(status == 200 and body.get("key") == frank_key,
+              f"Django registers a passkey for him and signs him in with it ({status} {body})")
     finally:
         stop(server)
     rows = mfa_rows(data["frank"])
@@ -286,6 +321,7 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
         "DATABASE_URL": database_url, "SECRET_KEY": DJANGO_SECRET,
         "ACCOUNT_EMAIL_VERIFICATION": "mandatory", "ACCOUNT_RATE_LIMITS": "false",
         "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port), "REST_AUTH_MFA_ENABLED": "true",
+        **PASSKEY_SETTINGS,
     })
     demo_log = open(args.log + "-demo.log", "w")
     demo, base = start_demo(args.demo, demo_env, demo_log)
@@ -302,6 +338,18 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
               f"her Django session authenticates ({status} {body})")
         status, body = request(base, "POST", "login/", {"email": "alice@example.com", "password": "Alice-Django-Pass-1"})
         check(status == 200, f"she logs in by address too ({status})")
+        # Passkeys: frank's, registered on Django, signs in here (it verified him: no TOTP
+        # step); alice registers one here for Django below.
+        status, body = passkey_login(base, frank_authenticator, frank_passkey)
+        check(status == 200 and body.get("key") == frank_key,
+              f"the passkey Django registered signs him in on the demo ({status} {body})")
+        frank_count = frank_passkey.sign_count
+        status, body = passkey_login(base, frank_authenticator, frank_passkey, sign_count=frank_count)
+        check(status == 400 and body == {"non_field_errors": [
+            f"Authentication verification failed: Response sign count of {frank_count} was not greater than current "
+            f"count of {frank_count}"]}, f"and a replay of its count is refused ({status} {body})")
+        alice_authenticator = Authenticator()
+        alice_passkey = register_passkey(base, data["token"], alice_authenticator)
         judy_hash = lambda: sql("SELECT password FROM auth_user WHERE username = 'judy'")  # noqa: E731
         check(judy_hash().startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$"),
               f"Django hashed judy's password with Argon2 ({judy_hash()[:40]}...)")
@@ -391,7 +439,8 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
     # The package's own tables (Fluent's migration log, refresh-token families, rate-limit
     # counters, MFA's ephemeral tokens); everything of Django's, MFA's authenticators too,
     # was already there.
-    check(added <= {"_fluent_migrations", "restauth_refreshfamily", "restauth_ratelimit", "restauth_mfa_challenge"},
+    check(added <= {"_fluent_migrations", "restauth_refreshfamily", "restauth_ratelimit", "restauth_mfa_challenge",
+                    "restauth_passkey", "restauth_passkey_challenge"},
           f"the demo created only what was missing: {sorted(added)}")
     check(sql("SELECT count(*) FROM auth_user") == "10", "no user was duplicated")
     rows = mfa_rows(data["frank"])
@@ -426,6 +475,14 @@ print(json.dumps({"token": token.key, "alice": alice.pk, "alice_hash": alice.pas
               f"Django sees the demo's sign-up, unverified under mandatory verification ({status} {body})")
         status, body = request(base, "POST", "login/", {"username": "alice", "password": "Alice-Django-Pass-1"})
         check(status == 400, "Django refuses the old password")
+        status, body = passkey_login(base, alice_authenticator, alice_passkey)
+        check(status == 200 and body.get("key") == data["token"],
+              f"Django signs alice in with the passkey the demo registered ({status} {body})")
+        status, body = passkey_login(base, frank_authenticator, frank_passkey, sign_count=frank_count)
+        check(status == 400 and "was not greater than current count" in json.dumps(body),
+              f"Django refuses frank's count the demo already accepted: the demo kept Django's counter ({status} {body})")
+        status, body = passkey_login(base, frank_authenticator, frank_passkey)
+        check(status == 200, f"and takes his next one ({status} {body})")
         if link:
             status, body = request(base, "POST", "password/reset/confirm/", {
                 "uid": link.group(1), "token": link.group(2), "new_password1": "Erin-Django-Pass-8",
