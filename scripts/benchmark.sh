@@ -157,9 +157,9 @@ ANALYZE auth_user; ANALYZE account_emailaddress;"
     "${BENCH_PY:-python3}" "$BENCH_DIR/users.py" "$COUNT" "$BENCH_PASSWORD" "http://127.0.0.1:$SMALL_PORT" 999 \
       "$BASE" "$((USERS - 1))" >"$WORK/$kind.txt"
     cleanup_servers
-    printf '\n%-8s %-28s %12s %12s %8s\n' "$kind" "mean latency (ms)" "1,000 users" "$USERS users" "ratio"
+    printf '\n%-8s %-34s %12s %12s %8s\n' "$kind" "mean latency (ms)" "1,000 users" "$USERS users" "ratio"
     while IFS=$'\t' read -r name small large; do
-      printf '%-8s %-28s %12s %12s %7.1fx\n' "" "$name" "$small" "$large" "$(echo "$large / $small" | bc -l)"
+      printf '%-8s %-34s %12s %12s %7.1fx\n' "" "$name" "$small" "$large" "$(echo "$large / $small" | bc -l)"
     done <"$WORK/$kind.txt"
     echo
   done

@@ -4,7 +4,7 @@ import SQLKit
 
 /// One passkey as `passkeys_webauthncredential` keeps it, with what this package keeps beside
 /// it (`restauth_passkey`).
-public struct Passkey: Sendable, Equatable {
+public struct PasskeyRecord: Sendable, Equatable {
     public var id: Int
     public var name: String
     public var credentialID: [UInt8]
@@ -39,7 +39,7 @@ struct PasskeyStore: Sendable {
         FoldedIndex.isPostgres(sql) ? #"c."transports"::text"# : #"c."transports""#
     }
 
-    private func select(_ sql: any SQLDatabase, where condition: SQLQueryString, order: String = "")
+    func select(_ sql: any SQLDatabase, where condition: SQLQueryString, order: String = "")
         -> SQLQueryString
     {
         """
@@ -50,7 +50,7 @@ struct PasskeyStore: Sendable {
         """
     }
 
-    private func decode(_ row: any SQLRow) throws -> (Passkey, UserKey) {
+    private func decode(_ row: any SQLRow) throws -> (PasskeyRecord, UserKey) {
         let full = try row.decode(column: "full_sign_count", as: Int64?.self)
         let reference = try row.decode(column: "sign_count", as: Int64.self)
         let count = UInt32(clamping: max(full ?? reference, 0))
@@ -62,7 +62,7 @@ struct PasskeyStore: Sendable {
         } else {
             transports = []
         }
-        let passkey = Passkey(
+        let passkey = PasskeyRecord(
             id: try row.decode(column: "id", as: Int.self), name: try row.decode(column: "name", as: String.self),
             credentialID: Array(try row.decode(column: "credential_id", as: Data.self)),
             publicKey: Array(try row.decode(column: "public_key", as: Data.self)), signCount: count,
@@ -80,17 +80,22 @@ struct PasskeyStore: Sendable {
     }
 
     /// The user's passkeys, newest first (the reference's `-created_at`), by the user_id index.
-    func passkeys(of key: UserKey, on database: any Database) async throws -> [Passkey] {
+    func passkeys(of key: UserKey, on database: any Database) async throws -> [PasskeyRecord] {
         let sql = sql(database)
-        return try await sql.raw(
-            select(
-                sql, where: #"c."user_id" = \#(bind: key.bindable)"#,
-                order: #" ORDER BY c."created_at" DESC, c."id" DESC"#)
-        ).all().map { try decode($0).0 }
+        return try await sql.raw(ofUserQuery(key, on: sql)).all().map { try decode($0).0 }
+    }
+
+    func ofUserQuery(_ key: UserKey, on sql: any SQLDatabase) -> SQLQueryString {
+        select(
+            sql, where: #"c."user_id" = \#(bind: key.bindable)"#, order: #" ORDER BY c."created_at" DESC, c."id" DESC"#)
+    }
+
+    func byCredentialIDQuery(_ credentialID: [UInt8], on sql: any SQLDatabase) -> SQLQueryString {
+        select(sql, where: #"c."credential_id" = \#(bind: Data(credentialID))"#)
     }
 
     /// One of the user's passkeys (another user's is nil, as a missing one is).
-    func passkey(id: Int, of key: UserKey, on database: any Database) async throws -> Passkey? {
+    func passkey(id: Int, of key: UserKey, on database: any Database) async throws -> PasskeyRecord? {
         let sql = sql(database)
         return try await sql.raw(
             select(sql, where: #"c."id" = \#(bind: id) AND c."user_id" = \#(bind: key.bindable)"#)
@@ -98,10 +103,9 @@ struct PasskeyStore: Sendable {
     }
 
     /// The passkey with this credential id and its owner, by the unique index.
-    func passkey(credentialID: [UInt8], on database: any Database) async throws -> (Passkey, UserKey)? {
+    func passkey(credentialID: [UInt8], on database: any Database) async throws -> (PasskeyRecord, UserKey)? {
         let sql = sql(database)
-        return try await sql.raw(select(sql, where: #"c."credential_id" = \#(bind: Data(credentialID))"#)).first()
-            .map(decode)
+        return try await sql.raw(byCredentialIDQuery(credentialID, on: sql)).first().map(decode)
     }
 
     /// Stores a new passkey; nil when the credential id is already registered (to anyone:
@@ -109,7 +113,7 @@ struct PasskeyStore: Sendable {
     func insert(
         _ credential: RegisteredCredential, name: String, transports: [String], discoverable: Bool, owner: UserKey,
         at now: Date, on database: any Database
-    ) async throws -> Passkey? {
+    ) async throws -> PasskeyRecord? {
         try await database.transaction { database in
             let sql = self.sql(database)
             let postgres = FoldedIndex.isPostgres(sql)
@@ -137,7 +141,7 @@ struct PasskeyStore: Sendable {
                 VALUES (\(bind: id), \(bind: credential.backupEligible), \(bind: Int64(credential.signCount)))
                 """
             ).run()
-            return Passkey(
+            return PasskeyRecord(
                 id: id, name: name, credentialID: credential.credentialID, publicKey: credential.publicKey.encoded,
                 signCount: credential.signCount, transports: transports, discoverable: discoverable,
                 createdAt: createdAt,
@@ -149,7 +153,7 @@ struct PasskeyStore: Sendable {
     /// assertions that carry one count sign in once), the backup eligibility when it was not
     /// known, and `last_used_at`. False when another request moved the counter first.
     func recordUse(
-        of passkey: Passkey, signCount: UInt32, backupEligible: Bool, at now: Date, on database: any Database
+        of passkey: PasskeyRecord, signCount: UInt32, backupEligible: Bool, at now: Date, on database: any Database
     )
         async throws -> Bool
     {
@@ -218,6 +222,17 @@ struct PasskeyStore: Sendable {
 
     // MARK: Challenges
 
+    static func purgeQuery(_ now: Date) -> SQLQueryString {
+        #"DELETE FROM "\#(unsafeRaw: challengeTable)" WHERE "expires_at" < \#(bind: now)"#
+    }
+
+    static func takeQuery(_ id: String) -> SQLQueryString {
+        """
+        DELETE FROM "\(unsafeRaw: challengeTable)" WHERE "id" = \(bind: id) \
+        RETURNING "challenge", "user_id", "expires_at"
+        """
+    }
+
     /// A pending challenge, as taken.
     struct Challenge: Sendable {
         var challenge: [UInt8]
@@ -231,8 +246,7 @@ struct PasskeyStore: Sendable {
         _ id: String, challenge: [UInt8], user: UserKey?, expiresAt: Date, now: Date, on database: any Database
     ) async throws {
         let sql = sql(database)
-        try await sql.raw(#"DELETE FROM "\#(unsafeRaw: Self.challengeTable)" WHERE "expires_at" < \#(bind: now)"#)
-            .run()
+        try await sql.raw(Self.purgeQuery(now)).run()
         let text = DjangoSigner.b64Encode(challenge)
         if let user {
             try await sql.raw(
@@ -258,12 +272,7 @@ struct PasskeyStore: Sendable {
     /// next. Nil when there is none or it expired.
     func takeChallenge(_ id: String, now: Date, on database: any Database) async throws -> Challenge? {
         guard
-            let row = try await sql(database).raw(
-                """
-                DELETE FROM "\(unsafeRaw: Self.challengeTable)" WHERE "id" = \(bind: id) \
-                RETURNING "challenge", "user_id", "expires_at"
-                """
-            ).first()
+            let row = try await sql(database).raw(Self.takeQuery(id)).first()
         else { return nil }
         let expiresAt = try row.decode(column: "expires_at", as: Date.self)
         guard expiresAt >= now,

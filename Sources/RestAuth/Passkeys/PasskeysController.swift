@@ -245,7 +245,7 @@ struct PasskeysController: Sendable {
             let users = try await context.users(email: email)
             owner = users.count == 1 ? users[0] : nil
         }
-        var allowed: [Passkey] = []
+        var allowed: [PasskeyRecord] = []
         if let key = owner?.accountKey { allowed = try await store.passkeys(of: key, on: context.database) }
         let now = Date()
         let challenge = Self.randomChallenge()
@@ -496,7 +496,7 @@ struct PasskeysController: Sendable {
         return rk
     }
 
-    static func representation(_ passkey: Passkey) -> JSONValue {
+    static func representation(_ passkey: PasskeyRecord) -> JSONValue {
         [
             "id": .int(passkey.id), "name": .string(passkey.name),
             "credential_id": .string(DjangoSigner.b64Encode(passkey.credentialID)),

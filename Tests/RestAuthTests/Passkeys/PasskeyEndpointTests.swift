@@ -401,6 +401,37 @@ struct PasskeyEndpointTests {
         }
     }
 
+    @Test("The queries anyone can cause are index searches, whatever the number of users and passkeys")
+    func indexed() async throws {
+        try await withPasskeyApp { app, _ in
+            let store = PasskeyStore(keyType: .int)
+            let queries: [(String, @Sendable (any SQLDatabase) -> SQLQueryString)] = [
+                ("a user's passkeys (login/begin/ with a username)", { store.ofUserQuery(.int(7), on: $0) }),
+                ("a passkey by credential id (login/complete/)", { store.byCredentialIDQuery([1, 2, 3], on: $0) }),
+                ("taking a challenge", { _ in PasskeyStore.takeQuery("auth:" + String(repeating: "a", count: 32)) }),
+                ("purging expired challenges", { _ in PasskeyStore.purgeQuery(Date()) }),
+            ]
+            for (name, query) in queries {
+                let plan = try await app.db.withConnection { connection in
+                    let sql = connection as! any SQLDatabase
+                    guard FoldedIndex.isPostgres(sql) else {
+                        return try await sql.raw("EXPLAIN QUERY PLAN \(query(sql))").all().map {
+                            try $0.decode(column: "detail", as: String.self)
+                        }
+                    }
+                    try await sql.raw("SET enable_seqscan = off").run()
+                    let lines = try await sql.raw("EXPLAIN \(query(sql))").all().map {
+                        try $0.decode(column: "QUERY PLAN", as: String.self)
+                    }
+                    try await sql.raw("RESET enable_seqscan").run()
+                    return lines
+                }
+                #expect(!plan.isEmpty)
+                #expect(QueryPlanTests.fullScans(in: plan).isEmpty, "\(name): \(plan.joined(separator: " | "))")
+            }
+        }
+    }
+
     @Test("The OpenAPI document lists the passkey operations")
     func openAPI() async throws {
         try await withPasskeyApp { app, _ in
