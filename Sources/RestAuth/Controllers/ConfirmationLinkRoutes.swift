@@ -33,14 +33,8 @@ struct ConfirmationLinkRoutes: Sendable {
     private func confirmEmail(_ request: Request) async throws -> Response {
         guard let key = request.parameters.get("key"), Self.isKey(key) else { throw APIError.notFound }
         _ = try RequestHost.validated(request, allowed: state.mailer.allowedHosts)
-        if !request.url.path.hasSuffix("/") {
-            // Django's CommonMiddleware (APPEND_SLASH): the route is only there with its slash.
-            var location = request.url.path + "/"
-            if let query = request.url.query { location += "?" + query }
-            let response = Response(status: .movedPermanently)
-            response.headers.replaceOrAdd(name: .location, value: location)
-            return response
-        }
+        // Django's CommonMiddleware (APPEND_SLASH): the route is only there with its slash.
+        if let redirect = Response.appendingSlash(to: request) { return redirect }
         return try answer(request) {
             if let template = state.configuration.emailConfirmationRedirect {
                 let response = Response(status: .found)

@@ -131,12 +131,8 @@ public struct RestAuthEndpoint: Sendable {
         } catch {
             return request.eventLoop.makeFailedFuture(error)
         }
-        if appendSlash, !request.url.path.hasSuffix("/") {
-            var location = request.url.path + "/"
-            if let query = request.url.query { location += "?" + query }
-            let response = Response(status: .movedPermanently)
-            response.headers.replaceOrAdd(name: .location, value: location)
-            return request.eventLoop.makeSucceededFuture(response)
+        if appendSlash, let redirect = Response.appendingSlash(to: request) {
+            return request.eventLoop.makeSucceededFuture(redirect)
         }
         // Vapor collects a body that arrives in one read without looking at the limit.
         if let body = request.body.data, body.readableBytes > state.configuration.maxBodySize {
@@ -194,6 +190,17 @@ public struct RestAuthEndpoint: Sendable {
 }
 
 extension Response {
+    /// Django's `APPEND_SLASH` (CommonMiddleware): for a path without its trailing slash, a 301
+    /// to the same path and query with it; nil when the path has it.
+    static func appendingSlash(to request: Request) -> Response? {
+        guard !request.url.path.hasSuffix("/") else { return nil }
+        var location = request.url.path + "/"
+        if let query = request.url.query { location += "?" + query }
+        let response = Response(status: .movedPermanently)
+        response.headers.replaceOrAdd(name: .location, value: location)
+        return response
+    }
+
     /// A JSON response from a ``JSONValue``.
     public static func json(_ body: JSONValue, status: HTTPResponseStatus = .ok) -> Response {
         Response(

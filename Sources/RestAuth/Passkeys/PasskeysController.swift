@@ -146,9 +146,9 @@ struct PasskeysController: Sendable {
         var errors = ValidationErrors()
         _ = CharField("name", required: false, allowBlank: true).read(from: fields, into: &errors)
         try errors.throwIfAny()
-        try await requireRecentLogin(user, context: context)
+        try requireRecentLogin(user, context: context)
         let now = Date()
-        let challenge = Self.randomChallenge()
+        let challenge = SaltGenerator.randomBytes(Self.challengeBytes)
         let existing = try await store.passkeys(of: key, on: context.database)
         try await store.putChallenge(
             "reg:\(key)", challenge: challenge, user: key, expiresAt: now.addingTimeInterval(settings.challengeTimeout),
@@ -185,7 +185,7 @@ struct PasskeysController: Sendable {
         let name = Self.name.read(from: fields, into: &errors)
         try errors.throwIfAny()
         guard let credential else { throw errors }
-        try await requireRecentLogin(user, context: context)
+        try requireRecentLogin(user, context: context)
         let now = Date()
         // Taken before anything is checked: a refused attempt spends it too.
         guard let pending = try await store.takeChallenge("reg:\(key)", now: now, on: context.database) else {
@@ -248,7 +248,7 @@ struct PasskeysController: Sendable {
         var allowed: [PasskeyRecord] = []
         if let key = owner?.accountKey { allowed = try await store.passkeys(of: key, on: context.database) }
         let now = Date()
-        let challenge = Self.randomChallenge()
+        let challenge = SaltGenerator.randomBytes(Self.challengeBytes)
         let sessionID = SaltGenerator.randomHex(bytes: 16)
         // Scoped to the user only when the options named their passkeys: a client told `[]`
         // uses a discoverable credential, whoever holds it.
@@ -386,18 +386,19 @@ struct PasskeysController: Sendable {
     @Sendable func rename(_ request: Request) async throws -> Response {
         let context = RestAuthContext(request: request, state: state)
         let key = try request.restAuth.requireUser().requireAccountKey()
-        guard let id = Self.pk(request), let passkey = try await store.passkey(id: id, of: key, on: context.database)
-        else { throw Self.notFound }
+        guard let id = Self.pk(request) else { throw Self.notFound }
         let fields = try RequestBody.parse(request).fields()
         var errors = ValidationErrors()
         let name = Self.newName.read(from: fields, into: &errors, partial: request.method == .PATCH)
-        try errors.throwIfAny()
-        var current = passkey.name
-        if let value = name.string {
+        if errors.isEmpty, let value = name.string {
+            // One statement: the update finds the user's passkey or nothing.
             guard try await store.rename(id: id, of: key, to: value, on: context.database) else { throw Self.notFound }
-            current = value
+            return .json(["name": .string(value)])
         }
-        return .json(["name": .string(current)])
+        // DRF finds the object before it validates: another user's passkey is a 404 first.
+        guard let passkey = try await store.passkey(id: id, of: key, on: context.database) else { throw Self.notFound }
+        try errors.throwIfAny()
+        return .json(["name": .string(passkey.name)])
     }
 
     @Sendable func delete(_ request: Request) async throws -> Response {
@@ -407,7 +408,7 @@ struct PasskeysController: Sendable {
         guard let id = Self.pk(request), try await store.passkey(id: id, of: key, on: context.database) != nil else {
             throw Self.notFound
         }
-        try await requireRecentLogin(user, context: context)
+        try requireRecentLogin(user, context: context)
         guard try await store.delete(id: id, of: key, on: context.database) else { throw Self.notFound }
         context.audit("passkey_deleted", outcome: "success", user: user, metadata: ["passkey": "\(id)"])
         return Response(status: .noContent)
@@ -435,7 +436,7 @@ struct PasskeysController: Sendable {
     /// allauth's reauthentication: adding or removing a passkey needs a login within
     /// ``PasskeyConfiguration/reauthenticationTimeout`` (read from `last_login`, which every
     /// login sets: password, passkey, social, the MFA step).
-    func requireRecentLogin(_ user: any RestAuthUser, context: RestAuthContext) async throws {
+    func requireRecentLogin(_ user: any RestAuthUser, context: RestAuthContext) throws {
         let timeout = settings.reauthenticationTimeout
         // A user model without `last_login` cannot tell: nothing is asked.
         guard timeout > 0, state.configuration.userModel.accountFields.lastLogin != nil else { return }
@@ -443,11 +444,6 @@ struct PasskeysController: Sendable {
             context.audit("passkey_reauthentication", outcome: "failure", user: user)
             throw APIError.detail(.forbidden, RestAuthMessages.Passkeys.reauthenticationRequired.text)
         }
-    }
-
-    static func randomChallenge() -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<challengeBytes).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
     static func pk(_ request: Request) -> Int? {

@@ -31,12 +31,8 @@ enum WebAuthnCredentialJSON {
 
     static func registration(_ value: JSONValue) throws -> Registration {
         let (object, response, rawID) = try common(value)
-        guard let clientData = response["clientDataJSON"]?.stringValue else {
-            throw Refusal("Credential response missing required clientDataJSON")
-        }
-        guard let attestation = response["attestationObject"]?.stringValue else {
-            throw Refusal("Credential response missing required attestationObject")
-        }
+        let clientData = try member(response, "clientDataJSON")
+        let attestation = try member(response, "attestationObject")
         try checkTypeAndAttachment(object)
         let cause = "Could not parse registration credential from JSON data. See __cause__ for more info"
         guard let raw = decode(rawID), let clientDataBytes = decode(clientData),
@@ -48,15 +44,9 @@ enum WebAuthnCredentialJSON {
 
     static func assertion(_ value: JSONValue) throws -> Assertion {
         let (object, response, rawID) = try common(value)
-        guard let clientData = response["clientDataJSON"]?.stringValue else {
-            throw Refusal("Credential response missing required clientDataJSON")
-        }
-        guard let authenticatorData = response["authenticatorData"]?.stringValue else {
-            throw Refusal("Credential response missing required authenticatorData")
-        }
-        guard let signature = response["signature"]?.stringValue else {
-            throw Refusal("Credential response missing required signature")
-        }
+        let clientData = try member(response, "clientDataJSON")
+        let authenticatorData = try member(response, "authenticatorData")
+        let signature = try member(response, "signature")
         try checkTypeAndAttachment(object)
         let cause = "Could not parse authentication credential from JSON data. See __cause__ for more info"
         var userHandle: [UInt8]?
@@ -91,6 +81,14 @@ enum WebAuthnCredentialJSON {
             throw Refusal("Credential missing required response")
         }
         return (object, response, rawID)
+    }
+
+    /// A string member of `response`, in py_webauthn's order and words when it is missing.
+    private static func member(_ response: JSONObject, _ name: String) throws -> String {
+        guard let text = response[name]?.stringValue else {
+            throw Refusal("Credential response missing required \(name)")
+        }
+        return text
     }
 
     private static func checkTypeAndAttachment(_ object: JSONObject) throws {

@@ -21,14 +21,18 @@ enum SaltGenerator {
         Double(length) * log2(62)
     }
 
+    /// `count` bytes from the system's cryptographic generator (a WebAuthn challenge).
+    static func randomBytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
     /// `count` random bytes as lower-case hex (DRF's token key: 20 bytes, 40 characters).
     static func randomHex(bytes count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
         let hex = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(count * 2)
-        for _ in 0..<count {
-            let byte = UInt8.random(in: 0...255, using: &generator)
+        for byte in randomBytes(count) {
             out.append(hex[Int(byte >> 4)])
             out.append(hex[Int(byte & 0x0F)])
         }

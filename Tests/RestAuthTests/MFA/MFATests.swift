@@ -312,25 +312,6 @@ struct MFATests {
 
 @Suite("Query plans of the MFA lookups")
 struct MFAQueryPlanTests {
-    private static func plan(on app: Application, _ query: @escaping @Sendable (any SQLDatabase) -> SQLQueryString)
-        async throws -> [String]
-    {
-        try await app.db.withConnection { connection in
-            let sql = connection as! any SQLDatabase
-            guard FoldedIndex.isPostgres(sql) else {
-                return try await sql.raw("EXPLAIN QUERY PLAN \(query(sql))").all().map {
-                    try $0.decode(column: "detail", as: String.self)
-                }
-            }
-            try await sql.raw("SET enable_seqscan = off").run()
-            let lines = try await sql.raw("EXPLAIN \(query(sql))").all().map {
-                try $0.decode(column: "QUERY PLAN", as: String.self)
-            }
-            try await sql.raw("RESET enable_seqscan").run()
-            return lines
-        }
-    }
-
     @Test("The login's MFA check and mfa/verify's lookups are index searches, whatever the number of users")
     func indexed() async throws {
         try await withRestAuthApp({ $0.mfa.enabled = true }) { app, _ in
@@ -344,7 +325,7 @@ struct MFAQueryPlanTests {
                 ),
             ]
             for (name, query) in queries {
-                let plan = try await Self.plan(on: app, query)
+                let plan = try await QueryPlanTests.plan(on: app, raw: query)
                 #expect(!plan.isEmpty)
                 #expect(QueryPlanTests.fullScans(in: plan).isEmpty, "\(name): \(plan.joined(separator: " | "))")
             }

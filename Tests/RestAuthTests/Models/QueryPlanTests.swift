@@ -15,16 +15,28 @@ struct QueryPlanTests {
     static func plan(
         on app: Application, _ query: @escaping @Sendable (any SQLDatabase) throws -> SQLSelectBuilder?
     ) async throws -> [String] {
+        try await plan(
+            on: app,
+            raw: { sql in
+                let builder = try #require(try query(sql))
+                return "\(builder.query)"
+            })
+    }
+
+    /// The plan of a statement written as SQL (the stores' raw queries).
+    static func plan(on app: Application, raw query: @escaping @Sendable (any SQLDatabase) throws -> SQLQueryString)
+        async throws -> [String]
+    {
         try await app.db.withConnection { connection in
             let sql = connection as! any SQLDatabase
-            let builder = try #require(try query(sql))
+            let statement = try query(sql)
             guard FoldedIndex.isPostgres(sql) else {
-                return try await sql.raw("EXPLAIN QUERY PLAN \(builder.query)").all().map {
+                return try await sql.raw("EXPLAIN QUERY PLAN \(statement)").all().map {
                     try $0.decode(column: "detail", as: String.self)
                 }
             }
             try await sql.raw("SET enable_seqscan = off").run()
-            let lines = try await sql.raw("EXPLAIN \(builder.query)").all().map {
+            let lines = try await sql.raw("EXPLAIN \(statement)").all().map {
                 try $0.decode(column: "QUERY PLAN", as: String.self)
             }
             try await sql.raw("RESET enable_seqscan").run()

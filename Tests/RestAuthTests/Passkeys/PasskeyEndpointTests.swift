@@ -412,20 +412,7 @@ struct PasskeyEndpointTests {
                 ("purging expired challenges", { _ in PasskeyStore.purgeQuery(Date()) }),
             ]
             for (name, query) in queries {
-                let plan = try await app.db.withConnection { connection in
-                    let sql = connection as! any SQLDatabase
-                    guard FoldedIndex.isPostgres(sql) else {
-                        return try await sql.raw("EXPLAIN QUERY PLAN \(query(sql))").all().map {
-                            try $0.decode(column: "detail", as: String.self)
-                        }
-                    }
-                    try await sql.raw("SET enable_seqscan = off").run()
-                    let lines = try await sql.raw("EXPLAIN \(query(sql))").all().map {
-                        try $0.decode(column: "QUERY PLAN", as: String.self)
-                    }
-                    try await sql.raw("RESET enable_seqscan").run()
-                    return lines
-                }
+                let plan = try await QueryPlanTests.plan(on: app, raw: query)
                 #expect(!plan.isEmpty)
                 #expect(QueryPlanTests.fullScans(in: plan).isEmpty, "\(name): \(plan.joined(separator: " | "))")
             }
